@@ -1,0 +1,323 @@
+"""The build plan: fingerprint inputs, run only the steps whose inputs changed, swap outputs in atomically.
+
+The no-op path (nothing changed) uses only the standard library: Matplotlib, WeasyPrint, YAML and EDTF are
+imported after the plan decides there is work to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .log import Log
+from .project import Project
+
+MANIFEST = "manifest.json"
+LOCK = ".build.lock"
+STEPS = ("charts", "briefing", "poster", "handout")
+PACKAGE_DIR = Path(__file__).resolve().parent
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+class BuildLocked(Exception):
+    pass
+
+
+@dataclass
+class BuildOptions:
+    force: bool = False
+    paper: str | None = None  # a4 | letter; None = the document config
+    pdf_variant: str | None = None  # e.g. pdf/a-3b, pdf/ua-1
+    poster_size: str = "a3"
+    tile: str | None = None
+    only: tuple[str, ...] = STEPS
+    lock_wait: float = 600.0
+
+    def key(self) -> dict:
+        return {"paper": self.paper, "pdf_variant": self.pdf_variant, "poster_size": self.poster_size,
+                "tile": self.tile}
+
+
+@dataclass
+class BuildContext:
+    """What each step gets: the data, where to find templates, and the staging folder to write into."""
+
+    dataset: object
+    project: Project
+    stage: Path
+    log: Log
+    options: BuildOptions
+    charts: dict = field(default_factory=dict)  # filled by the charts step (or read back from charts/index.json)
+
+
+@dataclass
+class BuildResult:
+    status: str  # "up-to-date" | "built"
+    outputs: dict[str, dict] = field(default_factory=dict)
+    ran: tuple[str, ...] = ()
+    seconds: float = 0.0
+    changes: list[str] = field(default_factory=list)
+
+
+# --- fingerprints ---------------------------------------------------------------------------------
+
+def _digest_tree(root: Path, exclude=()) -> str:
+    """Content hash of every file under root (names and bytes, sorted): mtimes lie after a checkout."""
+    h = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = path.relative_to(root).as_posix()
+            if any(rel.startswith(x) for x in exclude) or "__pycache__" in rel:
+                continue
+            h.update(rel.encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
+    """One key per step: a step reruns only when one of its own inputs changed."""
+    data = _digest_tree(project.data_dir)
+    fonts = _digest_tree(project.fonts_dir)
+    templates = _digest_tree(project.templates_dir, exclude=("fonts/",))
+    code = _digest_tree(PACKAGE_DIR)
+    style = project.templates_dir / "charts.mplstyle"
+    style_digest = hashlib.sha256(style.read_bytes()).hexdigest() if style.is_file() else ""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "")
+    opts = json.dumps(options.key(), sort_keys=True)
+
+    def combine(*parts: str) -> str:
+        return hashlib.sha256("\n".join((__version__,) + parts).encode()).hexdigest()
+
+    charts = combine(data, fonts, style_digest, code, env)
+    docs = combine(data, fonts, templates, code, env, opts, charts)
+    return {"inputs": combine(data, fonts, templates, code, env, opts), "charts": charts,
+            "briefing": docs, "poster": docs, "handout": docs}
+
+
+def read_manifest(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _outputs_intact(out_dir: Path, manifest: dict) -> bool:
+    for rel, info in manifest.get("outputs", {}).items():
+        path = out_dir / rel
+        try:
+            if path.stat().st_size != info["size"]:
+                return False
+        except OSError:
+            return False
+    return bool(manifest.get("outputs"))
+
+
+def plan(project: Project, options: BuildOptions) -> tuple[dict, list[str], dict]:
+    """(fingerprint, steps to run, previous manifest). Standard library only."""
+    keys = fingerprint(project, options)
+    manifest = read_manifest(project.out_dir)
+    previous = manifest.get("steps", {})
+    if options.force or not _outputs_intact(project.out_dir, manifest):
+        todo = [s for s in STEPS if s in options.only]
+    else:
+        todo = [s for s in STEPS if s in options.only and previous.get(s) != keys[s]]
+    return keys, todo, manifest
+
+
+# --- locking and atomic writes --------------------------------------------------------------------
+
+@contextlib.contextmanager
+def build_lock(out_dir: Path, log: Log, wait: float):
+    """One build per output folder; a second one waits for the first (or gives up with a clear message)."""
+    import fcntl
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK, "a+") as handle:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildLocked(f"another build is writing to {out_dir}/ (lock {out_dir / LOCK}); "
+                                      f"gave up after {wait:.0f} s") from None
+                if not told:
+                    log.info(f"another build is writing to {out_dir}/; waiting for it to finish")
+                    told = True
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs are for sharing
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _swap_in(stage: Path, out_dir: Path) -> None:
+    for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+        target = out_dir / path.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+
+
+@contextlib.contextmanager
+def _terminate_as_exception():
+    """SIGTERM (cron timeouts, CI cancellation) unwinds like Ctrl-C, so staging is cleaned and out/ kept."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# --- the build ------------------------------------------------------------------------------------
+
+def _event_digests(dataset) -> dict[str, str]:
+    from .export import _plain
+
+    out = {}
+    for ev in dataset.events:
+        body = _plain(ev)
+        body.pop("line", None)
+        out[ev.id] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    return out
+
+
+def describe_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    edited = sorted(k for k in set(after) & set(before) if after[k] != before[k])
+    out = []
+    for label, ids in (("added", added), ("removed", removed), ("edited", edited)):
+        if ids:
+            shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+            out.append(f"events {label}: {shown}")
+    return out
+
+
+def set_reproducible_epoch(dataset) -> None:
+    """Every date stamped into an output comes from the data's edition date unless SOURCE_DATE_EPOCH is set."""
+    import calendar
+
+    if not os.environ.get("SOURCE_DATE_EPOCH"):
+        edition = dataset.document.edition
+        os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(edition.timetuple()))
+
+
+def run(project: Project, options: BuildOptions | None = None, log: Log | None = None) -> BuildResult:
+    """Build every output that is out of date. Raises DataError (bad input) or RenderError (a step failed)."""
+    options = options or BuildOptions()
+    log = log or Log()
+    started = time.monotonic()
+    with build_lock(project.out_dir, log, options.lock_wait):
+        keys, todo, manifest = plan(project, options)
+        if not todo:
+            log.info(f"up to date: {project.out_dir}/ (inputs unchanged since the last build)")
+            return BuildResult("up-to-date", manifest.get("outputs", {}), (), time.monotonic() - started)
+
+        from .validate import load_dataset  # the first non-stdlib import of a real build
+
+        log.step(f"reading {project.data_dir}/")
+        dataset = load_dataset(project.data_dir)
+        set_reproducible_epoch(dataset)
+        event_digests = _event_digests(dataset)
+        changes = describe_changes(manifest.get("events", {}), event_digests) if manifest else []
+        for line in changes:
+            log.info(line)
+
+        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.out_dir))
+        try:
+            with _terminate_as_exception():
+                ctx = BuildContext(dataset, project, stage, log, options)
+                _run_steps(ctx, todo)
+                outputs = _collect_outputs(stage, project.out_dir, manifest, todo)
+                new_manifest = {
+                    "tool": f"borderwar-report {__version__}",
+                    "inputs": keys["inputs"],
+                    "steps": {**manifest.get("steps", {}), **{s: keys[s] for s in todo}},
+                    "outputs": outputs,
+                    "data": {"revision": dataset.revision, "events": len(dataset.events),
+                             "sources": len(dataset.sources), "phases": len(dataset.phases),
+                             "first": dataset.events[0].date.text if dataset.events else None,
+                             "last": dataset.events[-1].date.text if dataset.events else None},
+                    "events": event_digests,
+                    "changes": changes,
+                    "build_seconds": round(time.monotonic() - started, 2),
+                }
+                _swap_in(stage, project.out_dir)
+                write_atomic(project.out_dir / MANIFEST,
+                             (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode())
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        seconds = time.monotonic() - started
+        log.step(f"built {', '.join(todo)} into {project.out_dir}/ in {seconds:.1f} s")
+        return BuildResult("built", outputs, tuple(todo), seconds, changes)
+
+
+def _run_steps(ctx: BuildContext, todo: list[str]) -> None:
+    from .steps import STEP_FUNCTIONS, load_chart_index
+
+    if "charts" not in todo and (ctx.project.out_dir / "charts").is_dir():
+        # The documents embed the charts by relative path, so the unchanged charts join the staging tree.
+        shutil.copytree(ctx.project.out_dir / "charts", ctx.stage / "charts")
+        ctx.charts = load_chart_index(ctx.stage)
+    for step in STEPS:
+        if step in todo:
+            ctx.log.step(f"{step}")
+            STEP_FUNCTIONS[step](ctx)
+
+
+def _collect_outputs(stage: Path, out_dir: Path, manifest: dict, todo: list[str]) -> dict[str, dict]:
+    """sha256 and size of every output: fresh ones from staging, untouched ones carried over."""
+    outputs = {rel: info for rel, info in manifest.get("outputs", {}).items()
+               if info.get("step") not in todo and (out_dir / rel).is_file()}
+    for path in sorted(p for p in stage.rglob("*") if p.is_file()):
+        rel = path.relative_to(stage).as_posix()
+        data = path.read_bytes()
+        outputs[rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+                        "step": _step_of(rel)}
+    return dict(sorted(outputs.items()))
+
+
+def _step_of(rel: str) -> str:
+    if rel.startswith("charts/"):
+        return "charts"
+    if rel.startswith("timeline-poster"):
+        return "poster"
+    if rel.startswith("handout"):
+        return "handout"
+    return "briefing"

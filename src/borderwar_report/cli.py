@@ -1,0 +1,177 @@
+"""The ``borderwar-report`` command: parse options, make one call, turn failures into exit codes.
+
+Exit codes: 0 built or up to date, 1 invalid input, 2 usage, 3 render failure (or a busy lock).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import DataError, RenderError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
+
+data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path),
+                           help="Data folder (default: ./data if present, else the shipped data).")
+out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+                          show_default=True, help="Output folder.")
+templates_option = click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
+                                help="Templates folder (default: ./templates if present, else the shipped ones).")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Only print errors.")
+
+
+def _project(data_dir=None, templates_dir=None, out_dir=None):
+    from .project import Project
+
+    return Project.from_options(data_dir, templates_dir, out_dir)
+
+
+def _fail_invalid(exc: DataError, out_dir: Path | None = None) -> None:
+    click.echo(exc.report(), err=True)
+    tail = f"; nothing was built, {out_dir}/ is unchanged" if out_dir else ""
+    click.echo(f"{exc.summary()}{tail}.", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="borderwar-report")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
+@click.pass_context
+def cli(ctx, debug):
+    """Typeset a sourced record of a border conflict as printable PDFs, charts and exports."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@data_option
+def validate(data_dir):
+    """Check every data file and report all problems as FILE:LINE: field: message.
+
+    Example: borderwar-report validate --data data/
+    """
+    from .validate import load_dataset
+
+    project = _project(data_dir)
+    try:
+        ds = load_dataset(project.data_dir)
+    except DataError as exc:
+        _fail_invalid(exc)
+    click.echo(f"{project.data_dir}/: {len(ds.events)} events, {len(ds.sources)} sources, "
+               f"{len(ds.phases)} phases, {len(ds.sides)} sides — valid (revision {ds.revision})")
+
+
+@cli.command()
+@data_option
+@out_option
+@templates_option
+@click.option("--force", is_flag=True, help="Rebuild everything even if nothing changed.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), help="Paper size (default: document.yaml).")
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/ua-1"]),
+              help="Archival (PDF/A-3b, data attached) or accessible (PDF/UA-1) variant of the briefing.")
+@click.option("--poster-size", type=click.Choice(["a4", "a3", "a2", "a1", "letter", "tabloid"]), default="a3",
+              show_default=True, help="Sheet size of the wall timeline.")
+@click.option("--tile", type=click.Choice(["a4", "letter"]), help="Also split the poster across these pages.")
+@quiet_option
+def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_size, tile, quiet):
+    """Build the briefing, wall timeline, handout and charts into OUT (only what changed).
+
+    Example: borderwar-report build --out out/
+    """
+    from .build import BuildOptions
+
+    options = BuildOptions(force=force, paper=paper, pdf_variant=pdf_variant, poster_size=poster_size, tile=tile)
+    _run_build(_project(data_dir, templates_dir, out_dir), options, quiet)
+
+
+def _run_build(project, options, quiet):
+    from .build import BuildLocked, run
+    from .log import Log
+
+    log = Log(quiet=quiet)
+    try:
+        run(project, options, log)
+    except DataError as exc:
+        _fail_invalid(exc, project.out_dir)
+    except (RenderError, BuildLocked) as exc:
+        log.error(f"build failed: {exc}")
+        log.error(f"{project.out_dir}/ keeps its previous outputs.")
+        sys.exit(EXIT_RENDER)
+    except KeyboardInterrupt:
+        log.error(f"build interrupted; {project.out_dir}/ keeps its previous outputs.")
+        sys.exit(130)
+
+
+@cli.command()
+@data_option
+@out_option
+@templates_option
+@quiet_option
+def poster(data_dir, out_dir, templates_dir, quiet, **_):
+    """Build only the wall timeline (OUT/timeline-poster.pdf)."""
+    from .build import BuildOptions
+
+    _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "poster")), quiet)
+
+
+@cli.command()
+@data_option
+@out_option
+@templates_option
+@quiet_option
+def handout(data_dir, out_dir, templates_dir, quiet):
+    """Build only the one-page handout (OUT/handout.pdf)."""
+    from .build import BuildOptions
+
+    _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "handout")), quiet)
+
+
+@cli.command()
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "timelinejs"]), required=True,
+              help="json: the full model; csv: TimelineJS spreadsheet columns; timelinejs: TimelineJS3 JSON.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
+def export(data_dir, fmt, output):
+    """Export the validated data for other tools.
+
+    Example: borderwar-report export --format timelinejs -o timeline.json
+    """
+    from .export import FORMATS
+    from .validate import load_dataset
+
+    try:
+        ds = load_dataset(_project(data_dir).data_dir)
+    except DataError as exc:
+        _fail_invalid(exc)
+    text = FORMATS[fmt](ds)
+    if output:
+        from .build import write_atomic
+
+        write_atomic(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+
+
+def main(argv=None) -> None:
+    """Entry point: problems become messages and exit codes, never tracebacks (unless --debug)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="borderwar-report", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last line of defence: one readable line, not a traceback
+        if debug:
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(EXIT_RENDER)
+    sys.exit(EXIT_OK)

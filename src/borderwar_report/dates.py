@@ -1,0 +1,165 @@
+"""Historical dates with their real precision, written as EDTF strings.
+
+``HistDate.parse("1938-07-29/1938-08-11")`` gives the earliest and latest possible days of the start and
+the end, the precision of each end, and whether the date is approximate (``~``), uncertain (``?``) or
+one of a set (``[a..b]``), so charts can draw a whisker instead of a false exact day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = [calendar.month_name[m] for m in range(13)]
+
+# Only what the data format documents; the edtf package accepts far more (seasons, unspecified digits),
+# but a historian's file should fail loudly on a typo rather than mean something exotic.
+_ENDPOINT = r"-?\d{4}(?:-\d{2}(?:-\d{2})?)?[~?%]?"
+_SHAPES = [
+    re.compile(rf"^{_ENDPOINT}$"),
+    re.compile(rf"^(?:{_ENDPOINT})?/(?:{_ENDPOINT})?$"),
+    re.compile(rf"^\[{_ENDPOINT}(?:\.\.|,){_ENDPOINT}\]$"),
+]
+
+
+class DateFormatError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    earliest: dt.date
+    latest: dt.date
+    precision: str  # "day" | "month" | "year"
+    approximate: bool = False
+    uncertain: bool = False
+
+    def text(self, with_year: bool = True, with_month: bool = True) -> str:
+        d = self.earliest
+        if self.precision == "day":
+            parts = [str(d.day)] + ([MONTHS[d.month]] if with_month else []) + ([str(d.year)] if with_year else [])
+        elif self.precision == "month":
+            parts = [MONTHS[d.month]] + ([str(d.year)] if with_year else [])
+        else:
+            parts = [str(d.year)]
+        s = " ".join(parts)
+        if self.approximate:
+            s = "c. " + s
+        if self.uncertain:
+            s += "?"
+        return s
+
+
+@dataclass(frozen=True)
+class HistDate:
+    """A parsed EDTF date: a single (possibly imprecise) moment, a span, or one of two moments."""
+
+    text: str
+    start: Endpoint
+    end: Endpoint
+    kind: str  # "moment" | "span" | "choice"
+
+    @property
+    def earliest(self) -> dt.date:
+        """Earliest possible day of the start."""
+        return self.start.earliest
+
+    @property
+    def latest(self) -> dt.date:
+        """Latest possible day of the end."""
+        return self.end.latest
+
+    @property
+    def is_exact_day(self) -> bool:
+        return self.kind == "moment" and self.start.precision == "day" and not self.qualified
+
+    @property
+    def qualified(self) -> bool:
+        return any(e.approximate or e.uncertain for e in (self.start, self.end))
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.start.earliest, self.end.latest, self.text)
+
+    def midpoint(self) -> dt.date:
+        return self.earliest + (self.latest - self.earliest) / 2
+
+    def display(self) -> str:
+        """Human text at the date's real precision: '29 July – 11 August 1938', 'c. June 1935'."""
+        s, e = self.start, self.end
+        if self.kind == "moment":
+            return s.text()
+        if self.kind == "choice":
+            if s.earliest.year == e.earliest.year and s.precision == e.precision == "month":
+                return f"{MONTHS[s.earliest.month]} or {e.text()}"
+            return f"{s.text()} or {e.text()}"
+        # A span: drop what both ends share, as an editor would.
+        if s.precision == e.precision == "day" and not (s.approximate or s.uncertain):
+            if s.earliest.year == e.earliest.year:
+                same_month = s.earliest.month == e.earliest.month
+                return f"{s.text(with_year=False, with_month=not same_month)}–{e.text()}" if same_month else \
+                    f"{s.text(with_year=False)} – {e.text()}"
+        if s.precision == e.precision == "month" and s.earliest.year == e.earliest.year and not s.approximate:
+            return f"{MONTHS[s.earliest.month]} – {e.text()}"
+        return f"{s.text()} – {e.text()}"
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def parse(cls, text: str) -> HistDate:
+        """Parse an EDTF string; raises DateFormatError with a hint on anything else."""
+        import edtf  # pyparsing-based; keep it off the import path of the no-op build
+
+        text = str(text).strip()
+        if not any(shape.match(text) for shape in _SHAPES):
+            raise DateFormatError(f'"{text}" is not a date; write e.g. 1938-07-31, 1938-07~, 1936-03? '
+                                  'or 1938-07-29/1938-08-11')
+        try:
+            parsed = edtf.parse_edtf(text)
+        except Exception:
+            raise DateFormatError(f'"{text}" is not a real date (check the day and month)') from None
+        name = type(parsed).__name__
+        if name == "Interval":
+            if parsed.lower is None or parsed.upper is None or "/" in (text[0], text[-1]):
+                raise DateFormatError(f'"{text}": open-ended spans are not supported; give both ends')
+            start, end = _endpoint(parsed.lower), _endpoint(parsed.upper)
+            kind = "span"
+        elif name == "OneOfASet":
+            inner = text[1:-1].replace("..", ",").split(",")
+            start, end = (_endpoint(edtf.parse_edtf(p)) for p in inner)
+            kind = "choice"
+        else:
+            start = end = _endpoint(parsed)
+            kind = "moment"
+        if end.latest < start.earliest:
+            raise DateFormatError(f'"{text}": the end comes before the start')
+        return cls(text=text, start=start, end=end, kind=kind)
+
+
+def _endpoint(obj) -> Endpoint:
+    import edtf
+
+    lo = edtf.struct_time_to_date(obj.lower_strict())
+    hi = edtf.struct_time_to_date(obj.upper_strict())
+    if lo == hi:
+        precision = "day"
+    elif lo.day == 1 and hi.month == lo.month and hi.year == lo.year:
+        precision = "month"
+    else:
+        precision = "year"
+    return Endpoint(lo, hi, precision,
+                    approximate=bool(getattr(obj, "is_approximate", False)
+                                     or getattr(obj, "is_uncertain_and_approximate", False)),
+                    uncertain=bool(getattr(obj, "is_uncertain", False)
+                                   or getattr(obj, "is_uncertain_and_approximate", False)))
+
+
+def parse_iso_day(text: str) -> dt.date:
+    """A plain YYYY-MM-DD day (edition dates, access dates)."""
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise DateFormatError(f'"{text}" is not a day; write YYYY-MM-DD') from None

@@ -1,0 +1,41 @@
+"""The build steps, each writing into the staging folder of a BuildContext."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def load_chart_index(root: Path) -> dict:
+    try:
+        return json.loads((root / "charts" / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def step_charts(ctx) -> None:
+    from .charts import build_charts
+
+    ctx.charts = build_charts(ctx)
+
+
+def step_briefing(ctx) -> None:
+    from .briefing import build_briefing
+
+    build_briefing(ctx)
+
+
+def step_poster(ctx) -> None:
+    from .poster import build_poster
+
+    build_poster(ctx)
+
+
+def step_handout(ctx) -> None:
+    from .poster import build_handout
+
+    build_handout(ctx)
+
+
+STEP_FUNCTIONS = {"charts": step_charts, "briefing": step_briefing, "poster": step_poster,
+                  "handout": step_handout}

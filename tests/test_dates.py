@@ -1,0 +1,49 @@
+import datetime as dt
+
+import pytest
+
+from borderwar_report.dates import DateFormatError, HistDate
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("text", "display", "kind", "earliest", "latest", "precision"), [
+    ("1935-01-08", "8 January 1935", "moment", D(1935, 1, 8), D(1935, 1, 8), "day"),
+    ("1935-06", "June 1935", "moment", D(1935, 6, 1), D(1935, 6, 30), "month"),
+    ("1936-03?", "March 1936?", "moment", D(1936, 3, 1), D(1936, 3, 31), "month"),
+    ("1935-01~", "c. January 1935", "moment", D(1935, 1, 1), D(1935, 1, 31), "month"),
+    ("[1935-01..1935-02]", "January or February 1935", "choice", D(1935, 1, 1), D(1935, 2, 28), "month"),
+    ("1938-07-29/1938-08-11", "29 July – 11 August 1938", "span", D(1938, 7, 29), D(1938, 8, 11), "day"),
+    ("1939-08-20/1939-08-31", "20–31 August 1939", "span", D(1939, 8, 20), D(1939, 8, 31), "day"),
+    ("1937-10/1939-09", "October 1937 – September 1939", "span", D(1937, 10, 1), D(1939, 9, 30), "month"),
+    ("1935/1939-04", "1935 – April 1939", "span", D(1935, 1, 1), D(1939, 4, 30), "year"),
+])
+def test_parse_and_display(text, display, kind, earliest, latest, precision):
+    d = HistDate.parse(text)
+    assert (d.display(), d.kind, d.earliest, d.latest, d.start.precision) == \
+        (display, kind, earliest, latest, precision)
+
+
+def test_qualifiers_are_data():
+    assert HistDate.parse("1935-01~").start.approximate
+    assert HistDate.parse("1936-03?").start.uncertain
+    assert HistDate.parse("1935-01-08").is_exact_day
+    assert not HistDate.parse("1935-01").is_exact_day
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("1938-07-3x", "is not a date"),
+    ("1938-02-30", "not a real date"),
+    ("1939/1938", "end comes before the start"),
+    ("../1939", "is not a date"),
+    ("yesterday", "is not a date"),
+])
+def test_bad_dates(text, fragment):
+    with pytest.raises(DateFormatError, match=fragment):
+        HistDate.parse(text)
+
+
+def test_sort_key_orders_by_earliest_then_latest():
+    dates = [HistDate.parse(t) for t in ("1938-08", "1938-07-29/1938-08-11", "1938-07-29", "1935")]
+    assert [d.text for d in sorted(dates, key=lambda d: d.sort_key)] == \
+        ["1935", "1938-07-29", "1938-07-29/1938-08-11", "1938-08"]

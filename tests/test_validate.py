@@ -1,0 +1,120 @@
+"""Every validation rule, each with a broken example and the (line, field, code) it must produce."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from borderwar_report.errors import DataError
+from borderwar_report.validate import load_dataset, validate_folder
+
+from .conftest import FIXTURES, run_cli
+
+BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
+
+
+def place_broken(data: Path, case: Path) -> Path:
+    """`events--x.yaml` joins events/; `sources.yaml--x.yaml` replaces sources.yaml."""
+    target_name, _ = case.name.split("--", 1)
+    target = data / "events" / case.name.split("--", 1)[1] if target_name == "events" else data / target_name
+    shutil.copyfile(case, target)
+    return target
+
+
+def expectations(case: Path) -> set[tuple[int, str, str]]:
+    out = set()
+    for line in case.read_bytes().decode("utf-8", "replace").splitlines():
+        found = re.match(r"# expect: (\d+) (\S*) (\S+)$", line)
+        if found:
+            out.add((int(found[1]), found[2], found[3]))
+    return out
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=[c.stem for c in BROKEN])
+def test_broken_example_reports_its_problem(mini, case):
+    target = place_broken(mini, case)
+    expected = expectations(case)
+    assert expected, f"{case.name} has no '# expect:' line"
+    problems = validate_folder(mini)
+    found = {(p.line, p.field, p.code) for p in problems if Path(p.path).name == target.name}
+    assert expected <= found, f"expected {expected}, got {[str(p) for p in problems]}"
+
+
+def test_all_problems_reported_at_once(mini):
+    for case in BROKEN:
+        if case.name.startswith("events--"):
+            place_broken(mini, case)
+    problems = validate_folder(mini)
+    files = {Path(p.path).name for p in problems}
+    assert len(files) >= 15
+
+
+def test_message_format_names_file_line_and_field(mini):
+    place_broken(mini, FIXTURES / "broken" / "events--negative-figure.yaml")
+    with pytest.raises(DataError) as info:
+        load_dataset(mini)
+    line = str(info.value.problems[0])
+    assert re.match(r"^.*negative-figure\.yaml:11: sides\[0\]\.losses\.killed\[0\]\.value: "
+                    r"must be a whole number ≥ 0, got -300 \[figure-negative\]$", line), line
+
+
+def test_cli_validate_exit_code_and_no_traceback(mini):
+    place_broken(mini, FIXTURES / "broken" / "events--not-utf8.yaml")
+    place_broken(mini, FIXTURES / "broken" / "events--tabs.yaml")
+    result = run_cli("validate", "--data", mini)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "not-utf8.yaml:3: not UTF-8 (byte 0xE9); save the file as UTF-8 [encoding]" in result.stderr
+    assert "tabs.yaml:5:" in result.stderr and "tab" in result.stderr
+    assert "2 problems in 2 files" in result.stderr
+
+
+def test_huge_title_is_refused(mini):
+    path = mini / "events" / "huge.yaml"
+    path.write_text("id: huge\ntitle: " + "x" * 1_000_000 + "\nkind: battle\nphase: early\nlane: west\n"
+                    "date: 1936-01-01\n", encoding="utf-8")
+    problems = validate_folder(mini)
+    assert [(p.line, p.field, p.code) for p in problems] == [(2, "title", "too-long")]
+    assert len(str(problems[0])) < 300
+
+
+def test_empty_data_folder(tmp_path):
+    problems = validate_folder(tmp_path)
+    codes = {p.code for p in problems}
+    assert {"missing-file", "no-events"} <= codes
+
+
+def test_missing_data_folder(tmp_path):
+    assert [p.code for p in validate_folder(tmp_path / "nope")] == ["no-data"]
+
+
+def test_bom_and_crlf_files_load_like_plain_ones(mini):
+    path = mini / "events" / "treaty.yaml"
+    plain = load_dataset(mini)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    again = load_dataset(mini)
+    assert [e.title for e in again.events] == [e.title for e in plain.events]
+    assert again.events[-1].names[0].text == "友好条约"
+
+
+def test_norway_problem_scalars_stay_text(mini):
+    (mini / "events" / "no.yaml").write_text(
+        "id: no-event\ntitle: NO\nkind: battle\nphase: early\nlane: west\ndate: 1936-01-01\n", encoding="utf-8")
+    ds = load_dataset(mini)
+    assert any(e.title == "NO" for e in ds.events)
+
+
+def test_unknown_stays_unknown_not_zero(mini):
+    ds = load_dataset(mini)
+    raid = next(e for e in ds.events if e.id == "uncertain-raid")
+    assert raid.sides == ()
+    clash = next(e for e in ds.events if e.id == "first-clash")
+    north = next(s for s in clash.sides if s.side == "north")
+    assert "wounded" not in north.losses  # absent, not 0
+    assert north.losses["killed"][0].low == 0  # an explicit zero stays a zero
+
+
+def test_colours_default_to_okabe_ito_in_file_order(mini):
+    ds = load_dataset(mini)
+    assert [s.colour for s in ds.sides] == ["#0072B2", "#D55E00"]
