@@ -155,6 +155,58 @@ def export(data_dir, fmt, output):
         click.echo(text, nl=False)
 
 
+@cli.command()
+@data_option
+@templates_option
+@click.option("--preset", type=click.Choice(["print", "slides"]), default="slides", show_default=True,
+              help="print: sized to the briefing's text width; slides: 16:9, large type.")
+@click.option("--format", "formats", default="png,svg,pdf", show_default=True,
+              help="Comma-separated: png, svg, pdf (and pptx for a slide deck).")
+@click.option("--transparent", is_flag=True, help="Transparent background (slides).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/charts"), show_default=True,
+              help="Folder to write the charts into.")
+def charts(data_dir, templates_dir, preset, formats, transparent, out_dir):
+    """Draw the charts (timeline, casualties, locator map, escalation) as files for slides or print.
+
+    Example: borderwar-report charts --preset slides --format png,svg,pdf,pptx --out talk/
+    """
+    from .charts import export_charts
+    from .validate import load_dataset
+
+    project = _project(data_dir, templates_dir, out_dir)
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(wanted) - {"png", "svg", "pdf", "pptx"})
+    if unknown:
+        raise click.UsageError(f"unknown format(s): {', '.join(unknown)} (choose from png, svg, pdf, pptx)")
+    try:
+        ds = load_dataset(project.data_dir)
+        written = export_charts(ds, project, preset=preset, formats=wanted, out_dir=out_dir,
+                                transparent=transparent)
+    except DataError as exc:
+        _fail_invalid(exc)
+    except RenderError as exc:
+        click.echo(f"charts failed: {exc}", err=True)
+        sys.exit(EXIT_RENDER)
+    for path in written:
+        click.echo(str(path))
+
+
+@cli.command()
+@data_option
+@out_option
+@templates_option
+@click.option("--debounce", type=float, default=0.4, show_default=True, help="Seconds of quiet before a rebuild.")
+@quiet_option
+def watch(data_dir, out_dir, templates_dir, debounce, quiet):
+    """Rebuild whenever a data file or template is saved; a bad edit prints its error and waits for the fix.
+
+    Example: borderwar-report watch
+    """
+    from .watch import watch_and_build
+
+    watch_and_build(_project(data_dir, templates_dir, out_dir), debounce=debounce, quiet=quiet)
+
+
 def main(argv=None) -> None:
     """Entry point: problems become messages and exit codes, never tracebacks (unless --debug)."""
     args = sys.argv[1:] if argv is None else argv

@@ -1,0 +1,89 @@
+"""HTML → PDF with WeasyPrint, fetching nothing but the project's own files.
+
+Data is untrusted text: a summary that smuggles in ``<img src="file:///etc/passwd">`` or a link to a
+server must neither read the file nor open a connection, so every URL goes through ``LocalOnlyFetcher``.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .errors import RenderError
+
+log = logging.getLogger("borderwar_report.pdf")
+
+
+def make_fetcher(allowed_roots, refused: list[str]):
+    """A WeasyPrint URL fetcher serving files under ``allowed_roots`` and ``data:`` URIs, refusing the rest."""
+    import weasyprint
+    from weasyprint.urls import URLFetcherResponse
+
+    roots = [Path(r).resolve() for r in allowed_roots]
+
+    class LocalOnlyFetcher(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":  # inline bytes; no I/O happens
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if path.is_file() and any(path.is_relative_to(r) for r in roots):
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    if path.suffix == ".svg":
+                        mime = "image/svg+xml"
+                    return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+            refused.append(url)
+            log.warning("refused to fetch %s (only the project's own files are used)", url[:200])
+            raise ValueError(f"refused to fetch {url[:200]}")
+
+    return LocalOnlyFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
+               attachments=(), label: str = "document") -> tuple[bytes, list[str], list[str]]:
+    """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
+
+    Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
+    """
+    import datetime as dt
+    import gc
+    import os
+
+    import weasyprint
+
+    refused: list[str] = []
+    fetcher = make_fetcher([base_dir, *allowed_roots], refused)
+    collector = _Collect()
+    wp_logger = logging.getLogger("weasyprint")
+    wp_logger.addHandler(collector)
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    files = [weasyprint.Attachment(string=data, name=name, description=description, created=stamp,
+                                   modified=stamp, relationship="Data", url_fetcher=fetcher)
+             for name, data, description in attachments]
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # layout allocates many short-lived boxes; collection pauses cost ~15 %
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/",
+                                   url_fetcher=fetcher)
+        pdf = document.write_pdf(pdf_tags=True, custom_metadata=True, pdf_variant=pdf_variant,
+                                 attachments=files or None, uncompressed_pdf=False)
+    except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know which output failed
+        raise RenderError(f"{label}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        wp_logger.removeHandler(collector)
+    return pdf, collector.messages, refused

@@ -1,0 +1,86 @@
+"""The Jinja2 environment shared by every document: autoescaped, strict, with filters for the model.
+
+Text from the data is never a template: it reaches a page only as an autoescaped value or through the
+``markdown`` filter, which renders Markdown with raw HTML switched off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .errors import RenderError
+
+
+def _markdown_renderer():
+    from markdown_it import MarkdownIt
+
+    # "commonmark" with html=False: <script>, <img src=file://…> and friends come out as literal text.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    md.disable("image")  # an image URL in data would be a fetch; the fetcher refuses it anyway
+    return md
+
+
+_MD = None
+
+
+def markdown(text: str | None, inline: bool = False) -> Markup:
+    global _MD
+    if _MD is None:
+        _MD = _markdown_renderer()
+    if not text:
+        return Markup("")
+    html = _MD.renderInline(text) if inline else _MD.render(text)
+    return Markup(html)
+
+
+def thousands(value) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def make_env(templates_dir: Path):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,  # every template, whatever its extension
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = markdown
+    env.filters["md_inline"] = lambda text: markdown(text, inline=True)
+    env.filters["thousands"] = thousands
+    return env
+
+
+def render_template(templates_dir: Path, name: str, **context) -> str:
+    """Render one template; a broken template is reported with its file and line."""
+    import jinja2
+
+    env = make_env(templates_dir)
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or str(Path(templates_dir) / (exc.name or name))
+        raise RenderError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"{templates_dir}/{exc.name}: template not found") from None
+    except jinja2.UndefinedError as exc:
+        line = _template_line(exc, templates_dir)
+        raise RenderError(f"{line}: template error: {exc.message}") from None
+
+
+def _template_line(exc, templates_dir) -> str:
+    """The innermost template frame of a runtime template error, as FILE:LINE."""
+    import traceback
+
+    tb = exc.__traceback__
+    found = f"{templates_dir}"
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".j2", ".html", ".css")):
+            found = f"{filename}:{lineno}"
+    return found
