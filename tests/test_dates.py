@@ -47,3 +47,65 @@ def test_sort_key_orders_by_earliest_then_latest():
     dates = [HistDate.parse(t) for t in ("1938-08", "1938-07-29/1938-08-11", "1938-07-29", "1935")]
     assert [d.text for d in sorted(dates, key=lambda d: d.sort_key)] == \
         ["1935", "1938-07-29", "1938-07-29/1938-08-11", "1938-08"]
+
+
+# The data format's EDTF subset is parsed by our own code for speed; the edtf package is the reference.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def edtf_endpoint(draw):
+    year = draw(st.integers(1800, 2100))
+    precision = draw(st.sampled_from(["year", "month", "day"]))
+    text = f"{year:04d}"
+    if precision != "year":
+        text += f"-{draw(st.integers(1, 12)):02d}"
+    if precision == "day":
+        text += f"-{draw(st.integers(1, 31)):02d}"
+    return text + draw(st.sampled_from(["", "", "~", "?", "%"]))
+
+
+@st.composite
+def edtf_text(draw):
+    shape = draw(st.sampled_from(["moment", "span", "choice"]))
+    a = draw(edtf_endpoint())
+    if shape == "moment":
+        return a
+    b = draw(edtf_endpoint())
+    if shape == "span":
+        return f"{a}/{b}"
+    # "one of" ranges compare like with like (edtf refuses "[1935..1935-02]")
+    a, b = a.rstrip("~?%"), b.rstrip("~?%")
+    b = b[: len(a)] if len(b) >= len(a) else a
+    return f"[{a}..{b}]"
+
+
+@settings(max_examples=300, deadline=None)
+@given(edtf_text())
+def test_agrees_with_the_edtf_package(text):
+    import edtf
+
+    try:
+        reference = edtf.parse_edtf(text)
+        lo = edtf.struct_time_to_date(reference.lower_strict())
+        hi = edtf.struct_time_to_date(reference.upper_strict())
+    except Exception:
+        reference = None
+    try:
+        ours = HistDate.parse(text)
+    except DateFormatError:
+        ours = None
+    if reference is None:
+        assert ours is None, f"we accepted {text!r}, edtf did not"
+        return
+    if ours is None:
+        # edtf accepts reversed spans; we refuse them on purpose
+        assert lo > hi or "/" in text or "[" in text, f"edtf accepted {text!r}, we did not"
+        return
+    assert (ours.earliest, ours.latest) == (lo, hi), text
+    if ours.kind == "moment":
+        assert ours.start.approximate == bool(getattr(reference, "is_approximate", False)
+                                              or getattr(reference, "is_uncertain_and_approximate", False))
+        assert ours.start.uncertain == bool(getattr(reference, "is_uncertain", False)
+                                            or getattr(reference, "is_uncertain_and_approximate", False))

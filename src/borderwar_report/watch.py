@@ -1,0 +1,52 @@
+"""Rebuild on save: watch the data and templates, debounce bursts of saves, survive bad edits."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .build import BuildLocked, BuildOptions, run
+from .errors import DataError, RenderError
+from .log import Log
+
+
+def build_once(project, log: Log, options: BuildOptions | None = None) -> bool:
+    """One build that reports instead of raising; True when outputs are current."""
+    try:
+        result = run(project, options or BuildOptions(), log)
+    except DataError as exc:
+        log.error(exc.report())
+        log.error(f"{exc.summary()}; {project.out_dir}/ is unchanged. Waiting for the next save…")
+        return False
+    except (RenderError, BuildLocked) as exc:
+        log.error(f"build failed: {exc}; {project.out_dir}/ is unchanged. Waiting for the next save…")
+        return False
+    if result.status == "built":
+        log.info(f"rebuilt: {', '.join(result.ran)}")
+    return True
+
+
+def watch_and_build(project, debounce: float = 0.4, quiet: bool = False,
+                    stop: threading.Event | None = None) -> None:
+    """Build now, then after every burst of changes under the data and templates folders."""
+    import watchfiles
+
+    log = Log(quiet=quiet)
+    build_once(project, log)
+    roots = [str(Path(p)) for p in (project.data_dir, project.templates_dir) if Path(p).exists()]
+    log.info(f"watching {', '.join(roots)} (Ctrl-C to stop)")
+    try:
+        for changes in watchfiles.watch(*roots, debounce=int(debounce * 1000), step=50, stop_event=stop,
+                                        raise_interrupt=False, watch_filter=_interesting):
+            names = sorted({Path(p).name for _, p in changes})
+            log.info(f"changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
+            build_once(project, log)
+    except KeyboardInterrupt:
+        pass
+    log.info("stopped watching")
+
+
+def _interesting(change, path: str) -> bool:
+    """Editors' swap and backup files do not trigger builds."""
+    name = Path(path).name
+    return not (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")))
