@@ -1,3 +1,4 @@
+import os
 import shutil
 import socket
 import subprocess
@@ -41,3 +42,11 @@ def run_cli(*args, cwd=None, env=None, timeout=600):
     """Run the installed command in a fresh process; returns CompletedProcess with text output."""
     return subprocess.run([sys.executable, "-m", "borderwar_report", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+# CI runs the same examples every time (a red build must be reproducible); locally hypothesis explores.
+if os.environ.get("CI"):
+    from hypothesis import settings as _settings
+
+    _settings.register_profile("ci", derandomize=True)
+    _settings.load_profile("ci")
