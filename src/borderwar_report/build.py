@@ -213,6 +213,7 @@ def _event_digests(dataset) -> dict[str, str]:
     for ev in dataset.events:
         body = _plain(ev)
         body.pop("line", None)
+        body.pop("file", None)  # where the data folder lives is not an edit
         out[ev.id] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     return out
 
