@@ -1,17 +1,160 @@
-"""The PDF briefing: data → Jinja2 HTML → WeasyPrint PDF."""
+"""The PDF briefing: Dataset → view model (context.py) → Jinja2 HTML (templates/) → WeasyPrint PDF.
+
+Writes ``briefing.html`` (viewable in a browser: charts by relative path, fonts by file:// URL into the
+templates' font folder, the CSS inlined) and ``briefing.pdf`` into the build's staging folder.
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+from markupsafe import Markup
+
 from .build import write_atomic
+from .errors import RenderError
+
+TEMPLATE = "briefing.html.j2"
+STYLESHEET = "briefing.css"
+ARCHIVAL_VARIANTS = ("pdf/a-3b", "pdf/a-3u", "pdf/a-3a")  # the PDF/A parts that allow attached files
+
+
+def with_notes(html: str, calls: str) -> Markup:
+    """Put footnote calls at the end of the last paragraph of rendered Markdown (or after it)."""
+    html, calls = str(html).rstrip(), str(calls)
+    if not calls:
+        return Markup(html)
+    if html.endswith("</p>"):
+        return Markup(html[:-4] + calls + "</p>")
+    return Markup(html + f'<p class="notes-only">{calls}</p>')
+
+
+def svg_aspect(path: Path) -> float:
+    """Width / height of an SVG from its viewBox (or width/height attributes); 0 if unknown."""
+    try:
+        head = path.read_bytes()[:4000].decode("utf-8", "replace")
+    except OSError:
+        return 0.0
+    tag = re.search(r"<svg\b[^>]*>", head, re.S)
+    if not tag:
+        return 0.0
+    box = re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', tag.group(0))
+    if box and float(box.group(2)):
+        return float(box.group(1)) / float(box.group(2))
+    w = re.search(r'\bwidth="([\d.]+)', tag.group(0))
+    h = re.search(r'\bheight="([\d.]+)', tag.group(0))
+    return float(w.group(1)) / float(h.group(1)) if w and h and float(h.group(1)) else 0.0
+
+
+def charts_for_print(charts: dict, stage: Path) -> dict:
+    """The chart index entries whose print SVG exists in the staging folder, each with its aspect ratio."""
+    out = {}
+    for name, info in sorted((charts or {}).items()):
+        src = (((info or {}).get("files") or {}).get("print") or {}).get("svg")
+        if src and (stage / src).is_file():
+            out[name] = {**info, "aspect": svg_aspect(stage / src)}
+    return out
+
+
+def check_chart_glyphs(charts: dict, fonts_dir: Path) -> None:
+    """The chart titles, captions and sources the briefing prints must be covered by the bundled fonts,
+    like the data (fonts.check_glyphs): a system fallback font would differ from machine to machine."""
+    import unicodedata
+
+    from . import fonts
+    from .errors import GlyphMissingError
+
+    covered = fonts.covered_codepoints(fonts_dir)
+    problems = []
+    for name, info in sorted(charts.items()):
+        for key in ("title", "caption", "source"):
+            for ch in sorted(set(str(info.get(key) or ""))):
+                if ord(ch) not in covered and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+                    problems.append(f"character {ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}) in "
+                                    f"chart {name}, {key}, is in no bundled font")
+    if problems:
+        raise GlyphMissingError("; ".join(problems))
+
+
+def foreign_fonts(pdf: bytes, fonts_dir: Path) -> list[str]:
+    """Fonts in the PDF that are not bundled: the text they set came from a system fallback (some SVG text
+    does that even when a bundled font has the glyph), so it may print differently elsewhere."""
+    import io
+
+    import pypdf
+
+    from . import fonts
+
+    def key(name: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", name.lower())
+
+    bundled = {key(f["family"]) for f in fonts.font_table(fonts_dir)}
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    # WeasyPrint writes one resource dictionary shared by every page; reading the first page's avoids
+    # resolving every page object (seconds on a long document). The tests check every page.
+    first = reader.trailer["/Root"]["/Pages"]["/Kids"][0].get_object()
+    while first.get("/Type") == "/Pages":
+        first = first["/Kids"][0].get_object()
+    found = set()
+    for font in ((first.get("/Resources") or {}).get("/Font") or {}).values():
+        base = str(font.get_object().get("/BaseFont", "")).split("+")[-1]
+        if base and not any(key(base).startswith(b) for b in bundled):
+            found.add(base)
+    return sorted(found)
+
+
+def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
+    """The briefing's HTML from its view model and the (possibly user-edited) templates."""
+    from . import fonts
+    from .render import render_template
+
+    templates_dir = Path(templates_dir)
+    css_path = templates_dir / STYLESHEET
+    try:
+        css = css_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RenderError(f"{css_path}: cannot read the briefing stylesheet ({exc})") from None
+    font_css = fonts.font_face_css(fonts_dir, href_prefix=Path(fonts_dir).resolve().as_uri() + "/")
+    return render_template(templates_dir, TEMPLATE, b=view, css=Markup(css), font_css=Markup(font_css),
+                           with_notes=with_notes)
+
+
+def attachments_for(dataset, variant: str | None) -> list[tuple[str, bytes, str]]:
+    """The data set travels inside archival PDFs: the full model and the TimelineJS file."""
+    if not variant or variant.lower() not in ARCHIVAL_VARIANTS:
+        return []
+    from .export import to_json, to_timelinejs
+
+    return [("data.json", to_json(dataset).encode("utf-8"), "The briefing's data set (borderwar-report/1 JSON)"),
+            ("timeline.json", to_timelinejs(dataset).encode("utf-8"), "The events as TimelineJS3 JSON")]
 
 
 def build_briefing(ctx) -> None:
-    import jinja2
-    import weasyprint
+    from . import fonts
+    from .context import build_context
+    from .pdf import render_pdf
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ctx.project.templates_dir)),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
-    html = env.get_template("briefing.html.j2").render(ds=ctx.dataset)
+    dataset = ctx.dataset
+    templates_dir = Path(ctx.project.templates_dir)
+    fonts_dir = Path(ctx.project.fonts_dir)
+    fonts.check_glyphs(dataset, fonts_dir)
+
+    charts = charts_for_print(ctx.charts, ctx.stage)
+    view = build_context(dataset, charts, paper=ctx.options.paper)
+    html = render_html(view, templates_dir, fonts_dir)  # template errors first: they are the user's to fix
+    check_chart_glyphs(charts, fonts_dir)
     write_atomic(ctx.stage / "briefing.html", html.encode("utf-8"))
-    pdf = weasyprint.HTML(string=html, base_url=str(ctx.stage)).write_pdf()
+
+    variant = ctx.options.pdf_variant
+    pdf, warnings, refused = render_pdf(html, ctx.stage, [templates_dir], pdf_variant=variant,
+                                        attachments=attachments_for(dataset, variant), label="briefing")
+    for message in dict.fromkeys(warnings):  # WeasyPrint repeats itself once per font
+        ctx.log.info(f"briefing: WeasyPrint: {message}")
+    if refused:
+        ctx.log.info(f"briefing: refused {len(refused)} URL(s) outside the project, e.g. {refused[0][:120]}")
+    for name in foreign_fonts(pdf, fonts_dir):
+        ctx.log.info(f"briefing: warning: some text is set in the system font {name}, not a bundled one "
+                     "(check the chart SVGs' text for characters the bundled fonts lack)")
     write_atomic(ctx.stage / "briefing.pdf", pdf)
+    ctx.log.info(f"briefing: {view.stats['events']} events, {view.profile_count} profiles, "
+                 f"{view.footnote_count} notes, {len(pdf) // 1024} KB")

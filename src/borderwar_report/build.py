@@ -230,13 +230,23 @@ def describe_changes(before: dict[str, str], after: dict[str, str]) -> list[str]
     return out
 
 
-def set_reproducible_epoch(dataset) -> None:
-    """Every date stamped into an output comes from the data's edition date unless SOURCE_DATE_EPOCH is set."""
+@contextlib.contextmanager
+def reproducible_epoch(dataset):
+    """Every date stamped into an output comes from the data's edition date unless SOURCE_DATE_EPOCH is set.
+
+    Set only for the duration of the build, so a long-lived process (watch, tests) keeps its environment.
+    """
     import calendar
 
-    if not os.environ.get("SOURCE_DATE_EPOCH"):
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if not previous:
         edition = dataset.document.edition
         os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(edition.timetuple()))
+    try:
+        yield
+    finally:
+        if not previous:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def run(project: Project, options: BuildOptions | None = None, log: Log | None = None) -> BuildResult:
@@ -254,7 +264,6 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
 
         log.step(f"reading {project.data_dir}/")
         dataset = load_dataset(project.data_dir)
-        set_reproducible_epoch(dataset)
         event_digests = _event_digests(dataset)
         changes = describe_changes(manifest.get("events", {}), event_digests) if manifest else []
         for line in changes:
@@ -262,7 +271,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
 
         stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.out_dir))
         try:
-            with _terminate_as_exception():
+            with _terminate_as_exception(), reproducible_epoch(dataset):
                 ctx = BuildContext(dataset, project, stage, log, options)
                 _run_steps(ctx, todo)
                 outputs = _collect_outputs(stage, project.out_dir, manifest, todo)
@@ -280,6 +289,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
                     "build_seconds": round(time.monotonic() - started, 2),
                 }
                 _swap_in(stage, project.out_dir)
+                _remove_stale(project.out_dir, manifest, outputs)
                 write_atomic(project.out_dir / MANIFEST,
                              (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode())
         finally:
@@ -300,6 +310,14 @@ def _run_steps(ctx: BuildContext, todo: list[str]) -> None:
         if step in todo:
             ctx.log.step(f"{step}")
             STEP_FUNCTIONS[step](ctx)
+
+
+def _remove_stale(out_dir: Path, manifest: dict, outputs: dict) -> None:
+    """Outputs the previous build made that this one no longer makes (e.g. tiles after --tile is dropped)."""
+    for rel in manifest.get("outputs", {}):
+        if rel not in outputs:
+            with contextlib.suppress(OSError):
+                (out_dir / rel).unlink()
 
 
 def _collect_outputs(stage: Path, out_dir: Path, manifest: dict, todo: list[str]) -> dict[str, dict]:

@@ -22,6 +22,11 @@ out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), d
 templates_option = click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
                                 help="Templates folder (default: ./templates if present, else the shipped ones).")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Only print errors.")
+poster_size_option = click.option("--poster-size", type=click.Choice(["a4", "a3", "a2", "a1", "letter", "tabloid"]),
+                                  default="a3", show_default=True, help="Sheet size of the wall timeline.")
+tile_option = click.option("--tile", type=click.Choice(["a4", "letter"]),
+                           help="Also split the poster across these pages (with overlap and crop marks).")
+paper_option = click.option("--paper", type=click.Choice(["a4", "letter"]), help="Paper size (default: document.yaml).")
 
 
 def _project(data_dir=None, templates_dir=None, out_dir=None):
@@ -69,12 +74,11 @@ def validate(data_dir):
 @out_option
 @templates_option
 @click.option("--force", is_flag=True, help="Rebuild everything even if nothing changed.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), help="Paper size (default: document.yaml).")
+@paper_option
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/ua-1"]),
               help="Archival (PDF/A-3b, data attached) or accessible (PDF/UA-1) variant of the briefing.")
-@click.option("--poster-size", type=click.Choice(["a4", "a3", "a2", "a1", "letter", "tabloid"]), default="a3",
-              show_default=True, help="Sheet size of the wall timeline.")
-@click.option("--tile", type=click.Choice(["a4", "letter"]), help="Also split the poster across these pages.")
+@poster_size_option
+@tile_option
 @quiet_option
 def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_size, tile, quiet):
     """Build the briefing, wall timeline, handout and charts into OUT (only what changed).
@@ -109,24 +113,35 @@ def _run_build(project, options, quiet):
 @data_option
 @out_option
 @templates_option
+@poster_size_option
+@tile_option
 @quiet_option
-def poster(data_dir, out_dir, templates_dir, quiet, **_):
-    """Build only the wall timeline (OUT/timeline-poster.pdf)."""
+def poster(data_dir, out_dir, templates_dir, poster_size, tile, quiet):
+    """Build only the wall timeline (OUT/timeline-poster.pdf, and the tiles with --tile).
+
+    Example: borderwar-report poster --poster-size a2 --tile a4
+    """
     from .build import BuildOptions
 
-    _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "poster")), quiet)
+    options = BuildOptions(only=("charts", "poster"), poster_size=poster_size, tile=tile)
+    _run_build(_project(data_dir, templates_dir, out_dir), options, quiet)
 
 
 @cli.command()
 @data_option
 @out_option
 @templates_option
+@paper_option
 @quiet_option
-def handout(data_dir, out_dir, templates_dir, quiet):
-    """Build only the one-page handout (OUT/handout.pdf)."""
+def handout(data_dir, out_dir, templates_dir, paper, quiet):
+    """Build only the one-page handout (OUT/handout.pdf).
+
+    Example: borderwar-report handout --paper letter
+    """
     from .build import BuildOptions
 
-    _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "handout")), quiet)
+    _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "handout"), paper=paper),
+               quiet)
 
 
 @cli.command()

@@ -48,7 +48,9 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if "HarfBuzz-Subset" not in message:  # a speed note about the system, not about this document
+            self.messages.append(message)
 
 
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,

@@ -36,6 +36,10 @@ class Project:
     templates_dir: Path
     out_dir: Path
 
+    def __post_init__(self):
+        for name in ("data_dir", "templates_dir", "out_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)))
+
     @classmethod
     def from_options(cls, data=None, templates=None, out=None) -> Project:
         return cls(Path(data) if data else default_data_dir(),

@@ -71,6 +71,11 @@ def render_template(templates_dir: Path, name: str, **context) -> str:
     except jinja2.UndefinedError as exc:
         line = _template_line(exc, templates_dir)
         raise RenderError(f"{line}: template error: {exc.message}") from None
+    except RenderError:
+        raise
+    except Exception as exc:  # a filter or expression failing at run time, e.g. a bad attribute call
+        line = _template_line(exc, templates_dir)
+        raise RenderError(f"{line}: template error: {type(exc).__name__}: {exc}") from None
 
 
 def _template_line(exc, templates_dir) -> str:

@@ -35,15 +35,37 @@ def watch_and_build(project, debounce: float = 0.4, quiet: bool = False,
     build_once(project, log)
     roots = [str(Path(p)) for p in (project.data_dir, project.templates_dir) if Path(p).exists()]
     log.info(f"watching {', '.join(roots)} (Ctrl-C to stop)")
+    attempted = _stale_inputs(project)  # a failed build is retried only once its inputs change again
     try:
+        # yield_on_timeout: every couple of seconds of quiet, compare fingerprints too, so an edit made while
+        # the watcher was starting (or missed by the file system's notifications) is still built.
         for changes in watchfiles.watch(*roots, debounce=int(debounce * 1000), step=50, stop_event=stop,
-                                        raise_interrupt=False, watch_filter=_interesting):
+                                        raise_interrupt=False, watch_filter=_interesting,
+                                        yield_on_timeout=True, rust_timeout=2000):
+            if not changes:
+                keys = _stale_inputs(project)
+                if keys and keys != attempted:
+                    attempted = keys
+                    build_once(project, log)
+                continue
             names = sorted({Path(p).name for _, p in changes})
             log.info(f"changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
+            attempted = _stale_inputs(project)
             build_once(project, log)
     except KeyboardInterrupt:
         pass
     log.info("stopped watching")
+
+
+def _stale_inputs(project) -> str | None:
+    """The input fingerprint when outputs are out of date, else None (standard library only)."""
+    from .build import plan
+
+    try:
+        keys, todo, _ = plan(project, BuildOptions())
+    except OSError:
+        return None
+    return keys["inputs"] if todo else None
 
 
 def _interesting(change, path: str) -> bool:

@@ -58,7 +58,8 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDoc | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
-        if exc.context_mark and "end of stream" in what:
+        at_end = mark is not None and mark.index >= len(text.rstrip())
+        if exc.context_mark and ("end of stream" in what or at_end):
             # An unclosed quote or bracket: point at where it was opened, not at the end of the file.
             mark = exc.context_mark
             what = f"{exc.context} that is never closed"

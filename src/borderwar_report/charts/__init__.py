@@ -1,5 +1,251 @@
-"""Charts drawn from the records (placeholder until the charts land)."""
+"""Charts drawn from the records: the arc timeline, the casualty comparison, the locator map and the
+escalation, for print (the briefing's SVGs) and for slides (PNG, SVG, PDF and a PowerPoint deck).
+
+Importing this package is cheap: Matplotlib loads inside the functions that draw. Modules:
+
+* ``layout`` and ``measures`` — pure, shared with the poster (stable APIs, see their docstrings);
+* ``style`` — fonts, presets, ``chart_context``, ``glyph_guard``, reproducible ``save``;
+* ``timeline``, ``casualties``, ``locator``, ``escalation`` — ``make_<name>(dataset, project, preset)``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+CHARTS = ("timeline", "casualties", "locator", "escalation")
+SLIDE_FORMATS = ("png", "svg", "pdf")
+PARALLEL_MIN_EVENTS = 0  # print and slides are drawn in two processes (measured: see _render_all)
+
+
+def _maker(name: str):
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{name}"), f"make_{name}")
+
+
+def render_chart(dataset, project, preset_name: str, name: str, formats, transparent: bool = False) -> dict:
+    """Draw one chart with one preset: {title, alt, caption, source, stats, data: {fmt: bytes}}.
+    Raises GlyphMissingError naming the character and the record."""
+    from .common import source_line
+    from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
+
+    preset = PRESETS[preset_name]
+    with chart_context(project, preset), glyph_guard(char_locator(dataset)):
+        chart = _maker(name)(dataset, project, preset)
+        data = {fmt: save_bytes(chart.fig, fmt, title=chart.title, description=chart.alt, transparent=transparent)
+                for fmt in formats}
+    chart.fig.clear()
+    return {"title": chart.title, "alt": chart.alt, "caption": chart.caption, "source": source_line(dataset),
+            "stats": chart.stats, "data": data}
+
+
+def render_preset(dataset, project, preset_name: str, formats, transparent: bool = False,
+                  names=CHARTS) -> dict:
+    """Every chart with one preset: {name: render_chart(...)}."""
+    return {name: render_chart(dataset, project, preset_name, name, formats, transparent) for name in names}
+
+
+_JOB: dict = {}
+
+
+def _render_task(task):
+    preset_name, name, formats = task
+    return preset_name, name, render_chart(_JOB["dataset"], _JOB["project"], preset_name, name, formats,
+                                           _JOB["transparent"])
+
+
+def _render_all(dataset, project, jobs: list[tuple[str, tuple[str, ...]]], transparent=False,
+                parallel: bool | None = None) -> dict:
+    """{preset: {name: chart}} for each (preset, formats) job. With two cores the eight (preset, chart)
+    drawings are shared by two forked workers that inherit Matplotlib and the registered fonts from this
+    process (measured on the real data: see the charts README/report)."""
+    tasks = [(p, name, f) for p, f in jobs for name in CHARTS]
+    if parallel is None:
+        # fork only from a single-threaded process (a watcher's threads could hold locks the child needs)
+        parallel = (len(tasks) > 2 and (os.cpu_count() or 1) > 1 and os.environ.get("BORDERWAR_SERIAL") != "1"
+                    and "fork" in _start_methods() and _single_threaded())
+    out: dict = {p: {} for p, _ in jobs}
+    if not parallel:
+        for p, name, f in tasks:
+            out[p][name] = render_chart(dataset, project, p, name, f, transparent)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .style import fonts_dir, register_fonts
+
+    register_fonts(fonts_dir(project))  # import and font registration happen once, before the fork
+    _JOB.update(dataset=dataset, project=project, transparent=transparent)
+    try:
+        # heaviest first, so the two workers finish together
+        order = sorted(tasks, key=lambda t: (-len(t[2]), CHARTS.index(t[1]) % 2, t[0], t[1]))
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+            for p, name, chart in pool.map(_render_task, order):
+                out[p][name] = chart
+    finally:
+        _JOB.clear()
+    return {p: {name: out[p][name] for name in CHARTS} for p in out}
+
+
+def _single_threaded() -> bool:
+    """No other thread in this process, Python's or native (e.g. a file watcher's)."""
+    import threading
+
+    if threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def _start_methods():
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
 
 
 def build_charts(ctx) -> dict:
-    return {}
+    """Write charts/print/<name>.svg, charts/slides/<name>.png|svg|pdf, charts/deck.pptx and
+    charts/index.json under ctx.stage; return the index (paths relative to the out folder)."""
+    from ..build import reproducible_epoch, write_atomic
+    from .style import check_fonts
+
+    dataset, project = ctx.dataset, ctx.project
+    check_fonts(dataset, project)
+    with reproducible_epoch(dataset):  # PDF font subsets are stamped with it
+        rendered = _render_all(dataset, project, [("print", ("svg",)), ("slides", SLIDE_FORMATS)])
+    root = Path(ctx.stage) / "charts"
+    index = {}
+    for name in CHARTS:
+        pr, sl = rendered["print"][name], rendered["slides"][name]
+        files = {"print": {}, "slides": {}}
+        for preset, info in (("print", pr), ("slides", sl)):
+            for fmt, data in sorted(info["data"].items()):
+                rel = f"charts/{preset}/{name}.{fmt}"
+                write_atomic(Path(ctx.stage) / rel, data)
+                files[preset][fmt] = rel
+        index[name] = {"title": pr["title"], "alt": pr["alt"], "source": pr["source"], "caption": pr["caption"],
+                       "files": files}
+        ctx.log.info(f"chart {name}: {_stats_line(pr['stats'])}")
+    deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS])
+    write_atomic(root / "deck.pptx", deck)
+    write_atomic(root / "index.json", (json.dumps(index, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return index
+
+
+def export_charts(dataset, project, preset: str = "slides", formats=("png", "svg", "pdf"), out_dir=None,
+                  transparent: bool = False) -> list[Path]:
+    """The `charts` command: every chart in ``formats`` (png, svg, pdf; pptx = the deck, slides only) into
+    ``out_dir``; returns the files written, in order."""
+    from ..build import write_atomic
+    from .style import check_fonts
+
+    out_dir = Path(out_dir or project.out_dir / "charts")
+    formats = [f.lower() for f in formats]
+    image_formats = tuple(f for f in ("png", "svg", "pdf") if f in formats)
+    want_deck = "pptx" in formats
+    from ..build import reproducible_epoch
+
+    check_fonts(dataset, project)
+    jobs = []
+    fmts = image_formats
+    if want_deck and preset == "slides" and "png" not in fmts:
+        fmts = fmts + ("png",)
+    if fmts:
+        jobs.append((preset, fmts))
+    if want_deck and preset != "slides":
+        jobs.append(("slides", ("png",)))
+    with reproducible_epoch(dataset):
+        rendered = _render_all(dataset, project, jobs, transparent=transparent)
+    written = []
+    for name in CHARTS:
+        info = rendered.get(preset, {}).get(name)
+        for fmt in image_formats:
+            path = out_dir / f"{name}.{fmt}"
+            write_atomic(path, info["data"][fmt])
+            written.append(path)
+    if want_deck:
+        slides = rendered["slides"]
+        path = out_dir / "deck.pptx"
+        write_atomic(path, make_deck(dataset, [(n, slides[n]) for n in CHARTS]))
+        written.append(path)
+    return written
+
+
+def _stats_line(stats: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in stats.items())
+
+
+# --- the PowerPoint deck -------------------------------------------------------------------------
+
+def make_deck(dataset, charts: list[tuple[str, dict]]) -> bytes:
+    """A 16:9 deck: a title slide, then one full-bleed slide per chart (its 16:9 PNG) with the source line
+    and the alt text in the speaker notes. Byte-reproducible: fixed core properties and zip timestamps."""
+    import datetime as dt
+
+    from pptx import Presentation
+    from pptx.util import Emu, Pt
+
+    doc = dataset.document
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
+    title_slide = prs.slides.add_slide(prs.slide_layouts[0])
+    title_slide.shapes.title.text = doc.title
+    sub = title_slide.placeholders[1]
+    sub.text = "\n".join(filter(None, [doc.subtitle, doc.issuer,
+                                       f"Edition {doc.edition.isoformat()} · data revision {dataset.revision}"]))
+    for p in sub.text_frame.paragraphs:
+        for r in p.runs:
+            r.font.size = Pt(20)
+    title_slide.notes_slide.notes_text_frame.text = (
+        f"{len(charts)} charts drawn from the borderwar-report data (revision {dataset.revision}). "
+        "Figures are as claimed by the sources cited; see the briefing for the sources.")
+    blank = prs.slide_layouts[6]
+    for name, info in charts:
+        slide = prs.slides.add_slide(blank)
+        slide.shapes.add_picture(io.BytesIO(info["data"]["png"]), 0, 0, width=prs.slide_width,
+                                 height=prs.slide_height)
+        pic = slide.shapes[-1]
+        pic.name = f"{name} chart"
+        _set_alt_text(pic, info["alt"])
+        slide.notes_slide.notes_text_frame.text = f"{info['title']}\n\n{info['source']}\n\nAlt text: {info['alt']}"
+    edition = dt.datetime(doc.edition.year, doc.edition.month, doc.edition.day)
+    cp = prs.core_properties
+    cp.title = doc.title
+    cp.author = doc.issuer or "borderwar-report"
+    cp.last_modified_by = "borderwar-report"
+    cp.created = edition
+    cp.modified = edition
+    cp.last_printed = edition
+    cp.revision = 1
+    cp.keywords = ", ".join(doc.keywords)
+    cp.subject = doc.subtitle
+    buf = io.BytesIO()
+    prs.save(buf)
+    return _fixed_zip(buf.getvalue(), edition)
+
+
+def _set_alt_text(picture, text: str) -> None:
+    """The picture's description (what screen readers and PowerPoint's Alt Text pane show)."""
+    cnvpr = picture._element.xpath("./p:nvPicPr/p:cNvPr")
+    if cnvpr:
+        cnvpr[0].set("descr", text)
+
+
+def _fixed_zip(data: bytes, when) -> bytes:
+    """Rewrite a zip with a fixed timestamp on every member, same order and content."""
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,400 @@
+"""The casualty comparison: per event and side, every claim for killed, wounded and all casualties, on a
+symmetric-log axis (0 is drawn, 2 and 20,000 both read). Nothing is picked: each claim is its own dot or
+bar, the spread of the claims a thin line; a side with no figure says "unknown" (never zero).
+
+When there are more events than rows, the events with the largest best-attested losses are shown and the
+rest are summed up in one "other (N events)" row (their claims as ticks), by the stated rule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .common import Chart, LegendRow, join_list, plural, pt_axes, source_line, wrap_text, year_text
+from .layout import significance
+from .measures import best_attested, format_count
+from .style import INK, MUTED, Preset, new_figure, text_width_pt
+from .timeline import label_text
+
+PANELS = (("killed", "Killed", ("killed", "killed_or_missing")),
+          ("wounded", "Wounded", ("wounded",)),
+          ("casualties", "All casualties", ("casualties",)))
+SHOWN = {c for _, _, cats in PANELS for c in cats}
+OTHER = "#8C8C8C"
+
+
+@dataclass
+class _Row:
+    kind: str  # "side" | "unknown" | "other"
+    event: object = None
+    sides: tuple = ()
+    claims: dict = field(default_factory=dict)  # panel key -> {category: claims}
+    label: str = ""
+
+
+@dataclass
+class _Group:
+    event: object
+    title_lines: list[str]
+    unknown: str  # "Japan, USSR" — sides of the event with no figure at all ("" if none)
+    rows: list[_Row]
+    fold_unknown: bool  # the unknown sides are named under the title instead of on their own row
+
+
+def _event_group(fig, ev, side_names, preset, size, col_w, row_h) -> _Group:
+    rows, unknown = [], []
+    for s in ev.sides:
+        cells = {}
+        for key, _, cats in PANELS:
+            found = {c: s.losses[c] for c in cats if s.losses.get(c)}
+            if found:
+                cells[key] = found
+        if cells:
+            rows.append(_Row("side", ev, (s.side,), cells, side_names[s.side]))
+        else:
+            unknown.append(s.side)
+    title = label_text(ev, preset)
+    line_h = size * 1.15
+    room = max(1, int(max(len(rows) + (1 if unknown else 0), 1) * row_h // line_h))
+    lines = _wrap(fig, f"{title} ({year_text(ev)})", size, col_w, 99)
+    if len(lines) > room:  # drop the year before cutting the title
+        lines = _wrap(fig, title, size, col_w, room)
+    names = ", ".join(side_names[s] for s in unknown)
+    fold = bool(unknown) and (len(lines) + 1) * line_h <= max(len(rows), 1) * row_h
+    if unknown and not fold:
+        rows.append(_Row("unknown", ev, tuple(unknown), {}, names))
+    return _Group(ev, lines, names, rows, fold)
+
+
+def _has_losses(ev) -> bool:
+    return any(s.losses.get(c) for s in ev.sides for c in SHOWN)
+
+
+def make_casualties(dataset, project, preset: Preset) -> Chart:
+    fig = new_figure(preset)
+    W = fig.get_figwidth() * 72
+    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    side_names = {s.id: s.short or s.name for s in dataset.sides}
+    colour = {s.id: s.colour for s in dataset.sides}
+    events = [e for e in dataset.events if _has_losses(e)]
+    panels = [p for p in PANELS if p[0] != "casualties" or any(
+        s.losses.get("casualties") for e in events for s in e.sides)]
+    size = preset.size * 0.9 if preset.name == "print" else preset.size
+    row_h = size * 1.25 if preset.name == "print" else preset.row
+
+    # --- columns and budget: how many events fit ----------------------------------------------------
+    inner = W - 2 * margin
+    event_col = inner * (0.26 if preset.name == "print" else 0.25)
+    title_h = margin + preset.title * 1.45
+    head_h = size * 1.9
+    axis_h = size * 2.1
+    source_h = margin * 0.6 + preset.small * 1.6
+    legend = _legend(fig, preset, dataset, events, W - 2 * margin)
+    note_line = preset.small * 1.4
+    note_h = note_line * 2
+    fixed = title_h + head_h + axis_h + legend.height + size * 0.5 + note_h + source_h
+    groups: dict[str, _Group] = {}
+
+    def group(e):  # wrapped titles are measured only for events that may be shown
+        if e.id not in groups:
+            groups[e.id] = _event_group(fig, e, side_names, preset, size, event_col - size * 0.6, row_h)
+        return groups[e.id]
+
+    budget = max(int((preset.max_height * 72 - fixed) // row_h), 2)
+    def least(e):  # rows the event needs at least (its sides with figures), without measuring anything
+        return max(1, sum(1 for s in e.sides if any(s.losses.get(c) for c in SHOWN)))
+
+    if sum(least(e) for e in events) <= budget and sum(len(group(e).rows) for e in events) <= budget:
+        chosen = events
+    else:
+        ranked = sorted(events, key=lambda e: tuple(-x for x in _rank(e)) + (e.date.sort_key,))
+        chosen_ids, used = set(), 1  # one row for "other"
+        for e in ranked:
+            if used >= budget:
+                break
+            if used + least(e) > budget:
+                continue
+            n = len(group(e).rows)
+            if used + n <= budget:
+                chosen_ids.add(e.id)
+                used += n
+        chosen = [e for e in events if e.id in chosen_ids]
+    chosen_set = {e.id for e in chosen}
+    others = [e for e in events if e.id not in chosen_set]
+    rows: list[_Row] = [r for e in chosen for r in groups[e.id].rows]
+    if others:
+        cells: dict = {}
+        for e in others:
+            for s in e.sides:
+                for key, _, cats in panels:
+                    for c in cats:
+                        cells.setdefault(key, {}).setdefault(c, []).extend(s.losses.get(c, ()))
+        rows.append(_Row("other", None, (), cells, f"other ({plural(len(others), 'event')})"))
+    n_rows = max(len(rows), 1)
+    if preset.fixed_height:
+        row_h = min(row_h * 1.5, max(row_h, (preset.max_height * 72 - fixed) / n_rows))
+        H = preset.max_height * 72
+    else:
+        H = fixed + n_rows * row_h
+        fig.set_size_inches(preset.width, H / 72)
+    from .style import frame
+
+    title = "Losses as claimed, per event and side"
+    frame(fig, preset, title, source_line(dataset))
+
+    # --- columns ------------------------------------------------------------------------------------
+    side_w = max([text_width_pt(fig, r.label, size) for r in rows if r.kind != "other"] + [size * 3])
+    side_col = min(side_w + size * 1.6, inner * 0.16)
+    gap = size * 2.2
+    panel_w = (inner - event_col - side_col - gap * len(panels)) / len(panels)
+    top = title_h + head_h
+    body_h = n_rows * row_h
+
+    lab = pt_axes(fig, margin, top, event_col + side_col, body_h)
+    stats = {"events": len(events), "shown_events": len(chosen), "other_events": len(others), "rows": len(rows),
+             "claims": 0, "unknown": 0}
+    vmax = max([c.high for e in events for s in e.sides for cat in SHOWN for c in s.losses.get(cat, ())] + [10])
+    xmax = 10 ** math.ceil(math.log10(vmax * 1.05))
+    axes = []
+    for i, (key, name, _cats) in enumerate(panels):
+        left = margin + event_col + side_col + gap + i * (panel_w + gap)
+        ax = fig.add_axes((left / W, 1 - (top + body_h) / H, panel_w / W, body_h / H))
+        ax.set_xscale("symlog", linthresh=1, linscale=0.4)
+        ax.set_xlim(-0.7, xmax)
+        ax.set_ylim(body_h, 0)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        _ticks(ax, fig, xmax, panel_w, preset, size)
+        fig.text(left / W, 1 - (title_h + head_h * 0.55) / H, name, fontsize=size, fontweight="bold", color=INK,
+                 ha="left", va="center_baseline")
+        axes.append((key, ax))
+
+    # zebra bands per event group and labels
+    spans: list[tuple[str, int, int]] = []
+    for i, r in enumerate(rows):
+        key = r.event.id if r.event else "__other__"
+        if spans and spans[-1][0] == key:
+            spans[-1] = (key, spans[-1][1], i + 1)
+        else:
+            spans.append((key, i, i + 1))
+    line_h = size * 1.15
+    for g, (key, a, b) in enumerate(spans):
+        y0, y1 = a * row_h, b * row_h
+        if g % 2 == 0:
+            lab.axhspan(y0, y1, color="#F1F1F1", lw=0, zorder=0)
+            for _, ax in axes:
+                ax.axhspan(y0, y1, color="#F1F1F1", lw=0, zorder=0)
+        if key == "__other__":
+            lines = [(rows[a].label, INK, "normal")]
+        else:
+            grp = groups[key]
+            lines = [(t, INK, "normal") for t in grp.title_lines]
+            if grp.fold_unknown:
+                lines.append((f"{grp.unknown}: unknown", MUTED, "italic"))
+                stats["unknown"] += len(panels)
+        first = (y0 + y1) / 2 - len(lines) * line_h / 2
+        for j, (text, col, style) in enumerate(lines):
+            lab.text(0, first + (j + 0.5) * line_h, text, ha="left", va="center_baseline", fontsize=size, color=col,
+                     style=style)
+
+    for i, r in enumerate(rows):
+        cy = (i + 0.5) * row_h
+        if r.kind == "side":
+            sw = size * 0.75
+            lab.scatter([event_col + sw / 2], [cy], s=[sw * sw], marker="s", color=colour[r.sides[0]], zorder=3)
+            lab.text(event_col + sw + size * 0.35, cy, r.label, ha="left", va="center_baseline", fontsize=size,
+                     color=INK)
+        elif r.kind == "unknown":
+            lab.text(event_col + size * 0.75 + size * 0.35, cy, r.label, ha="left", va="center_baseline",
+                     fontsize=size, color=MUTED)
+        else:
+            lab.text(event_col + size * 0.75 + size * 0.35, cy, "all sides", ha="left", va="center_baseline",
+                     fontsize=size, color=MUTED)
+        for key, ax in axes:
+            cell = r.claims.get(key)
+            if not cell:
+                if r.kind != "other":
+                    ax.text(0.3, cy, "unknown", ha="left", va="center_baseline", fontsize=size * 0.85,
+                            color=MUTED, style="italic")
+                    stats["unknown"] += 1
+                continue
+            if r.kind == "other":
+                _draw_other(ax, cell, cy, row_h, preset)
+            else:
+                stats["claims"] += _draw_cell(ax, cell, cy, row_h, colour[r.sides[0]], preset)
+
+    # legend and note
+    leg_top = top + body_h + axis_h
+    lax = pt_axes(fig, margin, leg_top, inner, legend.height)
+    legend.draw(lax)
+    note = ("Every claim is drawn (dots; bars for ranges), the thin line spans a side's claims; nothing is "
+            "averaged. Axis: 0, then logarithmic.")
+    how = "ticks: their claims" if len(others) <= 40 else "bars: how many of their claims fall in each range"
+    if others:
+        note = (f"Shown: the {plural(len(chosen), 'event')} with the largest best-attested losses; the other "
+                f"{len(others):,} in one row ({how}). ") + note
+    for j, line in enumerate(_wrap(fig, note, preset.small, inner, 3)):
+        fig.text(margin / W, 1 - (leg_top + legend.height + size * 0.5 + note_line * (j + 0.7)) / H, line,
+                 fontsize=preset.small, color=MUTED, ha="left", va="baseline")
+
+    alt = _alt(dataset, events, chosen, others, side_names, panels)
+    caption = ("Each dot is one claim (a bar, a claimed range; a triangle pointing right, at least; pointing "
+               "left, at most; hollow, unconfirmed); the "
+               "thin line spans the claims for a side. Unknown means no source in the data gives a figure. "
+               "Scale: zero, then logarithmic, so single deaths and tens of thousands read on one axis.")
+    return Chart("casualties", fig, title, alt, caption, stats)
+
+
+def _rank(ev) -> tuple:
+    loss = best_attested(ev)
+    return significance(ev.kind, loss.value, loss.contested)
+
+
+def _fits(fig, text, size, width) -> bool:
+    return text_width_pt(fig, text, size) <= width
+
+
+def _wrap(fig, text, size, width, max_lines) -> list[str]:
+    return wrap_text(fig, text, size, width, max_lines)
+
+
+def _draw_cell(ax, cell, cy, row_h, colour, preset) -> int:
+    sc = preset.scale
+    killed = [c for cat, cl in cell.items() if cat != "killed_or_missing" for c in cl]
+    if len(killed) > 1:
+        ax.plot([min(c.low for c in killed), max(c.high for c in killed)], [cy, cy], color=colour, lw=0.8 * sc,
+                alpha=0.9, zorder=2, solid_capstyle="butt", clip_on=False)
+    claims = [(cat, c) for cat, cl in cell.items() for c in cl]
+    n = len(claims)
+    spread = row_h * 0.56
+    d = row_h * 0.42
+    for i, (cat, c) in enumerate(sorted(claims, key=lambda x: (x[1].low, x[1].high, x[0]))):
+        y = cy if n == 1 else cy - spread / 2 + spread * i / (n - 1)
+        face = "white" if c.unconfirmed else colour
+        if c.is_range:
+            ax.plot([c.low, c.high], [y, y], color=colour, lw=d * 0.55, solid_capstyle="butt", zorder=3, clip_on=False)
+        marker = {"at-least": ">", "at-most": "<"}.get(c.bound or "", "s" if cat == "killed_or_missing" else "o")
+        x = c.high if c.bound == "at-least" else c.low if c.bound == "at-most" else c.midpoint
+        if not c.is_range or c.bound:
+            ax.scatter([x], [y], s=[(d * (0.85 if marker == "s" else 1.0)) ** 2], marker=marker, facecolors=[face],
+                       edgecolors=[colour], linewidths=0.6 * sc, zorder=4, clip_on=False)
+    return n
+
+
+def _draw_other(ax, cell, cy, row_h, preset):
+    """The grouped events' claims: a tick each while they are few, else a histogram strip (counts per
+    quarter decade), with the line spanning them all."""
+    values = sorted(c.midpoint for cl in cell.values() for c in cl)
+    if not values:
+        return
+    ax.plot([values[0], values[-1]], [cy, cy], color=OTHER, lw=0.8 * preset.scale, zorder=2)
+    if len(values) <= 150:
+        ax.scatter(values, [cy] * len(values), s=[(row_h * 0.6) ** 2] * len(values), marker="|", color=OTHER,
+                   linewidths=0.8 * preset.scale, zorder=3)
+        return
+    from collections import Counter
+
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    def edge(k):
+        return 0.0 if k < 0 else 10 ** (k / 4)
+
+    bins = Counter(-1 if v < 1 else int(math.floor(math.log10(v) * 4)) for v in values)
+    peak = max(bins.values())
+    h = row_h * 0.8
+    rects = [Rectangle((edge(k) if k >= 0 else -0.4, cy + h / 2 - h * n / peak),
+                       (edge(k + 1) - edge(k)) if k >= 0 else 0.8, h * n / peak) for k, n in sorted(bins.items())]
+    ax.add_collection(PatchCollection(rects, facecolor=OTHER, edgecolor="none", zorder=3))
+
+
+def _ticks(ax, fig, xmax, width, preset, size):
+    from matplotlib.ticker import FixedLocator, NullFormatter
+
+    top = int(round(math.log10(xmax)))
+    label_w = text_width_pt(fig, "100k", size * 0.85) * 1.15
+    step = 1
+    while (top // step + 2) * label_w > width and step < top:
+        step += 1
+    major = [0] + [10 ** k for k in range(top, -1, -step)][::-1]
+    ax.xaxis.set_major_locator(FixedLocator(major))
+    ax.set_xticklabels([_short(v) for v in major], fontsize=size * 0.85)
+    ax.xaxis.set_minor_locator(FixedLocator([10 ** k for k in range(0, top + 1) if 10 ** k not in major]))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.grid(axis="x", which="both", color="#DDDDDD", lw=0.4 * preset.scale, zorder=1)
+
+
+def _short(v: float) -> str:
+    if v >= 1_000_000:
+        return f"{v / 1_000_000:g}M"
+    if v >= 1000:
+        return f"{v / 1000:g}k"
+    return f"{v:g}"
+
+
+def _legend(fig, preset, dataset, events, width) -> LegendRow:
+    from .common import marker_glyph
+
+    row = LegendRow(fig, preset, width)
+    g = row.size * 0.9
+    used = []
+    for e in events:
+        for s in e.sides:
+            if any(s.losses.get(c) for c in SHOWN) and s.side not in used:
+                used.append(s.side)
+    for side in dataset.sides:
+        if side.id in used:
+            row.add(g, marker_glyph("s", g * 0.8, side.colour, edge=side.colour, lw=0), side.short or side.name,
+                    gap_after=row.size * 0.7)
+    d = g * 0.75
+    row.add(g, marker_glyph("o", d, MUTED, edge=MUTED), "one claim")
+
+    def bar(ax, x, y):
+        ax.plot([x - g * 0.9, x + g * 0.9], [y, y], color=MUTED, lw=d * 0.55, solid_capstyle="butt", clip_on=False)
+    row.add(g * 1.8, bar, "claimed range")
+    row.add(g, marker_glyph(">", d, MUTED, edge=MUTED), "at least")
+    row.add(g, marker_glyph("<", d, MUTED, edge=MUTED), "at most")
+    row.add(g, marker_glyph("o", d, "white", edge=MUTED), "unconfirmed")
+    if any(s.losses.get("killed_or_missing") for e in events for s in e.sides):
+        row.add(g, marker_glyph("s", d * 0.85, MUTED, edge=MUTED), "killed or missing")
+    return row
+
+
+def _alt(dataset, events, chosen, others, side_names, panels) -> str:
+    if not events:
+        return "Casualty comparison: no event in the data has a loss figure."
+    spreads = []
+    unknown = 0
+    for e in events:
+        for s in e.sides:
+            cl = s.losses.get("killed") or ()
+            if len(cl) > 1:
+                lo, hi = min(c.low for c in cl), max(c.high for c in cl)
+                if hi > lo:
+                    spreads.append((hi / max(lo, 1), e, s.side, lo, hi, len(cl)))
+            if not any(s.losses.get(c) for c in SHOWN):
+                unknown += 1
+    spreads.sort(key=lambda x: (-x[0], x[1].id))
+    parts = [f"Casualty claims for {plural(len(events), 'event')} ({events[0].date.earliest.year}–"
+             f"{events[-1].date.latest.year}), per side, for {join_list([p[1].lower() for p in panels])}, "
+             "on a scale that is zero then logarithmic."]
+    if others:
+        parts.append(f"The {len(chosen)} events with the largest losses are drawn individually "
+                     f"({join_list([e.title for e in chosen], limit=5)}); {len(others)} smaller ones are "
+                     "grouped as other.")
+    top = sorted(events, key=lambda e: -(best_attested(e).value or 0))[:2]
+    for e in top:
+        ba = best_attested(e)
+        if ba.value:
+            parts.append(f"{e.title}: about {format_count(ba.value)} dead in all (best-attested), with "
+                         f"claims per side ranging widely.")
+            break
+    if spreads:
+        r, e, side, lo, hi, n = spreads[0]
+        parts.append(f"Widest disagreement on the dead: {side_names[side]} at {e.title}, {n} claims from "
+                     f"{format_count(lo)} to {format_count(hi)}.")
+    if unknown:
+        parts.append(f"{plural(unknown, 'side')} in these events {'has' if unknown == 1 else 'have'} no figure "
+                     "and {} shown as unknown.".format("is" if unknown == 1 else "are"))
+    return " ".join(parts)

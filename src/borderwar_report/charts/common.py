@@ -1,0 +1,151 @@
+"""What every chart shares: its result record, the source line, kind glyphs, marker sizes, the legend row."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .style import FAINT, INK, MUTED
+
+KIND_MARKERS = {"battle": "o", "border-incident": "o", "diplomacy": "D", "context": "s"}
+KIND_FILLS = {"battle": "#1A1A1A", "border-incident": "#5A5A5A", "diplomacy": "#8C8C8C", "context": "#B4B4B4"}
+KIND_LABELS = {"battle": "battle", "border-incident": "border incident", "diplomacy": "diplomacy",
+               "context": "context"}
+KIND_ORDER = ("battle", "border-incident", "diplomacy", "context")
+
+
+@dataclass
+class Chart:
+    """A drawn chart and its words. ``fig`` is a matplotlib Figure (never pyplot)."""
+
+    name: str
+    fig: object
+    title: str
+    alt: str
+    caption: str
+    stats: dict = field(default_factory=dict)  # what the tests and benchmarks look at (counts, modes)
+
+
+def source_line(dataset) -> str:
+    rev = dataset.revision or "unversioned"
+    return f"Source: borderwar-report data, revision {rev}; figures as claimed by the sources cited"
+
+
+def kinds_present(dataset) -> list[str]:
+    seen = {e.kind for e in dataset.events}
+    return [k for k in KIND_ORDER if k in seen] + sorted(seen - set(KIND_ORDER))
+
+
+def marker_diameter(losses: float | None, scale: float) -> float:
+    """Marker diameter in points: grows with log10 of the best-attested dead; unknown = the smallest."""
+    value = 0.0 if losses is None else max(0.0, losses)
+    return scale * (3.2 + 1.6 * math.log10(1 + value))
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def year_text(event) -> str:
+    a, b = event.date.earliest.year, event.date.latest.year
+    return str(a) if a == b else f"{a}–{b}"
+
+
+def join_list(items: list[str], limit: int = 6) -> str:
+    items = list(items)
+    if len(items) > limit:
+        items = items[:limit] + [f"{len(items) - limit} more"]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def wrap_text(fig, text: str, size: float, width: float, max_lines: int = 99) -> list[str]:
+    """Greedy word wrap by measured width; a cut last line ends with an ellipsis."""
+    from .style import text_width_pt
+
+    lines, cur = [], ""
+    for word in text.split():
+        trial = f"{cur} {word}".strip()
+        if cur and text_width_pt(fig, trial, size) > width:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = trial
+    if cur:
+        lines.append(cur)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and text_width_pt(fig, last + "…", size) > width:
+            last = last[:-1].rstrip()
+        lines[-1] = last + "…"
+    return lines
+
+
+class LegendRow:
+    """A legend laid out left to right in points, wrapping to new lines; drawn on an Axes in pt units
+    (x right, y down). Items are (draw(ax, x, y) -> width_pt, text)."""
+
+    def __init__(self, fig, preset, width_pt: float):
+        from .style import text_width_pt
+
+        self.fig, self.preset, self.width = fig, preset, width_pt
+        self.size = preset.small if preset.name == "print" else preset.size * 0.85
+        self.line = self.size * 1.7
+        self.items: list[tuple] = []
+        self._measure = lambda s: text_width_pt(fig, s, self.size)
+
+    def add(self, glyph_width: float, draw, text: str, gap_after: float | None = None) -> None:
+        self.items.append((glyph_width, draw, text, gap_after))
+
+    def layout(self):
+        pos, x, y = [], 0.0, self.line / 2
+        for glyph_w, draw, text, gap in self.items:
+            w = glyph_w + self.size * 0.35 + self._measure(text)
+            if x > 0 and x + w > self.width:
+                x, y = 0.0, y + self.line
+            pos.append((x, y, glyph_w, draw, text))
+            x += w + (gap if gap is not None else self.size * 1.3)
+        return pos, y + self.line / 2
+
+    @property
+    def height(self) -> float:
+        return self.layout()[1] if self.items else 0.0
+
+    def draw(self, ax) -> None:
+        pos, _ = self.layout()
+        for x, y, glyph_w, draw, text in pos:
+            draw(ax, x + glyph_w / 2, y)
+            ax.text(x + glyph_w + self.size * 0.35, y, text, ha="left", va="center_baseline", fontsize=self.size,
+                    color=INK)
+
+
+def pt_axes(fig, left_pt: float, top_pt: float, width_pt: float, height_pt: float):
+    """An invisible Axes whose data units are points from its top-left corner (y grows down)."""
+    W, H = fig.get_figwidth() * 72, fig.get_figheight() * 72
+    ax = fig.add_axes((left_pt / W, 1 - (top_pt + height_pt) / H, width_pt / W, max(height_pt, 0.01) / H))
+    ax.set_xlim(0, width_pt)
+    ax.set_ylim(max(height_pt, 0.01), 0)
+    ax.set_axis_off()
+    return ax
+
+
+def marker_glyph(marker: str, size: float, face: str, edge: str = INK, lw: float = 0.6, ls: str = "-"):
+    def draw(ax, x, y):
+        ax.scatter([x], [y], s=[size ** 2], marker=marker, facecolors=[face], edgecolors=[edge],
+                   linewidths=lw, linestyles=ls, zorder=3, clip_on=False)
+    return draw
+
+
+def line_glyph(width: float, lw: float, color: str = MUTED, caps: bool = False, ls: str = "-"):
+    def draw(ax, x, y):
+        ax.plot([x - width / 2, x + width / 2], [y, y], color=color, lw=lw, ls=ls, clip_on=False,
+                solid_capstyle="butt")
+        if caps:
+            for cx in (x - width / 2, x + width / 2):
+                ax.plot([cx, cx], [y - lw * 2, y + lw * 2], color=color, lw=lw, clip_on=False)
+    return draw
+
+
+__all__ = ["Chart", "source_line", "kinds_present", "marker_diameter", "LegendRow", "pt_axes", "FAINT"]

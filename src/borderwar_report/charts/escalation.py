@@ -1,0 +1,150 @@
+"""The escalation: events per year (stacked by kind) above the best-attested dead per year (log scale).
+
+An event counts in the year it starts. Losses are the best-attested figure (measures.best_attested);
+a year whose events have no figure at all shows "no figure", not zero; a year with contested figures is
+hatched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from .common import KIND_FILLS, KIND_LABELS, Chart, LegendRow, join_list, kinds_present, plural, pt_axes, source_line
+from .measures import best_attested, format_count
+from .style import INK, MUTED, Preset, frame, new_figure
+
+
+def make_escalation(dataset, project, preset: Preset) -> Chart:
+    fig = new_figure(preset)
+    W = fig.get_figwidth() * 72
+    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    size = preset.size * 0.9 if preset.name == "print" else preset.size
+    y0, y1 = dataset.years
+    years = list(range(y0, y1 + 1))
+    kinds = kinds_present(dataset)
+    counts = {k: defaultdict(int) for k in kinds}
+    dead = defaultdict(float)
+    contested = defaultdict(bool)
+    known = defaultdict(bool)
+    for e in dataset.events:
+        y = e.date.earliest.year
+        counts[e.kind][y] += 1
+        loss = best_attested(e)
+        if loss.known:
+            dead[y] += loss.value
+            known[y] = True
+            contested[y] |= loss.contested
+    title_h = margin + preset.title * 1.45
+    source_h = margin * 0.6 + preset.small * 1.6
+    inner = W - 2 * margin
+    legend = _legend(fig, preset, kinds, inner)
+    axis_h = size * 2.0
+    head = size * 1.8
+    fixed = title_h + head + head * 1.5 + axis_h * 1.2 + legend.height + size * 0.8 + source_h
+    H = preset.max_height * 72 if preset.fixed_height else min(preset.max_height * 72, fixed + 200)
+    if not preset.fixed_height:
+        fig.set_size_inches(preset.width, H / 72)
+    panel = (H - fixed) / 2
+    title = f"Escalation: events and losses per year, {y0}–{y1}"
+    frame(fig, preset, title, source_line(dataset))
+    ylab = size * 3.2
+    left = margin + ylab
+    width = inner - ylab
+
+    def add_axes(top):
+        return fig.add_axes((left / W, 1 - (top + panel) / H, width / W, panel / H))
+
+    top1 = title_h + head
+    ax1 = add_axes(top1)
+    bottom = [0] * len(years)
+    for k in kinds:
+        vals = [counts[k][y] for y in years]
+        ax1.bar(years, vals, bottom=bottom, width=0.72, color=KIND_FILLS.get(k, INK), edgecolor="white",
+                linewidth=0.4 * preset.scale, zorder=2)
+        bottom = [b + v for b, v in zip(bottom, vals, strict=False)]
+    peak = max(bottom + [1])
+    ax1.set_ylim(0, peak * 1.15)
+    from matplotlib.ticker import MaxNLocator
+
+    ax1.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    ax1.grid(axis="y", color="#E2E2E2", lw=0.4 * preset.scale, zorder=0)
+    ax1.set_xlim(y0 - 0.6, y1 + 0.6)
+    ax1.set_xticks(years)
+    ax1.set_xticklabels([])
+    fig.text(margin / W, 1 - (top1 - head * 0.45) / H, "Events per year (by the year they begin)", fontsize=size,
+             fontweight="bold", color=INK, ha="left", va="center_baseline")
+
+    top2 = top1 + panel + head * 1.5 + axis_h * 0.2
+    ax2 = add_axes(top2)
+    ax2.set_yscale("log")
+    vmax = max(list(dead.values()) + [10])
+    ax2.set_ylim(0.8, 10 ** math.ceil(math.log10(vmax * 3)))
+    ax2.set_xlim(y0 - 0.6, y1 + 0.6)
+    for y in years:
+        if known[y] and dead[y] > 0:
+            ax2.bar([y], [dead[y]], width=0.72, bottom=0.8, color="#5A5A5A",
+                    hatch="////" if contested[y] else None, edgecolor="white", linewidth=0.4 * preset.scale,
+                    zorder=2)
+            ax2.text(y, dead[y] * 1.15, format_count(dead[y]), ha="center", va="bottom", fontsize=size * 0.75,
+                     color=INK, zorder=3)
+        elif known[y]:
+            ax2.text(y, 1.0, "0", ha="center", va="bottom", fontsize=size * 0.75, color=MUTED)
+        elif any(counts[k][y] for k in kinds):
+            ax2.text(y, 1.0, "no figure", ha="center", va="bottom", fontsize=size * 0.7, color=MUTED,
+                     style="italic", rotation=90)
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax2.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
+    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v) if v >= 1 else ""))
+    ax2.yaxis.set_minor_formatter(NullFormatter())
+    ax2.grid(axis="y", color="#E2E2E2", lw=0.4 * preset.scale, zorder=0)
+    step = 1 if width / len(years) > size * 2.6 else 2
+    ax2.set_xticks(years[::step])
+    ax2.set_xticklabels([str(y) for y in years[::step]])
+    fig.text(margin / W, 1 - (top2 - head * 0.75) / H, "Best-attested dead per year (log scale; hatched: "
+             "contested)", fontsize=size, fontweight="bold", color=INK, ha="left", va="center_baseline")
+    for ax in (ax1, ax2):
+        ax.tick_params(labelsize=size * 0.85)
+    leg_top = top2 + panel + axis_h
+    lax = pt_axes(fig, margin, leg_top, inner, legend.height)
+    legend.draw(lax)
+
+    busiest = max(years, key=lambda y: (sum(counts[k][y] for k in kinds), -y))
+    deadliest = sorted((y for y in years if dead[y] > 0), key=lambda y: -dead[y])[:2]
+    alt = (f"Two bar charts for {y0}–{y1}. Events per year: most in {busiest} "
+           f"({sum(counts[k][busiest] for k in kinds)}). ")
+    if deadliest:
+        alt += "Best-attested dead per year, log scale: highest in " + join_list(
+            [f"{y} (about {format_count(dead[y])}{', contested' if contested[y] else ''})" for y in deadliest]) + "."
+    no_fig = [y for y in years if not known[y] and any(counts[k][y] for k in kinds)]
+    if no_fig:
+        alt += f" {plural(len(no_fig), 'year')} with events but no loss figure."
+    caption = ("Events counted in the year they begin; dead as the best-attested figure per event (median of "
+               "the claims per side, summed). Years without any figure say so rather than show zero.")
+    return Chart("escalation", fig, title, alt, caption, {"years": len(years), "peak": peak})
+
+
+def _short(v: float) -> str:
+    if v >= 1_000_000:
+        return f"{v / 1_000_000:g}M"
+    if v >= 1000:
+        return f"{v / 1000:g}k"
+    return f"{v:g}"
+
+
+def _legend(fig, preset, kinds, width) -> LegendRow:
+    from matplotlib.patches import Rectangle
+
+    row = LegendRow(fig, preset, width)
+    g = row.size * 1.0
+
+    def swatch(colour, hatch=None):
+        def draw(ax, x, y):
+            ax.add_patch(Rectangle((x - g / 2, y - g / 2), g, g, facecolor=colour, edgecolor="white", hatch=hatch,
+                                   clip_on=False))
+        return draw
+    for k in kinds:
+        row.add(g, swatch(KIND_FILLS.get(k, INK)), KIND_LABELS.get(k, k))
+    row.add(g, swatch("#5A5A5A", "////"), "contested dead figures")
+    return row

@@ -1,0 +1,278 @@
+"""The charts' look: bundled fonts, templates/charts.mplstyle, presets, one reproducible ``save``.
+
+Never pyplot: every chart is a bare ``matplotlib.figure.Figure``. Every function that draws runs inside
+:func:`chart_context` (the style, the preset's sizes and the font stack as an ``rc_context``) and inside
+:func:`glyph_guard` (Matplotlib's "Glyph … missing from font(s)" warning becomes a GlyphMissingError
+naming the character and the record).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import logging
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import fonts as _fonts
+from ..errors import GlyphMissingError
+from ..project import packaged
+
+FALLBACK_STACK = ("Noto Sans", "Noto Sans CJK JP")
+HASH_SALT = "borderwar-report"
+INK = "#222222"
+MUTED = "#666666"
+FAINT = "#B0B0B0"
+PHASE_FILLS = ("#EEEEEE", "#F8F8F8")
+
+MM = 1 / 25.4  # inches per millimetre
+MEASURE_DPI = 288
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Sizes for one output medium. Lengths in inches, type in points."""
+
+    name: str
+    width: float
+    max_height: float
+    fixed_height: bool  # slides: always exactly width × max_height (16:9)
+    size: float  # labels and body text
+    small: float  # source line, notes, tick labels of secondary axes
+    title: float
+    dpi: int
+    scale: float  # multiplier for marker sizes and line widths
+    row: float  # height of one label row (pt)
+    svg_text: str  # svg.fonttype: "none" keeps text live, "path" makes the SVG self-contained
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.max_height
+
+
+PRESETS = {
+    # The briefing's text width: A4 (210 mm) minus 2 × 25 mm margins = 160 mm; height ≤ 120 mm.
+    "print": Preset("print", 160 * MM, 120 * MM, False, 8.0, 6.5, 10.0, 300, 1.0, 10.5, "none"),
+    # 16:9 at 13.333 × 7.5 in (PowerPoint's widescreen page): 1920 × 1080 px at 144 dpi.
+    "slides": Preset("slides", 1920 / 144, 7.5, True, 16.0, 12.0, 24.0, 144, 2.0, 21.0, "path"),
+}
+
+
+def style_path(project) -> Path:
+    """templates/charts.mplstyle of the project, else the packaged one."""
+    for base in (Path(project.templates_dir), packaged("templates")):
+        if (base / "charts.mplstyle").is_file():
+            return base / "charts.mplstyle"
+    raise GlyphMissingError("templates/charts.mplstyle is missing")  # pragma: no cover
+
+
+def fonts_dir(project) -> Path:
+    d = Path(project.fonts_dir)
+    return d if (d / "fonts.json").is_file() else packaged("templates") / "fonts"
+
+
+@functools.lru_cache(maxsize=4)
+def register_fonts(fonts_dir: Path) -> tuple[str, ...]:
+    """Register every bundled font with Matplotlib (once per process); returns the sans family stack."""
+    import json
+
+    from matplotlib import font_manager
+
+    for path in _fonts.font_files(fonts_dir):
+        font_manager.fontManager.addfont(str(path))
+    try:
+        stack = tuple(json.loads((Path(fonts_dir) / "fonts.json").read_text("utf-8"))["stacks"]["sans"])
+    except (KeyError, ValueError):
+        stack = FALLBACK_STACK
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    missing = [name for name in stack if name not in known]
+    if missing:
+        raise GlyphMissingError(f"font families {missing} are listed in {fonts_dir}/fonts.json but no "
+                                "bundled file provides them")
+    return stack
+
+
+@contextlib.contextmanager
+def chart_context(project, preset: Preset):
+    """rcParams for one chart: the project's .mplstyle, the font stack, the preset's sizes, fixed salts."""
+    import matplotlib
+    import matplotlib.style
+
+    stack = register_fonts(fonts_dir(project))
+    quiet = logging.getLogger("matplotlib.font_manager")  # "no bold Noto Sans Math": the stack falls back
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with _rc(matplotlib, project, preset, stack):
+            yield
+    finally:
+        quiet.setLevel(level)
+
+
+@contextlib.contextmanager
+def _rc(matplotlib, project, preset, stack):
+    with matplotlib.rc_context():
+        matplotlib.style.use(str(style_path(project)))
+        matplotlib.rcParams.update({
+            "font.family": list(stack),
+            "font.size": preset.size,
+            "axes.titlesize": preset.size,
+            "axes.labelsize": preset.size,
+            "xtick.labelsize": preset.size * 0.9,
+            "ytick.labelsize": preset.size * 0.9,
+            "legend.fontsize": preset.size * 0.9,
+            "lines.linewidth": 1.0 * preset.scale,
+            "axes.linewidth": 0.6 * preset.scale,
+            "xtick.major.width": 0.6 * preset.scale,
+            "ytick.major.width": 0.6 * preset.scale,
+            "xtick.major.size": 2.5 * preset.scale,
+            "ytick.major.size": 2.5 * preset.scale,
+            "svg.hashsalt": HASH_SALT,
+            "svg.fonttype": preset.svg_text,
+            "pdf.fonttype": 42,
+            "figure.dpi": 100,
+            "savefig.dpi": preset.dpi,
+        })
+        yield
+
+
+_GLYPH_WARNING = re.compile(r"Glyph (\d+) .*missing from")
+
+
+def describe_char(ch: str) -> str:
+    return f"character {ch!r} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})"
+
+
+@contextlib.contextmanager
+def glyph_guard(where_of):
+    """Turn Matplotlib's missing-glyph warnings raised in the block into GlyphMissingError.
+
+    ``where_of(ch) -> str`` names the record that uses the character (e.g. "event x (events/x.yaml:3),
+    title")."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        m = _GLYPH_WARNING.search(str(w.message))
+        if m:
+            ch = chr(int(m.group(1)))
+            raise GlyphMissingError(f"{describe_char(ch)} in {where_of(ch)} is in no bundled font; add a "
+                                    "font that has it to templates/fonts/ (see fonts.json) or fix the text")
+    for w in caught:  # anything else keeps its usual route
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def char_locator(dataset):
+    """where_of(ch) for glyph_guard: the first record (and field) of the data that contains ``ch``."""
+    def where_of(ch: str) -> str:
+        for where, field, text in _fonts.dataset_texts(dataset):
+            if ch in (text or ""):
+                return f"{where}, {field}"
+        return "a chart label"
+    return where_of
+
+
+def check_fonts(dataset, project) -> None:
+    """Up-front check: every character of the data is in some bundled font (names the record)."""
+    _fonts.check_glyphs(dataset, fonts_dir(project))
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+def save_bytes(fig, fmt: str, *, title: str = "", description: str = "", transparent: bool = False,
+               dpi: int | None = None) -> bytes:
+    """The figure as bytes in ``fmt`` (svg | pdf | png), free of dates and software stamps.
+
+    Must be called inside the chart_context the figure was drawn in (svg.fonttype and hashsalt are read
+    at save time)."""
+    import matplotlib
+    import matplotlib.style
+
+    buf = io.BytesIO()
+    kwargs = {"format": fmt, "transparent": transparent, "dpi": dpi or matplotlib.rcParams["savefig.dpi"]}
+    if fmt == "svg":
+        kwargs["metadata"] = {"Creator": None, "Date": None, "Format": None, "Type": None,
+                              **({"Title": title} if title else {}),
+                              **({"Description": description} if description else {})}
+    elif fmt == "pdf":
+        kwargs["metadata"] = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None,
+                              **({"Title": title} if title else {}),
+                              **({"Subject": description} if description else {})}
+    elif fmt == "png":
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        if title:
+            info.add_itxt("Title", title)
+        if description:
+            info.add_itxt("Description", description)
+        kwargs["pil_kwargs"] = {"pnginfo": info}
+    else:
+        raise ValueError(f"unknown chart format {fmt!r}")
+    fig.savefig(buf, **kwargs)
+    return buf.getvalue()
+
+
+def save(fig, path: Path, fmt: str | None = None, **kwargs) -> Path:
+    """Write the figure atomically to ``path`` (format from the suffix unless given); see save_bytes."""
+    from ..build import write_atomic
+
+    path = Path(path)
+    write_atomic(path, save_bytes(fig, fmt or path.suffix.lstrip("."), **kwargs))
+    return path
+
+
+# --- small drawing helpers shared by the charts --------------------------------------------------
+
+def new_figure(preset: Preset, height: float | None = None):
+    from matplotlib.figure import Figure
+
+    h = preset.max_height if preset.fixed_height or height is None else min(height, preset.max_height)
+    return Figure(figsize=(preset.width, h))
+
+
+def text_width_pt(fig, text: str, size: float, weight: str = "normal") -> float:
+    """Advance width of ``text`` at ``size`` pt in the current font stack, measured by Agg, in points."""
+    import matplotlib
+
+    return _measure(text, float(size), weight, tuple(matplotlib.rcParams["font.family"]))
+
+
+@functools.lru_cache(maxsize=65536)
+def _measure(text: str, size: float, weight: str, family: tuple) -> float:
+    from matplotlib.font_manager import FontProperties
+
+    renderer = _renderer(MEASURE_DPI)
+    prop = FontProperties(family=list(family), size=size, weight=weight)
+    w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+    return w * 72.0 / MEASURE_DPI * 1.02  # 2 %: other renderers (WeasyPrint, PDF viewers) kern a little wider
+
+
+@functools.lru_cache(maxsize=2)
+def _renderer(dpi: float):
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(10, 10, dpi)
+
+
+def frame(fig, preset: Preset, title: str, source: str, *, top_pad: float = 0.0) -> tuple[float, float]:
+    """Title (top left) and source line (bottom left) in figure coordinates; returns (bottom, top) of
+    the free area between them, as figure fractions."""
+    h_pt = fig.get_figheight() * 72
+    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    left = margin / (fig.get_figwidth() * 72)
+    fig.text(left, 1 - margin / h_pt, title, ha="left", va="top", fontsize=preset.title, fontweight="bold",
+             color=INK)
+    fig.text(left, margin * 0.6 / h_pt, source, ha="left", va="bottom", fontsize=preset.small, color=MUTED)
+    top = 1 - (margin + preset.title * 1.45 + top_pad) / h_pt
+    bottom = (margin * 0.6 + preset.small * 1.6) / h_pt
+    return bottom, top
+
+
+def margin_frac(fig, preset: Preset) -> float:
+    margin = 0.12 if preset.name == "print" else 0.3
+    return margin / fig.get_figwidth()

@@ -1,0 +1,458 @@
+"""The arc timeline: phases as bands, events on lanes, dates at their real precision, labels that never
+overlap (``layout.pack_lane``), density bands when a lane-year is crowded (``layout.DensityRule``).
+
+Geometry is worked out in points first (rows, lanes, legend), then drawn on one Axes whose x unit is the
+decimal year and whose y unit is the point, counted down from the top of the lanes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, replace
+
+from . import layout as L
+from .common import (
+    KIND_FILLS,
+    KIND_LABELS,
+    KIND_MARKERS,
+    Chart,
+    LegendRow,
+    join_list,
+    kinds_present,
+    line_glyph,
+    marker_diameter,
+    marker_glyph,
+    plural,
+    pt_axes,
+    source_line,
+    wrap_text,
+    year_text,
+)
+from .measures import best_attested, format_count
+from .style import FAINT, INK, MUTED, PHASE_FILLS, Preset, frame, new_figure, text_width_pt
+
+ONE_DAY = dt.timedelta(days=1)
+BAR_FACE = "#DADADA"
+BAR_EDGE = "#7A7A7A"
+
+
+def dy(day: dt.date) -> float:
+    return L.decimal_year(day)
+
+
+@dataclass
+class _Item:
+    event: object
+    mark: L.Mark
+    diameter: float
+    contested: bool
+    losses: float | None
+
+
+def _lanes(dataset) -> list[tuple[str, str]]:
+    lanes = [(lane.id, lane.label) for lane in dataset.document.lanes]
+    known = {lid for lid, _ in lanes}
+    extra = sorted({e.lane for e in dataset.events} - known)
+    return lanes + [(lid, lid) for lid in extra]
+
+
+def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None = None) -> Chart:
+    rule = rule or L.DensityRule()
+    fig = new_figure(preset)
+    W = fig.get_figwidth() * 72
+    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    y0, y1 = dataset.years
+    scale = L.Scale(float(y0), float(y1 + 1), W - 2 * margin)
+    label_size = preset.size
+    phase_size = preset.small if preset.name == "print" else preset.size * 0.85
+    lane_size = preset.small if preset.name == "print" else preset.size * 0.85
+    lanes = _lanes(dataset)
+    lane_ids = [lid for lid, _ in lanes]
+
+    # --- marks -------------------------------------------------------------------------------------
+    ring = 1.3 * preset.scale
+    items: dict[str, _Item] = {}
+    for ev in dataset.events:
+        loss = best_attested(ev)
+        d = marker_diameter(loss.value, preset.scale)
+        pad = d / 2 + (ring + 0.4 * preset.scale if loss.contested else 0.3 * preset.scale)
+        e0, e1 = L.mark_extent(ev.date)
+        mark = L.Mark(ev.id, ev.lane, e0, e1, 0.0, pad, L.significance(ev.kind, loss.value, loss.contested),
+                      bar=ev.date.kind == "span")
+        items[ev.id] = _Item(ev, mark, d, loss.contested, loss.value)
+    shown, banded, dense = L.apply_density([it.mark for it in items.values()], rule)
+    # measure labels only for the events drawn individually
+    shown = [replace(m, label_width=text_width_pt(fig, label_text(items[m.id].event, preset), label_size))
+             for m in shown]
+    banded_lanes = {m.lane for m in banded}
+
+    phase_rows = _pack_phases(dataset, scale, fig, phase_size)
+    lane_label = dict(lanes)
+    reserve = {lid: [(0, 0.0, text_width_pt(fig, lane_label[lid], lane_size, "bold") + label_size)]
+               for lid in lane_ids}
+
+    # --- vertical budget (points) ------------------------------------------------------------------
+    title_h = margin + preset.title * 1.45
+    phase_row = phase_size * 1.45
+    phase_h = max(len(phase_rows), 1) * phase_row + phase_size * 0.3
+    lane_head = 0.0  # the lane's name sits at the start of its first row (reserved in the packing)
+    band_h = preset.row * 1.1
+    axis_h = preset.size * 0.9 * 2.0
+    bottom_pad = preset.row * 0.25
+    legend = _legend(fig, preset, dataset, W - 2 * margin, dense, rule)
+    notes_line = preset.small * 1.45
+    source_h = margin * 0.6 + preset.small * 1.6
+
+    def fixed(n_notes: int) -> float:
+        return (title_h + phase_h + len(lanes) * lane_head + band_h * len(banded_lanes) + axis_h + bottom_pad
+                + legend.height + preset.small * 0.6 + n_notes * notes_line + source_h)
+
+    gap = label_size * 0.5
+    label_gap = label_size * 0.3
+    def pack(lid, max_rows=None):
+        ms = [m for m in shown if m.lane == lid]
+        return L.pack_lane(ms, scale, gap=gap, label_gap=label_gap, max_rows=max_rows, reserved=reserve[lid])
+
+    layouts = {lid: pack(lid) for lid in lane_ids}
+    need = {lid: max(lay.rows, 1) for lid, lay in layouts.items()}
+    max_h = preset.max_height * 72
+    budget = int((max_h - fixed(1 + 2 * bool(dense))) // preset.row)
+    squeezed = sum(need.values()) > budget
+    if squeezed:
+        alloc = _allocate(need, max(budget, len(lanes)))
+        # a squeezed lane keeps its last row for glyphs without labels
+        layouts = {lid: pack(lid, max(alloc[lid] - 1, 1) if alloc[lid] < need[lid] else None)
+                   for lid in lane_ids}
+    unlabelled = [p for lay in layouts.values() for p in lay.unlabelled]
+    notes = []
+    if unlabelled:
+        notes.append(f"{plural(len(unlabelled), 'further event')} drawn without a label for lack of room "
+                     f"(labels go to battles, then the largest losses); every event is in the chronology.")
+    if dense:
+        notes.append(rule.describe())
+    notes = [line for n in notes for line in wrap_text(fig, n, preset.small, W - 2 * margin)]
+    rows_total = sum(max(lay.rows, 1) for lay in layouts.values())
+    row_h = preset.row
+    if preset.fixed_height:
+        spare = max_h - fixed(len(notes)) - rows_total * row_h
+        row_h = min(preset.row * 1.6, row_h + max(spare, 0) / max(rows_total, 1))
+        height = max_h
+    else:
+        height = fixed(len(notes)) + rows_total * row_h
+        fig.set_size_inches(preset.width, height / 72)
+    H = fig.get_figheight() * 72
+
+    # --- frame ------------------------------------------------------------------------------------
+    title = f"Timeline, {y0}–{y1}: {plural(len(dataset.events), 'event')} by theatre"
+    frame(fig, preset, title, source_line(dataset))
+    lanes_h = sum(lane_head + max(layouts[lid].rows, 1) * row_h + (band_h if lid in banded_lanes else 0)
+                  for lid in lane_ids)
+    plot_top = title_h
+    plot_h = phase_h + lanes_h + bottom_pad
+    W_ax = W - 2 * margin
+    ax = fig.add_axes((margin / W, 1 - (plot_top + plot_h) / H, W_ax / W, plot_h / H))
+    ax.set_xlim(scale.x0, scale.x1)
+    ax.set_ylim(plot_h, 0)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_yticks([])
+    _year_ticks(ax, fig, scale, preset)
+
+    # phases: bands over the whole height, names in the header rows
+    for i, p in enumerate(dataset.phases):
+        a, b = L.mark_extent(p.date)
+        ax.axvspan(max(a, scale.x0), min(b, scale.x1), color=PHASE_FILLS[i % 2], lw=0, zorder=0)
+    for r, row in enumerate(phase_rows):
+        for x, ha, name in row:
+            ax.text(x, phase_size * 0.3 + (r + 0.5) * phase_row, name, ha=ha, va="center_baseline",
+                    fontsize=phase_size, color=MUTED, style="italic", zorder=4)
+
+    # lanes
+    y = phase_h
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.patches import Rectangle
+
+    segs, caps, dashed_segs = [], [], []
+    bars, qbars = [], []
+    markers: dict[tuple, list] = {}
+    rings = []
+    texts = 0
+    for lid in lane_ids:
+        lay = layouts[lid]
+        ax.axhline(y, color=FAINT, lw=0.5 * preset.scale, zorder=1)
+        head = lane_label[lid]
+        ax.text(scale.x0, y + 0.5 * row_h, head, ha="left",
+                va="center_baseline", fontsize=lane_size, fontweight="bold", color=MUTED, zorder=4)
+        n_banded = sum(1 for m in banded if m.lane == lid)
+        for pl in lay.placements:
+            it = items[pl.id]
+            cy = y + (pl.row + 0.5) * row_h
+            _glyph(it, cy, row_h, preset, segs, caps, dashed_segs, bars, qbars, markers, rings, ring,
+                   scale.per_unit)
+            if pl.labelled:
+                ax.text(pl.label_x, cy, label_text(it.event, preset), ha=pl.ha, va="center_baseline",
+                        fontsize=label_size,
+                        color=INK, zorder=5)
+                texts += 1
+        y += max(lay.rows, 1) * row_h
+        if lid in banded_lanes:
+            _band(ax, [m for m in banded if m.lane == lid], scale, y, band_h, preset, n_banded)
+            y += band_h
+
+    lw = 0.7 * preset.scale
+    ax.add_collection(LineCollection(segs, colors=MUTED, linewidths=lw, zorder=2.5))
+    ax.add_collection(LineCollection(caps, colors=MUTED, linewidths=lw, zorder=2.5))
+    ax.add_collection(LineCollection(dashed_segs, colors=MUTED, linewidths=lw * 0.8, linestyles=(0, (1, 1.5)),
+                                     zorder=2.5))
+    if bars:
+        ax.add_collection(PatchCollection([Rectangle(*b) for b in bars], facecolor=BAR_FACE, edgecolor=BAR_EDGE,
+                                          linewidths=0.5 * preset.scale, zorder=2))
+    if qbars:
+        ax.add_collection(PatchCollection([Rectangle(*b) for b in qbars], facecolor=BAR_FACE,
+                                          edgecolor=BAR_EDGE, linewidths=0.6 * preset.scale,
+                                          linestyles=(0, (3, 2)), zorder=2))
+    for (marker, hollow, kind), pts in sorted(markers.items()):
+        xs, ys, ss = zip(*pts, strict=False)
+        ax.scatter(xs, ys, s=[s * s for s in ss], marker=marker, zorder=3,
+                   facecolors="white" if hollow else KIND_FILLS.get(kind, INK), edgecolors=INK,
+                   linewidths=0.6 * preset.scale, linestyles=(0, (2, 1.2)) if hollow else "solid")
+    if rings:
+        xs, ys, ss = zip(*rings, strict=False)
+        ax.scatter(xs, ys, s=[s * s for s in ss], marker="o", facecolors="none", edgecolors=INK,
+                   linewidths=0.5 * preset.scale, zorder=3)
+
+    # legend and notes under the axis
+    leg_top = plot_top + plot_h + axis_h
+    lax = pt_axes(fig, margin, leg_top, W_ax, legend.height)
+    legend.draw(lax)
+    for i, note in enumerate(notes):
+        fig.text(margin / W, 1 - (leg_top + legend.height + preset.small * 0.6 + (i + 0.8) * notes_line) / H,
+                 note, fontsize=preset.small, color=MUTED, ha="left", va="baseline")
+
+    alt = _alt(dataset, lanes, items, layouts, dense, banded, unlabelled)
+    caption = (f"Events of {y0}–{y1} on {plural(len(lanes), 'lane')}, phases shaded. "
+               "Marker area grows with the best-attested dead (per side the median of the claims for killed, "
+               "else killed or missing, else all casualties, summed over sides); a ring marks contested "
+               "figures. Bars are spans, whiskers the stated range of an imprecise date, hollow dashed "
+               "markers approximate or uncertain dates, paired ticks one of two dates.")
+    stats = {"events": len(dataset.events), "shown": len(shown), "banded": len(banded), "labelled": texts,
+             "unlabelled": len(unlabelled), "dense_buckets": len(dense), "rows": rows_total,
+             "height_mm": round(H / 72 * 25.4, 1), "squeezed": squeezed}
+    return Chart("timeline", fig, title, alt, caption, stats)
+
+
+def label_text(event, preset) -> str:
+    """The event's title; on slides without a trailing parenthesis ("Battle of X (Y incident)" → "Battle
+    of X"), so that 16 pt labels fit."""
+    title = event.title
+    if preset.name == "slides" and title.endswith(")") and " (" in title:
+        short = title[:title.rindex(" (")].strip()
+        if short:
+            return short
+    return title
+
+
+def _allocate(need: dict[str, int], budget: int) -> dict[str, int]:
+    """Share ``budget`` rows among lanes in proportion to need, at least one each (largest remainders)."""
+    total = sum(need.values())
+    raw = {k: max(1.0, budget * v / total) for k, v in need.items()}
+    alloc = {k: min(need[k], max(1, math.floor(r))) for k, r in raw.items()}
+    left = budget - sum(alloc.values())
+    for k in sorted(need, key=lambda k: (-(raw[k] - math.floor(raw[k])), k)):
+        if left <= 0:
+            break
+        if alloc[k] < need[k]:
+            alloc[k] += 1
+            left -= 1
+    return alloc
+
+
+def _glyph(it: _Item, cy, row_h, preset, segs, caps, dashed, bars, qbars, markers, rings, ring, per_unit):
+    ev, date = it.event, it.event.date
+    s, e = date.start, date.end
+    cap = min(row_h * 0.28, it.diameter * 0.7 + 1)
+    hollow = date.qualified
+    if date.kind == "span":
+        a = dy(s.latest + ONE_DAY) if s.precision != "day" else dy(s.earliest)
+        b = dy(e.earliest) if e.precision != "day" else dy(e.latest + ONE_DAY)
+        bh = row_h * 0.5
+        (qbars if hollow else bars).append(((a, cy - bh / 2), max(b - a, 0.0), bh))
+        if s.precision != "day":
+            segs.append([(dy(s.earliest), cy), (a, cy)])
+            caps.append([(dy(s.earliest), cy - cap), (dy(s.earliest), cy + cap)])
+        if e.precision != "day":
+            segs.append([(b, cy), (dy(e.latest + ONE_DAY), cy)])
+            caps.append([(dy(e.latest + ONE_DAY), cy - cap), (dy(e.latest + ONE_DAY), cy + cap)])
+        mx = dy(s.earliest)
+    elif date.kind == "choice":
+        centres = []
+        for o in (s, e):
+            a, b = dy(o.earliest), dy(o.latest + ONE_DAY)
+            if o.precision != "day":
+                segs.append([(a, cy), (b, cy)])
+            c = (a + b) / 2
+            centres.append(c)
+            caps.append([(c, cy - row_h * 0.36), (c, cy + row_h * 0.36)])
+        dashed.append([(centres[0], cy), (centres[1], cy)])
+        mx = (centres[0] + centres[1]) / 2
+        hollow = True
+    else:
+        a, b = dy(s.earliest), dy(e.latest + ONE_DAY)
+        if s.precision != "day" and (b - a) * per_unit > it.diameter:  # narrower: hidden by the marker
+            segs.append([(a, cy), (b, cy)])
+            caps.extend([[(a, cy - cap), (a, cy + cap)], [(b, cy - cap), (b, cy + cap)]])
+        mx = (a + b) / 2
+    marker = KIND_MARKERS.get(ev.kind, "o")
+    size = it.diameter * (0.85 if marker in "Ds" else 1.0)
+    markers.setdefault((marker, hollow, ev.kind), []).append((mx, cy, size))
+    if it.contested:
+        rings.append((mx, cy, it.diameter + 2 * ring))
+
+
+def _band(ax, marks, scale, top, h, preset, n):
+    """Events per month as a histogram strip in the lane's band row."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    bins = L.density_bins(marks, scale.x0, scale.x1)
+    if not bins:
+        return
+    peak = max(n for *_, n in bins)
+    rects = [Rectangle((a, top + h * 0.95 - h * 0.55 * n / peak), b - a, h * 0.55 * n / peak) for a, b, n in bins]
+    ax.add_collection(PatchCollection(rects, facecolor="#8A8A8A", edgecolor="none", zorder=2))
+    ax.text(scale.x1, top + h * 0.02, f"{plural(n, 'further event')}, per month (peak {peak:,})", ha="right",
+            va="top", fontsize=preset.small * 0.85, color=MUTED, zorder=4,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+
+
+def _pack_phases(dataset, scale, fig, size) -> list[list[tuple[float, str, str]]]:
+    """Phase names in header rows: each starts at its band's start (or ends at its end near the right
+    edge); rows are filled first-fit so names never overlap. Returns rows of (x, ha, name)."""
+    rows: list[list[tuple[float, float]]] = []
+    out: list[list[tuple[float, str, str]]] = []
+    pad = size * 0.35
+    for p in sorted(dataset.phases, key=lambda p: p.date.sort_key):
+        a, b = L.mark_extent(p.date)
+        a, b = max(a, scale.x0), min(b, scale.x1)
+        if b <= a:
+            continue
+        w = text_width_pt(fig, p.name, size)
+        lo = scale.to_phys(a) + pad
+        if lo + w <= scale.length:
+            span, x, ha = (lo, lo + w), scale.to_axis(lo), "left"
+        else:
+            hi = scale.to_phys(b) - pad
+            span, x, ha = (hi - w, hi), scale.to_axis(hi), "right"
+        for r, taken in enumerate(rows + [[]]):
+            if all(span[1] + pad <= t0 or span[0] >= t1 + pad for t0, t1 in taken):
+                if r == len(rows):
+                    rows.append([])
+                    out.append([])
+                rows[r].append(span)
+                out[r].append((x, ha, p.name))
+                break
+    return out
+
+
+def _year_ticks(ax, fig, scale, preset):
+    years = int(scale.x1 - scale.x0)
+    per_year = scale.per_unit
+    w = text_width_pt(fig, "0000", preset.size * 0.9) * 1.6
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000) if s * per_year >= w)
+    start = math.ceil(scale.x0 / step) * step
+    ticks = list(range(int(start), int(scale.x1), step))
+    ax.set_xticks([t + 0.5 for t in ticks] if step == 1 else ticks)
+    ax.set_xticklabels([str(t) for t in ticks])
+    ax.set_xticks([float(t) for t in range(int(scale.x0), int(scale.x1) + 1)] if years <= 400 else [],
+                  minor=True)
+    ax.tick_params(axis="x", which="major", length=0 if step == 1 else 3 * preset.scale, pad=2 * preset.scale)
+    ax.tick_params(axis="x", which="minor", length=3 * preset.scale)
+
+
+def _legend(fig, preset, dataset, width, dense, rule) -> LegendRow:
+    row = LegendRow(fig, preset, width)
+    sc = preset.scale
+    g = row.size * 1.1
+    for kind in kinds_present(dataset):
+        m = KIND_MARKERS.get(kind, "o")
+        row.add(g, marker_glyph(m, marker_diameter(100, sc) * (0.85 if m in "Ds" else 1), KIND_FILLS.get(kind, INK),
+                                lw=0.6 * sc), KIND_LABELS.get(kind, kind), gap_after=row.size * 0.6)
+    for v in (10, 1000, 100000):
+        d = marker_diameter(v, sc)
+        row.add(d, marker_glyph("o", d, KIND_FILLS["border-incident"], lw=0.6 * sc), format_count(v),
+                gap_after=row.size * 0.4)
+    row.add(0, lambda ax, x, y: None, "dead (best attested; smallest: none known)")
+    d = marker_diameter(100, sc)
+    row.add(d + 3 * sc, _ring_glyph(d, sc), "contested figures")
+    row.add(row.size * 2.2, _bar_glyph(row.size * 2.2, row.size * 0.7, sc, False), "span")
+    row.add(row.size * 2.2, line_glyph(row.size * 2.2, 0.7 * sc, caps=True), "month or year only")
+    row.add(g, marker_glyph("o", d, "white", lw=0.6 * sc, ls=(0, (2, 1.2))), "approximate or uncertain (~ ?)")
+    row.add(row.size * 2.2, _choice_glyph(row.size * 2.2, row.size, sc), "one of two dates")
+    if dense:
+        row.add(row.size * 2.2, _band_glyph(row.size * 2.2, row.size), "events per month (dense lane-years)")
+    return row
+
+
+def _ring_glyph(d, sc):
+    def draw(ax, x, y):
+        ax.scatter([x], [y], s=[d * d], marker="o", facecolors=[KIND_FILLS["border-incident"]], edgecolors=[INK],
+                   linewidths=0.6 * sc, zorder=3, clip_on=False)
+        ax.scatter([x], [y], s=[(d + 2.6 * sc) ** 2], marker="o", facecolors="none", edgecolors=[INK],
+                   linewidths=0.5 * sc, zorder=3, clip_on=False)
+    return draw
+
+
+def _bar_glyph(w, h, sc, dashed):
+    from matplotlib.patches import Rectangle
+
+    def draw(ax, x, y):
+        ax.add_patch(Rectangle((x - w / 2, y - h / 2), w, h, facecolor=BAR_FACE, edgecolor=BAR_EDGE,
+                               lw=0.5 * sc, ls=(0, (3, 2)) if dashed else "-", clip_on=False))
+    return draw
+
+
+def _choice_glyph(w, h, sc):
+    def draw(ax, x, y):
+        for cx in (x - w / 2.6, x + w / 2.6):
+            ax.plot([cx, cx], [y - h * 0.4, y + h * 0.4], color=MUTED, lw=0.7 * sc, clip_on=False)
+        ax.plot([x - w / 2.6, x + w / 2.6], [y, y], color=MUTED, lw=0.6 * sc, ls=(0, (1, 1.5)), clip_on=False)
+    return draw
+
+
+def _band_glyph(w, h):
+    from matplotlib.patches import Rectangle
+
+    def draw(ax, x, y):
+        for i, f in enumerate((0.3, 0.8, 0.5, 1.0, 0.4)):
+            ax.add_patch(Rectangle((x - w / 2 + i * w / 5, y + h * 0.4 - h * 0.8 * f), w / 5 * 0.9, h * 0.8 * f,
+                                   facecolor="#8A8A8A", edgecolor="none", clip_on=False))
+    return draw
+
+
+def _alt(dataset, lanes, items, layouts, dense, banded, unlabelled) -> str:
+    y0, y1 = dataset.years
+    counts = {lid: 0 for lid, _ in lanes}
+    for ev in dataset.events:
+        counts[ev.lane] = counts.get(ev.lane, 0) + 1
+    lane_text = join_list([f"{label} ({counts.get(lid, 0)})" for lid, label in lanes], limit=8)
+    phases = join_list([f"{p.name} ({p.date.display()})" for p in dataset.phases], limit=8)
+    ranked = sorted((it for it in items.values() if it.losses), key=lambda it: (-it.losses, it.event.id))[:3]
+    biggest = join_list([f"{it.event.title} ({year_text(it.event)}, about {format_count(it.losses)} dead"
+                         f"{', contested' if it.contested else ''})" for it in ranked])
+    spans = sum(1 for it in items.values() if it.event.date.kind == "span")
+    vague = sum(1 for it in items.values() if not it.event.date.is_exact_day and it.event.date.kind != "span")
+    parts = [f"Timeline of {plural(len(items), 'event')} from {y0} to {y1} in {plural(len(lanes), 'lane')}: "
+             f"{lane_text}."]
+    if dataset.phases:
+        parts.append(f"Phases: {phases}.")
+    if biggest:
+        parts.append(f"Largest best-attested losses: {biggest}.")
+    parts.append(f"{plural(spans, 'event')} drawn as spans; {vague} with imprecise, approximate, uncertain or "
+                 "alternative dates drawn as ranges or hollow markers.")
+    if dense:
+        parts.append(f"{plural(len(banded), 'event')} in {plural(len(dense), 'crowded lane-year')} shown as "
+                     "density bands.")
+    if unlabelled:
+        parts.append(f"{plural(len(unlabelled), 'event')} unlabelled for lack of room.")
+    return " ".join(parts)

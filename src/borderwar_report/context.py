@@ -1,0 +1,918 @@
+"""The briefing's view model: what the templates show, in reading order, computed from the Dataset.
+
+Everything a template needs and cannot decide alone lives here: the order of phases and events, which
+events get a full profile, the footnote numbers, the table and figure numbers (so text can say "see
+figure 3"), the key figures chosen by a stated rule, the aftermath chosen by a stated rule, the
+bibliography in Chicago style, and the method lists (contested, unconfirmed, unknown figures).
+
+No Jinja and no file system here: formatted text is a tuple of ``Part``s (plain, italic or URL) that a
+partial template turns into HTML, so every string from the data stays escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .dates import MONTHS, HistDate
+from .model import (
+    EQUIPMENT_LOSSES,
+    FORCE_CATEGORIES,
+    LOSS_CATEGORIES,
+    PERSONNEL_LOSSES,
+    Claim,
+    Dataset,
+    Event,
+    Name,
+    Side,
+    Source,
+    category_label,
+)
+
+# Rules, stated once; the method appendix prints them with the numbers they produced.
+KEY_EVENTS = 3  # summary: the events with the largest claimed personnel losses
+KEY_CATEGORIES = ("killed", "killed_or_missing", "casualties")  # what "losses" means for that ranking
+FIGHTING_KINDS = ("battle", "border-incident")
+PROFILE_BUDGET = 100  # more events than this: profiles only for battles and the largest losses (select_profiles)
+CASUALTY_ROWS = 60  # the casualty comparison table's event budget
+CONTENTS_EVENT_LIMIT = 80  # list event profiles in the contents only up to this many
+LIST_LIMIT = 200  # method lists (contested, unknown, …) name at most this many events; the rest are counted
+INLINE_LIST_LIMIT = 40  # the run-in lists (approximate places, uncertain dates) name fewer
+WIDE_ASPECT = 1.9  # a chart at least this much wider than tall gets a landscape page
+
+PAPER = {  # (width, height) in mm
+    "a4": (210, 297),
+    "letter": (215.9, 279.4),
+}
+
+LANGUAGES = {
+    "ar": "Arabic", "be": "Belarusian", "bo": "Tibetan", "cs": "Czech", "de": "German", "en": "English",
+    "es": "Spanish", "fi": "Finnish", "fr": "French", "he": "Hebrew", "hi": "Hindi", "it": "Italian",
+    "ja": "Japanese", "kk": "Kazakh", "ko": "Korean", "la": "Latin", "mn": "Mongolian", "nl": "Dutch",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sv": "Swedish", "tr": "Turkish",
+    "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese", "zh-hans": "Chinese (simplified)",
+    "zh-hant": "Chinese (traditional)", "ja-latn": "Japanese (romanized)",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGES.get(code.lower(), code)
+
+
+def day_text(day: dt.date) -> str:
+    """26 November 2026 — the same day order as HistDate.display()."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}"
+
+
+def kind_label(kind: str) -> str:
+    return kind.replace("-", " ").replace("_", " ")
+
+
+def sort_text(text: str) -> str:
+    """A stable, case- and accent-insensitive sort key for names and titles."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+# --- formatted text ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Part:
+    """A run of text: ``style`` is "" (plain), "i" (italic) or "url" (a link to itself)."""
+
+    text: str
+    style: str = ""
+
+    @property
+    def segments(self) -> list[str]:
+        """A URL cut where Chicago allows a line break: after ``//``, before ``/ . ? # % - _ ~``, around
+        ``= &``."""
+        return [seg for seg in _URL_BREAKS.split(self.text) if seg]
+
+    @property
+    def breakable(self) -> str:
+        """The text with zero-width spaces at the allowed breaks, so long URLs wrap without a hyphen."""
+        return "\u200b".join(self.segments)
+
+
+_URL_BREAKS = re.compile(r"(?<=//)(?=[^/])|(?<=[^/:])(?=[/.?#%_~-][^/])|(?=[=&])|(?<=[=&])")
+
+
+@dataclass(frozen=True)
+class Formatted:
+    parts: tuple[Part, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _Builder:
+    def __init__(self):
+        self.parts: list[Part] = []
+
+    def add(self, text: str, style: str = "") -> _Builder:
+        if text:
+            if self.parts and self.parts[-1].style == style == "":
+                self.parts[-1] = Part(self.parts[-1].text + text)
+            else:
+                self.parts.append(Part(text, style))
+        return self
+
+    def done(self) -> Formatted:
+        return Formatted(tuple(self.parts))
+
+
+# --- Chicago notes and bibliography -------------------------------------------------------------
+
+_END_PUNCT = (".", "?", "!", "…")
+
+
+def _close(text: str) -> str:
+    """Text followed by a period unless it already ends a sentence."""
+    return text if text.endswith(_END_PUNCT) else text + "."
+
+
+def _is_person(author: str) -> bool:
+    """ "Family, Given" names a person; anything else (an organisation, a site) is kept as written."""
+    return "," in author
+
+
+def _given_family(author: str) -> str:
+    family, _, given = author.partition(",")
+    return f"{given.strip()} {family.strip()}".strip()
+
+
+def _family(author: str) -> str:
+    return author.partition(",")[0].strip() if _is_person(author) else author
+
+
+def bibliography_authors(authors: tuple[str, ...]) -> str:
+    """Chicago: the first author inverted (as the data writes it), the others in natural order."""
+    if not authors:
+        return ""
+    names = [authors[0].strip()] + [_given_family(a) if _is_person(a) else a for a in authors[1:]]
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]}, and {names[1]}" if _is_person(authors[0]) else f"{names[0]} and {names[1]}"
+    return ", ".join(names[:-1]) + f", and {names[-1]}"
+
+
+def note_authors(authors: tuple[str, ...]) -> str:
+    """Short-note author: family names only (Coox; Coox and Smith; Coox et al.)."""
+    families = [_family(a) for a in authors]
+    if not families:
+        return ""
+    if len(families) == 1:
+        return families[0]
+    if len(families) <= 3:
+        return ", ".join(families[:-1]) + f" and {families[-1]}"
+    return f"{families[0]} et al."
+
+
+def _italic_title(source: Source) -> bool:
+    return source.type in ("book", "report", "dataset")
+
+
+def _quoted_title(source: Source) -> bool:
+    return source.type in ("article", "chapter", "web")
+
+
+def short_title(title: str, max_words: int = 5) -> str:
+    """Chicago short title: the main title before a colon, cut to its first few words."""
+    main = re.split(r":\s|(?<=\w{3})\.\s", title.strip() + " ", maxsplit=1)[0].strip()
+    words = main.split()
+    if len(words) <= max_words:
+        return main
+    words = words[:max_words]
+    cut = " ".join(words)
+    if cut.count("(") > cut.count(")"):  # never stop inside a parenthesis
+        cut = cut[:cut.rindex("(")]
+        words = cut.split()
+    while len(words) > 1 and words[-1].lower().strip(",;:.") in _SHORT_TITLE_TAIL:
+        words.pop()
+    return " ".join(words).rstrip(",;:–—-. ")
+
+
+_SHORT_TITLE_TAIL = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with",
+                     "а", "в", "и", "на", "о", "с"}
+
+
+def _curly(text: str, outer_quotes: bool) -> str:
+    """Straight double quotes inside a title become curly ones (single inside a quoted title)."""
+    opening, closing = ("‘", "’") if outer_quotes else ("“", "”")
+    out, inside = [], False
+    for ch in text:
+        if ch == '"':
+            out.append(closing if inside else opening)
+            inside = not inside
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _add_title(b: _Builder, source: Source, title: str, closing: str) -> None:
+    """Italic for books and reports, quotes for articles, chapters and pages; ``closing`` goes inside quotes."""
+    if _italic_title(source):
+        b.add(_curly(title, False), "i")
+        b.add("" if title.endswith(_END_PUNCT) else closing)
+    elif _quoted_title(source):
+        title = _curly(title, True)
+        inner = title if (not closing or title.endswith(_END_PUNCT)) else title + closing
+        b.add(f"“{inner}”")
+    else:
+        title = _curly(title, False)
+        b.add(title if (not closing or title.endswith(_END_PUNCT)) else title + closing)
+
+
+def bibliography_entry(source: Source) -> Formatted:
+    """One Chicago (notes–bibliography) entry for book, article, chapter, web, report, dataset or other."""
+    b = _Builder()
+    authors = bibliography_authors(source.author)
+    if authors:
+        b.add(_close(authors) + " ")
+    _add_title(b, source, source.title.strip(), ".")
+    year = source.year or "n.d."
+    if source.type in ("article", "chapter") and source.journal:
+        b.add(" In " if source.type == "chapter" else " ")
+        b.add(source.journal, "i")
+        if source.type == "article":
+            if source.volume:
+                b.add(f" {source.volume}")
+            if source.issue:
+                b.add(f", no. {source.issue}" if source.volume else f" no. {source.issue}")
+            b.add(f" ({year})")
+            b.add(f": {source.pages}." if source.pages else ".")
+        else:  # a chapter: In Container, pages. Place: Publisher, year.
+            b.add(f", {source.pages}." if source.pages else ".")
+            b.add(" " + _imprint(source, year))
+    elif source.type == "web":
+        if source.publisher:
+            b.add(f" {_close(source.publisher)}")
+        if source.year:
+            b.add(f" {source.year}.")
+    else:  # book, report, dataset, other — and an article without a journal
+        b.add(" " + _imprint(source, year))
+        if source.pages:
+            b.add(f" {_close(source.pages)}")
+    if source.accessed:
+        b.add(f" Accessed {day_text(source.accessed)}.")
+    if source.url:
+        b.add(" ")
+        b.add(source.url, "url")
+        b.add(".")
+    return b.done()
+
+
+def _imprint(source: Source, year: str) -> str:
+    """Place: Publisher, year."""
+    if source.place and source.publisher:
+        return _close(f"{source.place}: {source.publisher}, {year}")
+    if source.publisher or source.place:
+        return _close(f"{source.publisher or source.place}, {year}")
+    return _close(year)
+
+
+def note_entry(source: Source, locator: str | None = None) -> Formatted:
+    """A Chicago short note (a full bibliography follows): Author, *Short Title*, locator. — or, for an
+    article or a page, Author, “Short Title,” locator. (the comma and period inside the quotes)."""
+    b = _Builder()
+    author = note_authors(source.author)
+    if author:
+        b.add(f"{author}, ")
+    title = _curly(short_title(source.title), _quoted_title(source))
+    if _italic_title(source) or not _quoted_title(source):
+        b.add(title, "i" if _italic_title(source) else "")
+        b.add(f", {_close(locator)}" if locator else ("" if title.endswith(_END_PUNCT) else "."))
+    elif locator:
+        b.add(f"“{title},” {_close(locator)}")
+    else:
+        b.add(f"“{_close(title)}”")
+    return b.done()
+
+
+def bibliography_sort_key(source: Source) -> tuple:
+    first = source.author[0] if source.author else source.title
+    return (sort_text(first), sort_text(source.title), source.year or "", source.id)
+
+
+def short_labels(sources: tuple[Source, ...]) -> dict[str, str]:
+    """A short plain label per source for table cells ("Coox 1985", "Battles of Khalkhin Gol"), unique."""
+    labels: dict[str, str] = {}
+    for s in sources:
+        if s.author and _is_person(s.author[0]):
+            label = note_authors(s.author) + (f" {s.year}" if s.year else f", {short_title(s.title, 4)}")
+        else:
+            label = short_title(s.title, 8)
+        label = _curly(label, False)
+        labels[s.id] = label
+    counts: dict[str, int] = defaultdict(int)
+    for label in labels.values():
+        counts[label] += 1
+    for s in sources:  # two sources with one label: add what tells them apart
+        if counts[labels[s.id]] > 1:
+            extra = s.publisher or s.year or s.id
+            labels[s.id] = f"{labels[s.id]}, {extra}"
+    counts.clear()
+    for label in labels.values():
+        counts[label] += 1
+    for s in sources:
+        if counts[labels[s.id]] > 1:
+            labels[s.id] = f"{labels[s.id]} [{s.id}]"
+    return labels
+
+
+# --- claims --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Envelope:
+    """The spread of several claims for one figure: lowest low to highest high."""
+
+    low: int
+    high: int
+    low_bound: str | None
+    high_bound: str | None
+    count: int
+    distinct: int
+
+    @property
+    def contested(self) -> bool:
+        return self.distinct > 1
+
+    def display(self) -> str:
+        lo = {"at-least": "≥ ", "at-most": "≤ ", "about": "c. "}.get(self.low_bound or "", "")
+        hi = {"at-least": "≥ ", "at-most": "≤ ", "about": "c. "}.get(self.high_bound or "", "")
+        if self.low == self.high:
+            return f"{lo or hi}{self.low:,}"
+        if not (lo or hi):
+            return f"{self.low:,}–{self.high:,}"
+        return f"{lo}{self.low:,} to {hi}{self.high:,}"
+
+
+def envelope(claims) -> Envelope | None:
+    claims = list(claims)
+    if not claims:
+        return None
+    low = min(claims, key=lambda c: (c.low, c.high))
+    high = max(claims, key=lambda c: (c.high, c.low))
+    distinct = len({(c.low, c.high, c.bound) for c in claims})
+    return Envelope(low.low, high.high, low.bound, high.bound, len(claims), distinct)
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    value: str
+    claimant: str
+    note: str
+    source_id: str
+    source_label: str
+    locator: str
+    unconfirmed: bool
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    category: str
+    label: str
+    rows: tuple[ClaimRow, ...]
+    contested: bool
+
+
+@dataclass(frozen=True)
+class SideBlock:
+    id: str
+    name: str
+    short: str
+    colour: str
+    commanders: tuple[str, ...]
+    note: str
+    forces: tuple[ClaimGroup, ...]
+    losses: tuple[ClaimGroup, ...]
+
+
+@dataclass(frozen=True)
+class TableRef:
+    number: int
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    source_id: str
+    note: Formatted
+
+
+@dataclass(frozen=True)
+class AltDateView:
+    date: str
+    source_id: str
+    source_label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    label: str
+    rows: tuple[ClaimRow, ...]
+
+
+@dataclass
+class EventView:
+    event: Event
+    anchor: str
+    kind: str
+    date: str
+    precision: str
+    alt_dates: tuple[AltDateView, ...]
+    place: str
+    place_flag: str
+    coordinates: str
+    place_names: tuple[Name, ...]
+    sides: tuple[SideBlock, ...]
+    figures: tuple[FigureRow, ...]
+    footnotes: tuple[Footnote, ...] = ()
+    profiled: bool = True
+    forces_table: TableRef | None = None
+    losses_table: TableRef | None = None
+    figures_table: TableRef | None = None
+    in_casualty_table: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.event.id
+
+    @property
+    def title(self) -> str:
+        return self.event.title
+
+    @property
+    def has_forces(self) -> bool:
+        return any(s.forces for s in self.sides)
+
+    @property
+    def has_losses(self) -> bool:
+        return any(s.losses for s in self.sides)
+
+
+@dataclass
+class PhaseView:
+    id: str
+    anchor: str
+    name: str
+    date: str
+    summary: str
+    events: list[EventView]
+
+    @property
+    def profiles(self) -> list[EventView]:
+        return [e for e in self.events if e.profiled]
+
+
+@dataclass(frozen=True)
+class FigureView:
+    name: str
+    number: int
+    anchor: str
+    src: str
+    alt: str
+    title: str
+    caption: str
+    source: str
+    wide: bool
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    side: str
+    colour: str
+    killed: str
+    wounded: str
+    casualties: str
+    claims: int
+    contested: bool
+
+
+@dataclass(frozen=True)
+class KeyEvent:
+    view: EventView
+    peak: int
+    rows: tuple[KeyRow, ...]
+
+
+@dataclass(frozen=True)
+class GlossaryRow:
+    english: str
+    name: Name
+    language: str
+    anchor: str  # where it is used (an event profile), or ""
+
+
+@dataclass(frozen=True)
+class GlossaryGroup:
+    """One English name with its names in other scripts (sorted by language code)."""
+
+    english: str
+    anchor: str
+    rows: tuple[GlossaryRow, ...]
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    id: str
+    anchor: str
+    entry: Formatted
+    note: str
+
+
+class Listing(list):
+    """A method list cut to LIST_LIMIT entries; ``total`` says how many there were."""
+
+    def __init__(self, items, limit: int = LIST_LIMIT):
+        items = list(items)
+        super().__init__(items[:limit])
+        self.total = len(items)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self)
+
+
+@dataclass
+class Briefing:
+    dataset: Dataset
+    title: str
+    subtitle: str
+    issuer: str
+    edition: str
+    edition_iso: str
+    revision: str
+    language: str
+    keywords: tuple[str, ...]
+    paper: str
+    page_width: float
+    page_height: float
+    stats: dict
+    phases: list[PhaseView]
+    events: list[EventView]
+    key_events: list[KeyEvent]
+    arc_figures: list[FigureView]
+    casualty_figure: FigureView | None
+    casualty_rows: list[KeyRow | tuple]
+    casualty_table: TableRef | None
+    casualty_events_total: int
+    aftermath_phases: list[PhaseView]
+    aftermath_events: list[tuple[PhaseView, Listing]]  # per phase, at most INLINE_LIST_LIMIT events
+    aftermath_rule: str
+    key_table: TableRef | None
+    phase_table: TableRef
+    chronology_table: TableRef
+    glossary_table: TableRef
+    glossary: list[GlossaryGroup]
+    bibliography: list[Bibliography]
+    contested: Listing
+    unconfirmed: Listing
+    unknown_losses: Listing
+    approximate_places: Listing
+    unplaced: Listing
+    qualified_dates: Listing
+    footnote_count: int
+    profile_count: int
+    figures_by_name: dict[str, FigureView] = field(default_factory=dict)
+    list_events_in_contents: bool = True
+    compact_chronology: bool = False  # over the profile budget: one line per event (date, title, kind, page)
+
+
+# --- building the view model ---------------------------------------------------------------------
+
+def precision_text(date: HistDate) -> str:
+    """What the date's precision means, in words: "exact day", "month only", "span of days", …"""
+    s, e = date.start, date.end
+    words = {"day": "day", "month": "month", "year": "year"}
+    if date.kind == "moment":
+        text = {"day": "exact day", "month": "month only", "year": "year only"}[s.precision]
+    elif date.kind == "choice":
+        text = "one of two dates"
+    elif s.precision == e.precision:
+        text = f"span of {words[s.precision]}s"
+    else:
+        text = f"span, {words[s.precision]} to {words[e.precision]}"
+    flags = [w for w, on in (("approximate", s.approximate or e.approximate),
+                             ("uncertain", s.uncertain or e.uncertain)) if on]
+    return ", ".join([text, *flags])
+
+
+def coordinates_text(lat: float, lon: float) -> str:
+    return f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}"
+
+
+def _claim_row(claim: Claim, labels: dict[str, str]) -> ClaimRow:
+    return ClaimRow(claim.display(), claim.claimant or "", claim.note or "", claim.source,
+                    labels.get(claim.source, claim.source), claim.locator or "", claim.unconfirmed)
+
+
+def _groups(by_category: dict[str, tuple[Claim, ...]], order: tuple[str, ...],
+            labels: dict[str, str]) -> tuple[ClaimGroup, ...]:
+    ranked = sorted(by_category, key=lambda c: (order.index(c) if c in order else len(order), c))
+    out = []
+    for category in ranked:
+        claims = by_category[category]
+        if not claims:
+            continue
+        distinct = len({(c.low, c.high, c.bound) for c in claims})
+        out.append(ClaimGroup(category, category_label(category),
+                              tuple(_claim_row(c, labels) for c in claims), distinct > 1))
+    return tuple(out)
+
+
+def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str]) -> EventView:
+    blocks = []
+    for s in ev.sides:
+        side = sides.get(s.side)
+        blocks.append(SideBlock(
+            s.side, side.name if side else s.side, side.short if side else s.side,
+            side.colour if side else "", s.commanders, s.note or "",
+            _groups(s.forces, FORCE_CATEGORIES, labels),
+            _groups(s.losses, LOSS_CATEGORIES + EQUIPMENT_LOSSES, labels)))
+    place = ev.place
+    return EventView(
+        event=ev, anchor=f"ev-{ev.id}", kind=kind_label(ev.kind), date=ev.date.display(),
+        precision=precision_text(ev.date),
+        alt_dates=tuple(AltDateView(a.date.display(), a.source, labels.get(a.source, a.source), a.note or "")
+                        for a in ev.alternative_dates),
+        place=place.name if place else "",
+        place_flag="approximate location" if place and place.approximate else "",
+        coordinates=coordinates_text(place.lat, place.lon) if place and place.located else "",
+        place_names=place.names if place else (),
+        sides=tuple(blocks),
+        figures=tuple(FigureRow(f.label, tuple(_claim_row(c, labels) for c in f.claims)) for f in ev.figures),
+    )
+
+
+def peak_loss(ev: Event) -> int:
+    """The highest claimed personnel loss of any side (killed, killed or missing, or casualties); 0 if none."""
+    best = 0
+    for _side, group, category, claim in ev.all_claims():
+        if group == "losses" and category in KEY_CATEGORIES:
+            best = max(best, claim.high)
+    return best
+
+
+def _loss_row(block_side: Side | None, side_id: str, losses: dict[str, tuple[Claim, ...]]) -> KeyRow | None:
+    def env(*cats):
+        claims = [c for cat in cats for c in losses.get(cat, ())]
+        e = envelope(claims)
+        return (e.display() + (f" ({e.count} claims)" if e.contested else "")) if e else "—"
+
+    personnel = [c for cat in PERSONNEL_LOSSES for c in losses.get(cat, ())]
+    if not personnel:
+        return None
+    killed = env("killed") if losses.get("killed") else (
+        env("killed_or_missing") + " (killed or missing)" if losses.get("killed_or_missing") else "—")
+    contested = any(len({(c.low, c.high, c.bound) for c in losses.get(cat, ())}) > 1 for cat in PERSONNEL_LOSSES)
+    return KeyRow(block_side.short if block_side else side_id, block_side.colour if block_side else "",
+                  killed, env("wounded"), env("casualties"), len(personnel), contested)
+
+
+def _loss_rows(ev: Event, sides: dict[str, Side]) -> tuple[KeyRow, ...]:
+    rows = []
+    for s in ev.sides:
+        row = _loss_row(sides.get(s.side), s.side, s.losses)
+        if row:
+            rows.append(row)
+    return tuple(rows)
+
+
+def select_profiles(events: list[Event], budget: int = PROFILE_BUDGET) -> set[str]:
+    """Which events get a full profile: all of them up to the budget; beyond it battles first, then the
+    events with the largest claimed losses, then the earliest — every event stays in the chronology."""
+    if len(events) <= budget:
+        return {e.id for e in events}
+    ranked = sorted(events, key=lambda e: (e.kind != "battle", -peak_loss(e), e.date.sort_key, e.id))
+    return {e.id for e in ranked[:budget]}
+
+
+def aftermath(phases: list[PhaseView]) -> tuple[list[PhaseView], str]:
+    """The trailing phases in which diplomacy and context events make up at least half of the events
+    (never the first phase); if there are none, the last phase."""
+    chosen: list[PhaseView] = []
+    for phase in reversed(phases[1:]):
+        events = phase.events
+        quiet = sum(1 for e in events if e.event.kind not in FIGHTING_KINDS)
+        if events and quiet * 2 >= len(events):
+            chosen.insert(0, phase)
+        else:
+            break
+    rule = ("the closing phases in which diplomacy and context events make up at least half of the "
+            "events")
+    if not chosen and phases:
+        chosen = [phases[-1]]
+        rule = "the last phase"
+    return chosen, rule
+
+
+def _figure(name: str, info: dict, number: int) -> FigureView | None:
+    src = ((info.get("files") or {}).get("print") or {}).get("svg")
+    if not src:
+        return None
+    return FigureView(name=name, number=number, anchor=f"fig-{name}", src=src, alt=info.get("alt", ""),
+                      title=info.get("title", name), caption=info.get("caption", ""),
+                      source=info.get("source", ""), wide=float(info.get("aspect") or 0) >= WIDE_ASPECT)
+
+
+ARC_CHARTS = ("timeline", "escalation", "locator")
+CASUALTY_CHART = "casualties"
+
+
+def build_context(dataset: Dataset, charts: dict | None = None, paper: str | None = None,
+                  profile_budget: int = PROFILE_BUDGET) -> Briefing:
+    """The whole view model, numbered in reading order."""
+    doc = dataset.document
+    charts = charts or {}
+    paper = (paper or doc.paper or "a4").lower()
+    sides = {s.id: s for s in dataset.sides}
+    sources = {s.id: s for s in dataset.sources}
+    labels = short_labels(dataset.sources)
+
+    profiled = select_profiles(list(dataset.events), profile_budget)
+    views = {ev.id: _event_view(ev, sides, labels) for ev in dataset.events}
+    for ev_id, view in views.items():
+        view.profiled = ev_id in profiled
+
+    phases = []
+    phase_ids = {p.id for p in dataset.phases}
+    by_phase: dict[str, list[EventView]] = defaultdict(list)
+    for ev in dataset.events:
+        by_phase[ev.phase if ev.phase in phase_ids else ""].append(views[ev.id])
+    for p in dataset.phases:
+        phases.append(PhaseView(p.id, f"phase-{p.id}", p.name, p.date.display(), p.summary, by_phase[p.id]))
+    if by_phase.get(""):  # validate refuses unknown phases; keep the events visible all the same
+        phases.append(PhaseView("other", "phase-other", "Other events", "", "", by_phase[""]))
+    events = [views[ev.id] for ev in dataset.events]
+
+    # Numbers in reading order: summary, arc, phases (event tables), casualties, appendices.
+    tables = iter(range(1, 10**9))
+    figures = iter(range(1, 10**9))
+
+    ranked = sorted((e for e in events if peak_loss(e.event) > 0),
+                    key=lambda e: (-peak_loss(e.event), e.event.date.sort_key, e.id))
+    key_events = [KeyEvent(e, peak_loss(e.event), _loss_rows(e.event, sides)) for e in ranked[:KEY_EVENTS]]
+    key_table = TableRef(next(tables), "tab-key-figures") if key_events else None
+
+    arc_figures = []
+    extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART)
+    for name in [n for n in ARC_CHARTS if n in charts] + extra:
+        fig = _figure(name, charts[name], 0)
+        if fig:
+            arc_figures.append(FigureView(**{**fig.__dict__, "number": next(figures)}))
+    phase_table = TableRef(next(tables), "tab-phases")
+
+    footnote_number = 0
+    for phase in phases:
+        for view in phase.events:
+            if not view.profiled:
+                continue
+            if view.has_forces:
+                view.forces_table = TableRef(next(tables), f"tab-forces-{view.id}")
+            if view.has_losses:
+                view.losses_table = TableRef(next(tables), f"tab-losses-{view.id}")
+            if view.figures:
+                view.figures_table = TableRef(next(tables), f"tab-figures-{view.id}")
+            notes = []
+            for c in view.event.citations:
+                footnote_number += 1
+                source = sources.get(c.source)
+                note = note_entry(source, c.locator) if source else Formatted((Part(c.source),))
+                notes.append(Footnote(footnote_number, c.source, note))
+            view.footnotes = tuple(notes)
+
+    casualty_figure = None
+    if CASUALTY_CHART in charts:
+        fig = _figure(CASUALTY_CHART, charts[CASUALTY_CHART], 0)
+        if fig:
+            casualty_figure = FigureView(**{**fig.__dict__, "number": next(figures)})
+    with_losses = sorted((e for e in events if _loss_rows(e.event, sides)),
+                         key=lambda e: (-peak_loss(e.event), e.event.date.sort_key, e.id))
+    shown = sorted(with_losses[:CASUALTY_ROWS], key=lambda e: (e.event.date.sort_key, e.id))
+    casualty_rows = [(e, _loss_rows(e.event, sides)) for e in shown]
+    for e in shown:
+        e.in_casualty_table = True
+    casualty_table = TableRef(next(tables), "tab-casualties") if casualty_rows else None
+
+    after_phases, after_rule = aftermath(phases)
+    after_events = [(p, Listing(p.events, INLINE_LIST_LIMIT)) for p in after_phases]
+
+    chronology_table = TableRef(next(tables), "tab-chronology")
+    glossary_table = TableRef(next(tables), "tab-glossary")
+
+    glossary = _glossary(dataset, views)
+    bibliography = [Bibliography(s.id, f"src-{s.id}", bibliography_entry(s), s.note or "")
+                    for s in sorted(dataset.sources, key=bibliography_sort_key)]
+
+    contested, unconfirmed, unknown = [], [], []
+    for view in events:
+        found, missing = [], []
+        for block in view.sides:
+            for group_name, groups in (("forces", block.forces), ("losses", block.losses)):
+                for g in groups:
+                    if g.contested:
+                        found.append(f"{block.short} {group_name}: {g.label} ({len(g.rows)} claims)")
+                    for row in g.rows:
+                        if row.unconfirmed:
+                            unconfirmed.append((view, f"{block.short}, {g.label}: {row.value} "
+                                                      f"({row.source_label})"))
+            if view.event.kind in FIGHTING_KINDS and not block.losses:
+                missing.append(block.short)
+        for f in view.figures:
+            if len({r.value for r in f.rows}) > 1:
+                found.append(f"{f.label} ({len(f.rows)} claims)")
+            for row in f.rows:
+                if row.unconfirmed:
+                    unconfirmed.append((view, f"{f.label}: {row.value} ({row.source_label})"))
+        if found:
+            contested.append((view, found))
+        if missing:
+            unknown.append((view, missing))
+
+    stats = _stats(dataset, events)
+    figures_by_name = {f.name: f for f in arc_figures + ([casualty_figure] if casualty_figure else [])}
+    width, height = PAPER.get(paper, PAPER["a4"])
+    return Briefing(
+        dataset=dataset, title=doc.title, subtitle=doc.subtitle, issuer=doc.issuer,
+        edition=day_text(doc.edition), edition_iso=doc.edition.isoformat(), revision=dataset.revision,
+        language=doc.language or "en", keywords=_keywords(dataset), paper=paper, page_width=width,
+        page_height=height, stats=stats, phases=phases, events=events, key_events=key_events,
+        arc_figures=arc_figures, casualty_figure=casualty_figure, casualty_rows=casualty_rows,
+        casualty_table=casualty_table, casualty_events_total=len(with_losses),
+        aftermath_phases=after_phases, aftermath_events=after_events, aftermath_rule=after_rule,
+        key_table=key_table, phase_table=phase_table, chronology_table=chronology_table,
+        glossary_table=glossary_table, glossary=glossary, bibliography=bibliography,
+        contested=Listing(contested), unconfirmed=Listing(unconfirmed), unknown_losses=Listing(unknown),
+        approximate_places=Listing((e for e in events if e.place_flag), INLINE_LIST_LIMIT),
+        unplaced=Listing((e for e in events if not e.coordinates), INLINE_LIST_LIMIT),
+        qualified_dates=Listing((e for e in events if e.event.date.qualified or e.event.date.kind == "choice"
+                                 or e.alt_dates), INLINE_LIST_LIMIT),
+        footnote_count=footnote_number, profile_count=len(profiled), figures_by_name=figures_by_name,
+        list_events_in_contents=len(profiled) <= CONTENTS_EVENT_LIMIT,
+        compact_chronology=len(profiled) < len(events),
+    )
+
+
+def _keywords(dataset: Dataset) -> tuple[str, ...]:
+    """The document's keywords, or else the sides and the timeline lanes (PDF metadata needs some)."""
+    doc = dataset.document
+    if doc.keywords:
+        return doc.keywords
+    words = [s.name for s in dataset.sides] + [lane.label for lane in doc.lanes]
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def _glossary(dataset: Dataset, views: dict[str, EventView]) -> list[GlossaryGroup]:
+    rows: dict[tuple, GlossaryRow] = {}
+
+    def add(english: str, name: Name, anchor: str) -> None:
+        key = (english, name.lang, name.text)
+        if key not in rows:
+            rows[key] = GlossaryRow(english, name, language_name(name.lang), anchor)
+
+    for side in dataset.sides:
+        for n in side.names:
+            add(side.name, n, "")
+    for ev in dataset.events:
+        if not views[ev.id].profiled:  # over the profile budget, the glossary follows the profiles
+            continue
+        anchor = views[ev.id].anchor
+        for n in ev.names:
+            add(ev.title, n, anchor)
+        if ev.place:
+            for n in ev.place.names:
+                add(ev.place.name, n, anchor)
+    ordered = sorted(rows.values(), key=lambda r: (sort_text(r.english), r.english, r.anchor, r.name.lang,
+                                                   r.name.text))
+    groups: list[GlossaryGroup] = []
+    for row in ordered:
+        if groups and groups[-1].english == row.english and groups[-1].anchor == row.anchor:
+            groups[-1] = GlossaryGroup(row.english, row.anchor, groups[-1].rows + (row,))
+        else:
+            groups.append(GlossaryGroup(row.english, row.anchor, (row,)))
+    return groups
+
+
+def _stats(dataset: Dataset, events: list[EventView]) -> dict:
+    kinds: dict[str, int] = defaultdict(int)
+    for e in events:
+        kinds[e.event.kind] += 1
+    claims = sum(1 for e in dataset.events for _ in e.all_claims())
+    first, last = dataset.years if (dataset.events or dataset.document.span) else (None, None)
+    return {
+        "events": len(dataset.events), "sources": len(dataset.sources), "phases": len(dataset.phases),
+        "sides": len(dataset.sides), "claims": claims, "first_year": first, "last_year": last,
+        "kinds": [(kind_label(k), n) for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
+    }

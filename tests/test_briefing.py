@@ -1,0 +1,477 @@
+"""The PDF briefing: its view model (context.py) and the typeset PDF built from the shipped data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from borderwar_report import context as cx
+from borderwar_report.briefing import build_briefing, charts_for_print, svg_aspect, with_notes
+from borderwar_report.build import BuildContext, BuildOptions, run
+from borderwar_report.errors import GlyphMissingError
+from borderwar_report.log import Log
+from borderwar_report.model import Claim, Source
+from borderwar_report.project import Project
+from borderwar_report.steps import load_chart_index
+from borderwar_report.validate import load_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+TEMPLATES = ROOT / "templates"
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+A4 = (595.28, 841.89)
+LETTER = (612.0, 792.0)
+
+
+def build_briefing_only(data: Path, out: Path, charts: bool = True, **options) -> Path:
+    """charts (unless told not to) + briefing into ``out``; the poster steps are not this module's business."""
+    steps = ("charts", "briefing") if charts else ("briefing",)
+    run(Project(data, TEMPLATES, out), BuildOptions(force=True, only=steps, **options), Log(quiet=True))
+    return out
+
+
+def pdf_text(reader: pypdf.PdfReader) -> list[str]:
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+def squeeze(text: str) -> str:
+    """Line ends and spaces removed: a title may wrap anywhere in the PDF."""
+    return re.sub(r"\s+", "", text)
+
+
+def outline_titles(reader: pypdf.PdfReader) -> list[str]:
+    out: list[str] = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append(item.title)
+
+    walk(reader.outline)
+    return out
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """The shipped data built once: (out dir, reader, page texts, dataset, view model)."""
+    out = build_briefing_only(DATA, tmp_path_factory.mktemp("briefing") / "out")
+    dataset = load_dataset(DATA)
+    view = cx.build_context(dataset, charts_for_print(load_chart_index(out), out))
+    reader = pypdf.PdfReader(out / "briefing.pdf")
+    return out, reader, pdf_text(reader), dataset, view
+
+
+# --- the PDF from the shipped data ---------------------------------------------------------------
+
+def test_text_has_every_event_title_and_native_name(shipped):
+    _, _, pages, dataset, _ = shipped
+    text = "\n".join(pages)
+    flat = squeeze(text)
+    assert "乾岔子島事件" in text  # copying the name out of the PDF gives the name
+    for ev in dataset.events:
+        assert squeeze(ev.title) in flat, ev.title
+        for name in ev.names:
+            assert squeeze(name.text) in flat, (ev.id, name.text)
+        if ev.place:
+            for name in ev.place.names:
+                assert squeeze(name.text) in flat, (ev.id, name.text)
+
+
+def test_outline_has_every_section_and_event(shipped):
+    _, reader, _, dataset, view = shipped
+    titles = outline_titles(reader)
+    for section in ("Contents", "Summary", "The arc at a glance", "Aftermath and significance",
+                    "Appendix A. Chronology", "Appendix B. Names in their own scripts",
+                    "Appendix C. Method and data notes", "Appendix D. Sources"):
+        assert section in titles
+    if view.casualty_table:
+        assert "Casualty comparison" in titles
+    for phase in dataset.phases:
+        assert phase.name in titles
+    for ev in dataset.events:
+        assert ev.title in titles, ev.title
+    assert dataset.document.title not in titles  # the cover title is not a bookmark
+
+
+def test_metadata_and_language(shipped):
+    _, reader, _, dataset, _ = shipped
+    doc = dataset.document
+    meta = reader.metadata
+    assert meta.title == doc.title
+    assert meta.author == doc.issuer
+    assert meta.subject == doc.subtitle
+    assert meta["/Keywords"]
+    assert "," in meta["/Keywords"]
+    assert meta["/CreationDate"].startswith("D:" + doc.edition.strftime("%Y%m%d"))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == doc.language
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+
+
+def test_page_numbering_and_running_heads(shipped):
+    _, _, pages, dataset, _ = shipped
+    n = len(pages)
+    assert "page 1 of" not in pages[0]  # the cover has no page furniture
+    for i, text in enumerate(pages[1:], start=2):
+        assert f"page {i} of {n}" in text, i
+        assert dataset.document.title in text  # running head
+    assert pages[-1].rstrip().endswith(f"{n} of {n}")
+    assert "Appendix D. Sources" in pages[-1]
+
+
+def test_no_blank_pages(shipped):
+    _, _, pages, _, _ = shipped
+    for i, text in enumerate(pages, start=1):
+        body = re.sub(r"page \d+ of \d+|Edition .*revision \w+", "", text)
+        assert len(body.split()) > 12, f"page {i} is (nearly) blank"
+
+
+def test_fonts_are_the_bundled_ones_and_embedded(shipped):
+    _, reader, _, _, _ = shipped
+    names = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            descendant = font.get("/DescendantFonts")
+            descriptor = (descendant[0].get_object() if descendant else font)["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+    assert all(name.startswith("Noto") for name in names), names  # no system fallback font, so no tofu
+    assert any("Serif" in n for n in names)
+    assert any("Sans-" in n or n == "NotoSans" for n in names)
+    assert any("CJK" in n for n in names)
+
+
+def test_every_citation_is_a_footnote(shipped):
+    """One footnote per citation of a profiled event, each at the foot of some page with its number."""
+    _, _, pages, dataset, view = shipped
+    expected = [n for e in view.events for n in e.footnotes]
+    citations = sum(len(e.event.citations) for e in view.events if e.profiled)
+    assert len(expected) == citations == view.footnote_count > 0
+    flat = squeeze("\n".join(pages))
+    for note in expected:
+        assert squeeze(f"{note.number}. {note.note.text[:24]}") in flat, note
+    assert not re.search(rf"(?m)^{view.footnote_count + 1}\. ", "\n".join(pages))  # and no more
+
+
+def test_contents_and_cross_references_have_page_numbers(shipped):
+    _, reader, pages, _, view = shipped
+    contents = pages[1]
+    assert "Contents" in contents
+    first_phase = view.phases[0]
+    # "Phase name ....... 5": a leader then the page the phase starts on
+    match = re.search(re.escape(first_phase.name) + r"[ .]*\.{3,}\s*(\d+)", contents)
+    assert match, contents[:400]
+    page = int(match.group(1))
+    assert first_phase.name in pages[page - 1]
+    text = "\n".join(pages)
+    assert re.search(r"table \d+, page \d+", text)  # "see table 38, page 31"
+    links = [a.get_object() for p in reader.pages for a in p.get("/Annots", []) or []]
+    internal = [a for a in links if a.get("/Subtype") == "/Link" and ("/Dest" in a or
+                                                                     a.get("/A", {}).get("/S") == "/GoTo")]
+    assert len(internal) > 100  # contents, notes → sources, cross-references
+
+
+def test_shipped_briefing_is_a4_and_the_html_sits_beside_it(shipped):
+    out, reader, _, _, _ = shipped
+    for page in reader.pages:
+        size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+        assert size == pytest.approx(sorted(A4), abs=0.5)
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert 'lang="ja">乾岔子島事件</span>' in html
+    assert "@font-face" in html
+    assert "file://" in html
+
+
+def test_charts_are_vectors_when_the_charts_exist(shipped):
+    out, reader, _, _, view = shipped
+    if not view.arc_figures and not view.casualty_figure:
+        pytest.skip("the charts step produced no print SVGs yet")
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject", {})
+        for ref in xobjects.values():
+            assert ref.get_object().get("/Subtype") != "/Image"
+
+
+def test_same_inputs_give_the_same_bytes(shipped, tmp_path):
+    out, _, _, _, _ = shipped
+    again = build_briefing_only(DATA, tmp_path / "again")
+    assert (again / "briefing.pdf").read_bytes() == (out / "briefing.pdf").read_bytes()
+    assert (again / "briefing.html").read_bytes() == (out / "briefing.html").read_bytes()
+
+
+def test_letter_and_archival_variant_carry_the_data(tmp_path):
+    out = build_briefing_only(DATA, tmp_path / "out", charts=False, paper="letter", pdf_variant="pdf/a-3b")
+    reader = pypdf.PdfReader(out / "briefing.pdf")
+    for page in reader.pages:
+        size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+        assert size == pytest.approx(sorted(LETTER), abs=0.5)
+    attached = reader.attachments
+    assert set(attached) >= {"data.json", "timeline.json"}
+    data = json.loads(attached["data.json"][0])
+    assert len(data["events"]) == len(load_dataset(DATA).events)
+    assert json.loads(attached["timeline.json"][0])["events"]
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert b"pdfaid" in (out / "briefing.pdf").read_bytes() or "/Metadata" in reader.trailer["/Root"]
+
+
+# --- embedding the charts ------------------------------------------------------------------------
+
+SVG = """<?xml version="1.0" encoding="utf-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h}pt" viewBox="0 0 {w} {h}">
+<rect x="10" y="10" width="{bw}" height="40" fill="#0072B2"/>
+<text x="12" y="70" style="font: 10px 'Noto Sans'">{label}</text>
+</svg>
+"""
+
+
+def _chart(stage: Path, name: str, label: str, w: int, h: int) -> dict:
+    path = stage / "charts" / "print" / f"{name}.svg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SVG.format(w=w, h=h, bw=w - 20, label=label), encoding="utf-8")
+    return {"title": f"The {name} chart", "alt": f"Alt text of the {name} chart", "source": "the data",
+            "caption": f"Caption of {name}.", "files": {"print": {"svg": f"charts/print/{name}.svg"}}}
+
+
+def test_charts_are_embedded_as_vectors_with_alt_text_and_numbers(tmp_path):
+    stage = tmp_path / "stage"
+    charts = {"timeline": _chart(stage, "timeline", "Axis label timeline", 480, 200),
+              "locator": _chart(stage, "locator", "Axis label locator", 400, 300),
+              "casualties": _chart(stage, "casualties", "Axis label casualties", 420, 260)}
+    dataset = load_dataset(MINI)
+    ctx = BuildContext(dataset, Project(MINI, TEMPLATES, tmp_path / "out"), stage, Log(quiet=True),
+                       BuildOptions(), charts)
+    build_briefing(ctx)
+    data = (stage / "briefing.pdf").read_bytes()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = "\n".join(pdf_text(reader))
+    for label in ("Axis label timeline", "Axis label locator", "Axis label casualties"):
+        assert label in text  # live text, typeset with the bundled Noto Sans
+    assert b"/Subtype /Image" not in data
+    assert b"/Subtype/Image" not in data
+    assert re.search(r"Figure 1\.\s+The timeline chart", text)
+    assert re.search(r"Figure 2\.\s+The locator chart", text)
+    assert re.search(r"Figure 3\.\s+The casualties chart", text)
+    assert re.search(r"figure 3, page \d+", text)  # cross-reference from the casualty section
+    assert b"Alt text of the timeline chart" in _struct_alt_texts(reader)
+    html = (stage / "briefing.html").read_text(encoding="utf-8")
+    assert 'src="charts/print/timeline.svg" alt="Alt text of the timeline chart"' in html
+
+
+def _struct_alt_texts(reader) -> bytes:
+    found = []
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if depth > 60:
+            return
+        if "/Alt" in node:
+            found.append(str(node["/Alt"]).encode())
+        kids = node.get("/K")
+        if kids is None:
+            return
+        if not isinstance(kids, list):
+            kids = [kids]
+        for kid in kids:
+            if hasattr(kid, "get_object") and isinstance(kid.get_object(), dict):
+                walk(kid, depth + 1)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return b"\n".join(found)
+
+
+def test_wide_chart_gets_a_landscape_page(tmp_path):
+    stage = tmp_path / "stage"
+    charts = {"timeline": _chart(stage, "timeline", "Wide axis", 900, 300)}
+    assert svg_aspect(stage / "charts" / "print" / "timeline.svg") == pytest.approx(3.0)
+    ctx = BuildContext(load_dataset(MINI), Project(MINI, TEMPLATES, tmp_path / "out"), stage, Log(quiet=True),
+                       BuildOptions(), charts)
+    build_briefing(ctx)
+    reader = pypdf.PdfReader(stage / "briefing.pdf")
+    landscape = [i for i, p in enumerate(reader.pages) if float(p.mediabox.width) > float(p.mediabox.height)]
+    assert len(landscape) == 1
+    assert "Wide axis" in reader.pages[landscape[0]].extract_text()
+
+
+def test_missing_chart_file_is_left_out():
+    assert charts_for_print({"timeline": {"files": {"print": {"svg": "charts/print/none.svg"}}}}, MINI) == {}
+
+
+# --- the mini data set (another conflict in the same format) ------------------------------------
+
+def test_another_conflicts_data_builds(tmp_path):
+    out = build_briefing_only(MINI, tmp_path / "out", charts=False, paper="letter")
+    reader = pypdf.PdfReader(out / "briefing.pdf")
+    text = "\n".join(pdf_text(reader))
+    for title in ("First clash at the river", "Battle for the hill", "Treaty of friendship",
+                  "Raid of uncertain date", "Өндөрлөгийн тулаан", "河畔事件"):
+        assert title in text
+    assert "Mini Conflict" in reader.metadata.title
+
+
+def test_missing_glyph_fails_the_build_naming_character_and_record(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(MINI, data)
+    path = data / "events" / "treaty.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Treaty of friendship", "Treaty 𓀀 of friendship"),
+                    encoding="utf-8")
+    with pytest.raises(GlyphMissingError) as info:
+        build_briefing_only(data, tmp_path / "out", charts=False)
+    assert "U+13000" in str(info.value)
+    assert "treaty" in str(info.value)
+    assert not (tmp_path / "out" / "briefing.pdf").exists()
+
+
+# --- the view model -----------------------------------------------------------------------------
+
+def src(**kw) -> Source:
+    return Source(**{"id": "x", "type": "book", "title": "T", **kw})
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (src(author=("Coox, Alvin D.",), title="Nomonhan: Japan Against Russia, 1939", publisher="Stanford University "
+         "Press", place="Stanford", year="1985"),
+     "Coox, Alvin D. Nomonhan: Japan Against Russia, 1939. Stanford: Stanford University Press, 1985."),
+    (src(type="article", author=("Sella, Amnon",), title="Khalkhin-Gol: The Forgotten War",
+         journal="Journal of Contemporary History", volume="18", issue="4", pages="651–687", year="1983"),
+     "Sella, Amnon. “Khalkhin-Gol: The Forgotten War.” Journal of Contemporary History 18, no. 4 (1983): "
+     "651–687."),
+    (src(type="chapter", author=("Doe, Jane", "Roe, Richard"), title="A Chapter", journal="The Book",
+         pages="1–20", publisher="Press", place="Oxford", year="2001"),
+     "Doe, Jane, and Richard Roe. “A Chapter.” In The Book, 1–20. Oxford: Press, 2001."),
+    (src(type="web", author=("Wikipedia contributors",), title="Tauran Incident", publisher="Wikipedia",
+         url="https://en.wikipedia.org/wiki/Tauran_Incident", accessed=dt.date(2026, 11, 1)),
+     "Wikipedia contributors. “Tauran Incident.” Wikipedia. Accessed 1 November 2026. "
+     "https://en.wikipedia.org/wiki/Tauran_Incident."),
+    (src(type="report", author=("A, B", "C, D", "E, F"), title="Losses", publisher="Office", year="1949"),
+     "A, B, D C, and F E. Losses. Office, 1949."),
+    (src(author=("Kolomiets, Maksim",), title="Танки на Халхин-Голе"),
+     "Kolomiets, Maksim. Танки на Халхин-Голе. n.d."),
+    (src(type="web", author=("Papers Past",), title='Report on the "Olohodoka" clash'),
+     "Papers Past. “Report on the ‘Olohodoka’ clash.”"),
+])
+def test_bibliography_entries_follow_chicago(source, expected):
+    entry = cx.bibliography_entry(source)
+    assert entry.text == expected
+    if source.type in ("book", "report"):
+        assert any(p.style == "i" and p.text == source.title for p in entry.parts)
+    if source.url:
+        assert entry.parts[-2] == cx.Part(source.url, "url")
+
+
+def test_short_notes():
+    book = src(author=("Coox, Alvin D.",), title="Nomonhan: Japan Against Russia, 1939")
+    assert cx.note_entry(book, "p. 125").text == "Coox, Nomonhan, p. 125."
+    assert cx.note_entry(book).parts[1] == cx.Part("Nomonhan", "i")
+    web = src(type="web", author=("Wikipedia contributors",), title="Soviet–Japanese border conflicts")
+    assert cx.note_entry(web, "lead").text == "Wikipedia contributors, “Soviet–Japanese border conflicts,” lead."
+    assert cx.note_entry(web).text == "Wikipedia contributors, “Soviet–Japanese border conflicts.”"
+    long = src(type="article", author=("Goldman, Stuart D.",), title="The Forgotten Soviet-Japanese War of 1939")
+    assert cx.note_entry(long).text == "Goldman, “The Forgotten Soviet-Japanese War.”"
+
+
+def test_short_labels_are_unique():
+    sources = (src(id="a", type="web", title="Same page", publisher="Wikipedia"),
+               src(id="b", type="web", title="Same page", publisher="A mirror"),
+               src(id="c", author=("Coox, Alvin D.",), title="Nomonhan", year="1985"))
+    labels = cx.short_labels(sources)
+    assert labels == {"a": "Same page, Wikipedia", "b": "Same page, A mirror", "c": "Coox 1985"}
+
+
+def test_url_breaks_keep_the_characters():
+    url = "https://en.wikipedia.org/wiki/Soviet%E2%80%93Japanese?x=1&y=2"
+    part = cx.Part(url, "url")
+    assert "".join(part.segments) == url
+    assert part.segments[0] == "https://"
+    assert part.breakable.replace("\u200b", "") == url
+
+
+def test_envelopes_and_precision():
+    claims = [Claim(7696, 7696, "a"), Claim(22000, 22000, "b", bound="at-least"), Claim(8629, 8629, "c")]
+    env = cx.envelope(claims)
+    assert (env.low, env.high, env.count, env.contested) == (7696, 22000, 3, True)
+    assert env.display() == "7,696 to ≥ 22,000"
+    assert cx.envelope([Claim(5, 9, "a")]).display() == "5–9"
+    assert cx.envelope([]) is None
+    ds = load_dataset(MINI)
+    by_id = {e.id: e for e in ds.events}
+    assert cx.precision_text(by_id["first-clash"].date) == "exact day"
+    assert cx.precision_text(by_id["hill-battle"].date) == "span of days"
+    assert cx.precision_text(by_id["uncertain-raid"].date) == "month only, uncertain"
+
+
+def test_view_model_numbers_tables_and_notes_in_reading_order():
+    view = cx.build_context(load_dataset(MINI), {})
+    assert view.key_table.number == 1
+    assert view.phase_table.number == 2
+    numbers = [t.number for e in view.events for t in (e.forces_table, e.losses_table, e.figures_table) if t]
+    assert numbers == sorted(numbers)
+    assert numbers[0] == 3
+    assert view.casualty_table.number == numbers[-1] + 1
+    assert view.chronology_table.number == view.casualty_table.number + 1
+    notes = [n.number for e in view.events for n in e.footnotes]
+    assert notes == list(range(1, len(notes) + 1)) == list(range(1, view.footnote_count + 1))
+    # the key figures: the largest claimed losses first, with every side's range
+    assert view.key_events[0].view.id == "hill-battle"
+    north = view.key_events[0].rows[0]
+    assert north.killed == "792–960 (2 claims)"
+    assert north.contested
+    # aftermath: the closing phases where diplomacy and context make at least half the events
+    assert [p.id for p in view.aftermath_phases] == ["late"]
+    assert [g.english for g in view.glossary][:1] == ["Battle for the hill"]
+    assert any(v.id == "hill-battle" for v, _ in view.contested)
+
+
+def test_profile_budget_keeps_battles_and_largest_losses():
+    ds = load_dataset(MINI)
+    chosen = cx.select_profiles(list(ds.events), budget=2)
+    assert chosen == {"hill-battle", "first-clash"}
+    view = cx.build_context(ds, {}, profile_budget=2)
+    assert view.profile_count == 2
+    assert sum(1 for e in view.events if e.profiled) == 2
+    assert view.footnote_count == sum(len(e.event.citations) for e in view.events if e.profiled)
+
+
+def test_with_notes_goes_inside_the_last_paragraph():
+    assert with_notes("<p>a</p>\n<p>b</p>\n", "<span>1</span>") == "<p>a</p>\n<p>b<span>1</span></p>"
+    assert with_notes("<ul><li>x</li></ul>", "N") == '<ul><li>x</li></ul><p class="notes-only">N</p>'
+    assert with_notes("<p>a</p>", "") == "<p>a</p>"
+
+
+def test_chart_caption_glyphs_are_checked(tmp_path):
+    stage = tmp_path / "stage"
+    charts = {"casualties": {**_chart(stage, "casualties", "x", 400, 300), "caption": "a ▸ marker"}}
+    ctx = BuildContext(load_dataset(MINI), Project(MINI, TEMPLATES, tmp_path / "out"), stage, Log(quiet=True),
+                       BuildOptions(), charts)
+    with pytest.raises(GlyphMissingError, match=r"U\+25B8.*chart casualties, caption"):
+        build_briefing(ctx)
+
+
+def test_foreign_fonts_are_detected():
+    from borderwar_report.briefing import foreign_fonts
+    from borderwar_report.fonts import font_face_css
+    from borderwar_report.pdf import render_pdf
+
+    fonts_dir = TEMPLATES / "fonts"
+    css = font_face_css(fonts_dir, fonts_dir.resolve().as_uri() + "/")
+    html = (f'<html lang="en"><style>{css}</style><p style="font-family: \'Noto Serif\'">bundled</p>'
+            '<p style="font-family: monospace">system</p></html>')
+    pdf, _, _ = render_pdf(html, MINI, [TEMPLATES])
+    found = foreign_fonts(pdf, fonts_dir)
+    assert found
+    assert not any(name.startswith("Noto") for name in found)
+    bundled_only, _, _ = render_pdf(html.replace('<p style="font-family: monospace">system</p>', ""), MINI,
+                                    [TEMPLATES])
+    assert foreign_fonts(bundled_only, fonts_dir) == []

@@ -1,0 +1,255 @@
+"""Unattended rebuilds: no-op, incremental, reproducible, atomic, locked, watched."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from borderwar_report.build import BuildOptions, describe_changes, run
+from borderwar_report.errors import DataError
+from borderwar_report.log import Log
+from borderwar_report.project import Project
+
+from .conftest import ROOT, run_cli
+
+TEMPLATES = ROOT / "templates"
+MAIN_OUTPUTS = ("briefing.pdf", "briefing.html", "timeline-poster.pdf", "handout.pdf")
+
+
+def snapshot(out: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(out.rglob("*")) if p.is_file() and p.name != ".build.lock"}
+
+
+def build(data, out, templates=TEMPLATES, **options):
+    return run(Project(Path(data), Path(templates), Path(out)), BuildOptions(**options), Log(quiet=True))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The mini data set built once; tests copy it rather than rebuild."""
+    base = tmp_path_factory.mktemp("built")
+    import shutil
+
+    data = base / "data"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", data)
+    out = base / "out"
+    result = build(data, out)
+    assert result.status == "built"
+    return data, out
+
+
+@pytest.fixture
+def workspace(built, tmp_path):
+    import shutil
+
+    data, out = built
+    shutil.copytree(data, tmp_path / "data")
+    shutil.copytree(out, tmp_path / "out")
+    return tmp_path / "data", tmp_path / "out"
+
+
+def test_build_writes_every_output_and_a_manifest(built):
+    _, out = built
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name in MAIN_OUTPUTS:
+        assert (out / name).is_file(), name
+        info = manifest["outputs"][name]
+        assert info["size"] == (out / name).stat().st_size
+        assert len(info["sha256"]) == 64
+    assert manifest["data"]["events"] == 4
+    assert manifest["data"]["revision"]
+    assert manifest["build_seconds"] > 0
+    assert not list(out.glob(".staging-*")), "staging folders must not be left behind"
+
+
+def test_noop_is_fast_touches_nothing_and_imports_nothing_heavy(workspace):
+    data, out = workspace
+    before = snapshot(out)
+    code = ("import sys, time; t = time.perf_counter();"
+            "from borderwar_report.build import run, BuildOptions; from borderwar_report.project import Project;"
+            "from borderwar_report.log import Log;"
+            f"r = run(Project({str(data)!r}, {str(TEMPLATES)!r}, {str(out)!r}), BuildOptions(), Log(quiet=True));"
+            "print(r.status, time.perf_counter() - t, *sorted(m for m in ('matplotlib', 'weasyprint', 'yaml', 'jinja2')"
+            " if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    status, seconds, *heavy = result.stdout.split()
+    assert status == "up-to-date"
+    assert heavy == [], f"the no-op path imported {heavy}"
+    assert snapshot(out) == before
+    # Timing targets live in benchmarks/; this only guards against a gross regression.
+    assert float(seconds) < 5
+
+
+def test_cli_says_up_to_date(workspace):
+    data, out = workspace
+    result = run_cli("build", "--data", data, "--out", out, "--templates", TEMPLATES)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stderr
+
+
+def test_data_edit_rebuilds_and_reports_what_changed(workspace):
+    data, out = workspace
+    path = data / "events" / "treaty.yaml"
+    path.write_text(path.read_text().replace("Treaty of friendship", "Treaty of lasting friendship"))
+    result = build(data, out)
+    assert result.status == "built"
+    assert "charts" in result.ran and "briefing" in result.ran
+    assert result.changes == ["events edited: treaty"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["changes"] == ["events edited: treaty"]
+
+
+def test_template_edit_retypesets_without_redrawing_charts(workspace, tmp_path):
+    import shutil
+
+    data, out = workspace
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    build(data, out, templates=templates)  # a new templates folder: fonts and style identical
+    css = next(templates.glob("*.css"), None) or templates / "briefing.html.j2"
+    css.write_text(css.read_text() + "\n/* edited */\n")
+    result = build(data, out, templates=templates)
+    assert result.status == "built"
+    assert "charts" not in result.ran
+    assert "briefing" in result.ran
+
+
+def test_force_rebuilds_everything(workspace):
+    data, out = workspace
+    result = build(data, out, force=True)
+    assert set(result.ran) == {"charts", "briefing", "poster", "handout"}
+
+
+def test_same_inputs_give_identical_bytes(built, tmp_path):
+    data, first = built
+    second = tmp_path / "again"
+    build(data, second)
+    a, b = snapshot(first), snapshot(second)
+    a.pop("manifest.json"), b.pop("manifest.json")
+    assert sorted(a) == sorted(b)
+    differing = [name for name in a if a[name][1] != b[name][1]]
+    assert differing == []
+
+
+def test_bad_data_keeps_previous_outputs(workspace):
+    data, out = workspace
+    before = snapshot(out)
+    (data / "events" / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
+    with pytest.raises(DataError):
+        build(data, out)
+    result = run_cli("build", "--data", data, "--out", out, "--templates", TEMPLATES)
+    assert result.returncode == 1
+    assert "broken.yaml:2" in result.stderr and "unchanged" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(out) == before
+
+
+def test_broken_template_names_file_and_line_and_keeps_outputs(workspace, tmp_path):
+    import shutil
+
+    data, out = workspace
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    page = templates / "briefing.html.j2"
+    lines = page.read_text().splitlines()
+    lines.insert(3, "{% if %}")
+    page.write_text("\n".join(lines) + "\n")
+    before = snapshot(out)
+    result = run_cli("build", "--data", data, "--out", out, "--templates", templates)
+    assert result.returncode == 3, result.stderr
+    assert "briefing.html.j2:4" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(out) == before
+
+
+def test_sigterm_mid_build_keeps_previous_outputs(workspace):
+    data, out = workspace
+    before = snapshot(out)
+    proc = subprocess.Popen([sys.executable, "-m", "borderwar_report", "build", "--force", "--data", str(data),
+                             "--out", str(out), "--templates", str(TEMPLATES)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # past start-up, inside the steps
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the build finished before the signal arrived")
+    assert "keeps its previous outputs" in err
+    assert snapshot(out) == before
+    assert not list(out.glob(".staging-*"))
+
+
+def test_concurrent_builds_do_not_interleave(workspace):
+    data, out = workspace
+    args = [sys.executable, "-m", "borderwar_report", "build", "--force", "--data", str(data), "--out", str(out),
+            "--templates", str(TEMPLATES)]
+    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert any("waiting" in err for _, err in results), "the second build should have waited for the lock"
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name, info in manifest["outputs"].items():
+        assert (out / name).stat().st_size == info["size"], name
+    assert not list(out.glob(".staging-*"))
+
+
+def test_describe_changes():
+    assert describe_changes({"a": "1", "b": "2"}, {"b": "3", "c": "4"}) == \
+        ["events added: c", "events removed: a", "events edited: b"]
+
+
+def test_watch_rebuilds_on_edit_and_survives_a_broken_edit(workspace):
+    data, out = workspace
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "borderwar_report", "watch", "--data", str(data), "--out",
+                             str(out), "--templates", str(TEMPLATES), "--debounce", "0.2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: list[str] = []
+    import queue
+    import threading
+
+    pending: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [pending.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(fragment, timeout=120):
+        """Read the watcher's output until a line contains fragment; bounded in time even if it goes quiet."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = pending.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            lines.append(line)
+            if fragment in line:
+                return
+        raise AssertionError(f"no {fragment!r} within {timeout} s; saw {''.join(lines)[-2000:]}")
+
+    try:
+        wait_for("watching")
+        event = data / "events" / "treaty.yaml"
+        good = event.read_text()
+        event.write_text(good.replace("Treaty of friendship", "Treaty of eternal friendship"))
+        wait_for("rebuilt")
+        event.write_text("id: treaty\ntitle: [broken\n")
+        wait_for("treaty.yaml:2")
+        wait_for("Waiting for the next save")
+        event.write_text(good)
+        wait_for("rebuilt")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "Traceback" not in "".join(lines)
+
+
+def test_template_runtime_error_names_file_and_line(tmp_path):
+    from borderwar_report.errors import RenderError
+    from borderwar_report.render import render_template
+
+    (tmp_path / "page.html.j2").write_text("line one\n{{ 1 / 0 }}\n")
+    with pytest.raises(RenderError, match=r"page\.html\.j2:2: template error: ZeroDivisionError"):
+        render_template(tmp_path, "page.html.j2")

@@ -1,0 +1,327 @@
+"""The wall timeline (timeline-poster.pdf, its tiles) and the one-page handout."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from borderwar_report import poster, tiles
+from borderwar_report.build import BuildContext, BuildOptions
+from borderwar_report.log import Log
+from borderwar_report.project import Project
+from borderwar_report.validate import load_dataset
+
+from .conftest import FIXTURES, ROOT
+
+pypdf = pytest.importorskip("pypdf")
+
+MM = 72 / 25.4
+A3_LANDSCAPE = (1190.55, 841.89)
+A4_PORTRAIT = (595.28, 841.89)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_epoch(monkeypatch):
+    """What build.run does for the duration of a build (SOURCE_DATE_EPOCH from the edition date)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH") or "1764115200")
+
+
+def make_ctx(data: Path, stage: Path, **options) -> BuildContext:
+    dataset = load_dataset(data)
+    stage.mkdir(parents=True, exist_ok=True)
+    return BuildContext(dataset, Project(data, ROOT / "templates", stage), stage, Log(quiet=True),
+                        BuildOptions(**options))
+
+
+def reader(path: Path):
+    return pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+
+
+def page_size(page) -> tuple[float, float]:
+    box = page.mediabox
+    return float(box.width), float(box.height)
+
+
+def flat_text(path: Path) -> str:
+    """Every page's text with runs of whitespace made one space (labels wrap across lines)."""
+    return " ".join(" ".join(p.extract_text().split()) for p in reader(path).pages)
+
+
+def assert_size(actual, expected, tol=0.05):
+    assert actual[0] == pytest.approx(expected[0], abs=tol) and actual[1] == pytest.approx(expected[1], abs=tol), \
+        f"page is {actual[0]:.2f} × {actual[1]:.2f} pt, expected {expected[0]} × {expected[1]}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _epoch():
+    """The build sets SOURCE_DATE_EPOCH (from the edition) round its steps; these tests call the steps
+    directly, so they fix it themselves, and put the caller's value back afterwards."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    yield
+    if before is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """The shipped data: A3 poster tiled on A4, and the handout — built once for the module."""
+    ctx = make_ctx(ROOT / "data", tmp_path_factory.mktemp("real"), poster_size="a3", tile="a4")
+    poster.build_poster(ctx)
+    poster.build_handout(ctx)
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """200 generated events (benchmarks/generate.py): the overview rule on the poster, one-page handout."""
+    from benchmarks.generate import write_dataset
+
+    data = write_dataset(200, tmp_path_factory.mktemp("synthetic") / "data")
+    ctx = make_ctx(data, tmp_path_factory.mktemp("synthetic-out"))
+    poster.build_poster(ctx)
+    poster.build_handout(ctx)
+    return ctx
+
+
+# --- the poster ------------------------------------------------------------------------------------
+
+def test_poster_is_one_a3_landscape_sheet_for_the_shipped_data(real):
+    pages = reader(real.stage / "timeline-poster.pdf").pages
+    assert len(pages) == 1
+    assert_size(page_size(pages[0]), A3_LANDSCAPE)
+
+
+def test_every_event_title_and_a_native_name_is_text_on_the_poster(real):
+    text = flat_text(real.stage / "timeline-poster.pdf")
+    missing = [e.title for e in real.dataset.events if " ".join(e.title.split()) not in text]
+    assert not missing
+    assert "乾岔子島事件" in text  # the CJK name comes out of the PDF as text, not as outlines
+    assert real.dataset.revision in text and "26 November 2026" in text
+
+
+def test_poster_embeds_its_fonts_and_only_the_bundled_ones(real):
+    fonts = set()
+
+    def walk(resources):
+        resources = resources.get_object()
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descendant = font.get("/DescendantFonts")
+            desc = (descendant[0].get_object() if descendant else font).get("/FontDescriptor")
+            desc = desc.get_object() if desc else {}
+            assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+        for xobj in (resources.get("/XObject") or {}).values():
+            xobj = xobj.get_object()
+            if "/Resources" in xobj:
+                walk(xobj["/Resources"])
+
+    for page in reader(real.stage / "timeline-poster.pdf").pages:
+        walk(page["/Resources"])
+    assert fonts and all(name.startswith("Noto") for name in fonts), fonts
+
+
+def test_labels_never_overlap_never_leave_the_chart_and_type_is_at_least_7pt(real):
+    sheet = poster.sheet_layout("a3")
+    plan = poster.plan_chart_in_style(real, sheet)
+    assert not plan.overview and plan.labelled == len(real.dataset.events)
+    assert plan.type.small >= poster.MIN_PT and plan.type.text >= poster.MIN_PT
+    for box in plan.lanes:
+        rects = []
+        for p in box.placements:
+            block = box.blocks[p.id]
+            x = 2.0 + plan.scale.to_phys(p.label_x)
+            x0 = x if p.ha == "left" else x - block.width
+            top = box.tops[p.id]
+            rects.append((p.id, x0, x0 + block.width, top, top + block.height, p.footprint))
+            assert 0.0 <= x0 and x0 + block.width <= plan.width, p.id
+            assert all(seg.size >= poster.MIN_PT for line in block.lines for seg in line.segs if seg.text)
+        for i, (a, ax0, ax1, at, ab, afp) in enumerate(rects):
+            for b, bx0, bx1, bt, bb, bfp in rects[i + 1:]:
+                # blocks (label + date glyph footprint) may share x or y, never both
+                overlap_x = min(max(ax1, afp[1]), max(bx1, bfp[1])) > max(min(ax0, afp[0]), min(bx0, bfp[0]))
+                overlap_y = min(ab, bb) > max(at, bt)
+                assert not (overlap_x and overlap_y), f"{a} overlaps {b}"
+    assert plan.content_height <= plan.height
+
+
+def test_poster_at_a4_keeps_type_at_7pt_and_every_title(tmp_path):
+    ctx = make_ctx(ROOT / "data", tmp_path, poster_size="a4")
+    pdf, sheet, plan = poster.render_poster(ctx)
+    path = tmp_path / "a4.pdf"
+    path.write_bytes(pdf)
+    pages = reader(path).pages
+    assert all(page_size(p) == pytest.approx((841.89, 595.28), abs=0.05) for p in pages)
+    assert plan.type.small >= poster.MIN_PT
+    text = flat_text(path)
+    assert all(" ".join(e.title.split()) in text for e in ctx.dataset.events)
+
+
+def test_hundreds_of_events_switch_to_the_stated_overview_rule(synthetic):
+    path = synthetic.stage / "timeline-poster.pdf"
+    pages = reader(path).pages
+    assert len(pages) >= 2  # the chart sheet and the index
+    for page in pages:
+        assert_size(page_size(page), A3_LANDSCAPE)
+    text = flat_text(path)
+    assert "more than fit as full labels" in text and "density band" in text  # said, not silent
+    missing = [e.title for e in synthetic.dataset.events if e.title not in text]
+    assert not missing  # never silently dropped: the index lists every one
+
+
+# --- tiles -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("poster_size,paper", [("a3", "a4"), ("a1", "letter"), ("a4", "a4")])
+def test_tiles_cover_the_poster_with_the_stated_overlap(poster_size, paper):
+    w, h = tiles.sheet_pt(poster_size, landscape=True)
+    plan = tiles.plan_tiles(w, h, paper, overlap_mm=10.0)
+    overlap = 10.0 * MM
+    grid = {(t.row, t.col): t for t in plan.tiles}
+    assert len(grid) == plan.rows * plan.cols
+    for (r, c), t in grid.items():
+        assert (t.width, t.height) == pytest.approx(plan.window)
+        if (r, c + 1) in grid:
+            assert t.right - grid[r, c + 1].left == pytest.approx(overlap)
+            assert t.top == pytest.approx(grid[r, c + 1].top)
+        if (r + 1, c) in grid:
+            assert t.bottom - grid[r + 1, c].top == pytest.approx(overlap)
+    assert min(t.left for t in plan.tiles) <= 0 and max(t.right for t in plan.tiles) >= w
+    assert min(t.top for t in plan.tiles) <= 0 and max(t.bottom for t in plan.tiles) >= h
+    pw, ph = plan.page_width, plan.page_height
+    assert sorted((pw, ph)) == pytest.approx(sorted(tiles.sheet_pt(paper, False)))
+
+
+def test_tiled_pdf_shows_each_window_of_the_poster_with_marks_and_labels(real):
+    pdfium = pytest.importorskip("pypdfium2")
+    import numpy as np
+
+    poster_path, tiles_path = real.stage / "timeline-poster.pdf", real.stage / "timeline-poster-tiles.pdf"
+    w, h = page_size(reader(poster_path).pages[0])
+    plan = tiles.plan_tiles(w, h, "a4", overlap_mm=10.0)
+    tile_pages = reader(tiles_path).pages
+    assert len(tile_pages) == plan.rows * plan.cols == 4
+    for page, t in zip(tile_pages, plan.tiles):
+        assert_size(page_size(page), (plan.page_width, plan.page_height))
+        text = " ".join(page.extract_text().split())
+        assert f"row {t.row + 1}, column {t.col + 1} of {plan.rows}×{plan.cols}" in text
+    assert "Lake Khasan" in " ".join(" ".join(p.extract_text().split()) for p in tile_pages)
+
+    # The window of tile (0, 1), rendered, matches the same region of the poster rendered alike.
+    scale = 2.0
+    big = np.asarray(pdfium.PdfDocument(str(poster_path))[0].render(scale=scale).to_pil().convert("L"), float)
+    t = next(t for t in plan.tiles if (t.row, t.col) == (0, 1))
+    small = np.asarray(pdfium.PdfDocument(str(tiles_path))[1].render(scale=scale).to_pil().convert("L"), float)
+    x0, y0 = max(0.0, t.left), max(0.0, t.top)
+    x1, y1 = min(w, t.right), min(h, t.bottom)
+    px = lambda v: int(round(v * scale))  # noqa: E731
+    region = big[px(y0):px(y1), px(x0):px(x1)]
+    dx, dy = plan.margin + x0 - t.left, plan.margin + y0 - t.top
+    window = small[px(dy):px(dy) + region.shape[0], px(dx):px(dx) + region.shape[1]]
+    assert region.shape == window.shape and region.std() > 5  # there is something to compare
+    assert np.abs(region - window).mean() < 4.0
+
+
+# --- the handout -----------------------------------------------------------------------------------
+
+def test_handout_is_exactly_one_page_of_the_document_paper(real):
+    pages = reader(real.stage / "handout.pdf").pages
+    assert len(pages) == 1
+    assert_size(page_size(pages[0]), A4_PORTRAIT)
+    text = flat_text(real.stage / "handout.pdf")
+    for e in poster.key_events(real.dataset):
+        assert " ".join(e.title.split()) in text
+    assert "briefing.pdf" in text and real.dataset.revision in text
+    assert "What is uncertain." in text and "sources disagree on" in text
+
+
+def test_handout_is_one_page_for_200_events_by_the_same_rule(synthetic):
+    pages = reader(synthetic.stage / "handout.pdf").pages
+    assert len(pages) == 1
+    text = flat_text(synthetic.stage / "handout.pdf")
+    chosen = poster.key_events(synthetic.dataset)
+    assert len(chosen) == poster.HANDOUT_FIGHTS + poster.HANDOUT_DIPLOMACY
+    assert all(e.title in text for e in chosen)
+
+
+def test_handout_on_letter_paper(tmp_path):
+    ctx = make_ctx(FIXTURES / "mini", tmp_path, paper="letter")
+    poster.build_handout(ctx)
+    pages = reader(tmp_path / "handout.pdf").pages
+    assert len(pages) == 1
+    assert_size(page_size(pages[0]), (612.0, 792.0))
+
+
+def test_key_events_rule_on_the_shipped_data():
+    ds = load_dataset(ROOT / "data")
+    chosen = poster.key_events(ds)
+    fights = [e for e in chosen if e.kind in poster.FIGHTING]
+    talks = [e for e in chosen if e.kind == "diplomacy"]
+    assert len(fights) == poster.HANDOUT_FIGHTS and len(talks) == poster.HANDOUT_DIPLOMACY
+    assert [e.date.sort_key for e in chosen] == sorted(e.date.sort_key for e in chosen)
+    for a in fights:  # no chosen fight lies inside another chosen one on the same lane
+        for b in fights:
+            if a is not b and a.lane == b.lane:
+                assert not (b.date.earliest <= a.date.earliest and a.date.latest <= b.date.latest)
+    # the rule ranks by dead: every unchosen fight (outside the chosen ones) has no more than the last chosen
+    from borderwar_report.charts.measures import best_attested
+
+    least = min(best_attested(e).value or 0 for e in fights)
+    for e in ds.events:
+        inside = any(c.lane == e.lane and c.date.earliest <= e.date.earliest and e.date.latest <= c.date.latest
+                     for c in fights)
+        if e.kind in poster.FIGHTING and e not in fights and not inside:
+            assert (best_attested(e).value or 0) <= least
+
+
+@pytest.mark.parametrize("claims,expected", [
+    ([(37, 37, None)] * 3, "37"),
+    ([(6831, 6831, None), (9703, 9703, None)], "6,831–9,703*"),
+    ([(2, 2, None), (11, 11, "at-least")], "2–11+*"),
+    ([(23, 40, None)], "23–40"),
+    ([(20000, 20000, "about")], "c. 20,000"),
+])
+def test_claims_range(claims, expected):
+    from borderwar_report.model import Claim
+
+    assert poster.claims_range([Claim(lo, hi, "s", bound=bound) for lo, hi, bound in claims]) == expected
+
+
+def test_css_string_cannot_break_out_of_the_style_element():
+    s = str(poster.css_string('A "quoted" \\ title </style><script>'))
+    assert s.startswith('"') and s.endswith('"')
+    assert "</style>" not in s and '\\"quoted\\"' in s
+
+
+# --- another conflict, and reproducibility ----------------------------------------------------------
+
+def test_mini_fixture_builds_reproducibly(tmp_path):
+    outputs = []
+    for run in ("one", "two"):
+        ctx = make_ctx(FIXTURES / "mini", tmp_path / run, poster_size="a3", tile="letter")
+        poster.build_poster(ctx)
+        poster.build_handout(ctx)
+        outputs.append({name: (tmp_path / run / name).read_bytes()
+                        for name in ("timeline-poster.pdf", "timeline-poster-tiles.pdf", "handout.pdf")})
+    assert outputs[0] == outputs[1]
+    text = flat_text(tmp_path / "one" / "timeline-poster.pdf")
+    ds = load_dataset(FIXTURES / "mini")
+    assert all(e.title in text for e in ds.events)
+    assert "1935" in text and "1939" in text and "1945" not in text  # its own years, not the real data's
+    assert len(reader(tmp_path / "one" / "handout.pdf").pages) == 1
+
+
+def test_a_character_no_bundled_font_has_fails_naming_the_record(mini, tmp_path):
+    from borderwar_report.errors import GlyphMissingError
+
+    event = mini / "events" / "treaty.yaml"
+    event.write_text(event.read_text(encoding="utf-8").replace("Treaty of friendship", "Treaty \U0001F600"),
+                     encoding="utf-8")
+    ctx = make_ctx(mini, tmp_path / "out")
+    for build in (poster.build_poster, poster.build_handout):
+        with pytest.raises(GlyphMissingError, match="treaty"):
+            build(ctx)
+    assert not list((tmp_path / "out").glob("*.pdf"))
