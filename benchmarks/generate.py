@@ -71,7 +71,7 @@ SOURCES = """- {id: src-a, type: book, author: ["Archivist, Anna"], title: Front
 
 def event_yaml(i: int, rng: random.Random, first_year: int, last_year: int, phase_for) -> str:
     year = rng.randint(first_year, last_year)
-    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    month, day = rng.randint(1, 12), rng.randint(1, 27)
     shape = rng.random()
     if shape < 0.5:
         date = f"{year}-{month:02d}-{day:02d}"

@@ -17,6 +17,7 @@ D = dt.date
     ("1939-08-20/1939-08-31", "20–31 August 1939", "span", D(1939, 8, 20), D(1939, 8, 31), "day"),
     ("1937-10/1939-09", "October 1937 – September 1939", "span", D(1937, 10, 1), D(1939, 9, 30), "month"),
     ("1935/1939-04", "1935 – April 1939", "span", D(1935, 1, 1), D(1939, 4, 30), "year"),
+    ("1930-01-28/1930-01-28", "28 January 1930", "span", D(1930, 1, 28), D(1930, 1, 28), "day"),
 ])
 def test_parse_and_display(text, display, kind, earliest, latest, precision):
     d = HistDate.parse(text)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .errors import RenderError
 from .log import Log
 from .project import Project
 
@@ -306,10 +307,65 @@ def _run_steps(ctx: BuildContext, todo: list[str]) -> None:
         # The documents embed the charts by relative path, so the unchanged charts join the staging tree.
         shutil.copytree(ctx.project.out_dir / "charts", ctx.stage / "charts")
         ctx.charts = load_chart_index(ctx.stage)
-    for step in STEPS:
-        if step in todo:
-            ctx.log.step(f"{step}")
+    # The poster and handout draw their own figures, so they need neither the charts nor the briefing:
+    # on a second core they run beside charts → briefing, the long chain.
+    side = [s for s in ("poster", "handout") if s in todo]
+    main = [s for s in STEPS if s in todo and s not in side]
+    helper = _start_side_steps(ctx, side) if side and main and _can_fork() else None
+    if helper is None:
+        main = [s for s in STEPS if s in todo]
+    try:
+        for step in main:
+            ctx.log.step(step)
             STEP_FUNCTIONS[step](ctx)
+    except BaseException:
+        if helper is not None:
+            helper[0].terminate()
+            helper[0].join()
+        raise
+    if helper is not None:
+        _finish_side_steps(*helper)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+    import threading
+
+    return ((os.cpu_count() or 1) > 1 and os.environ.get("BORDERWAR_SERIAL") != "1"
+            and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1)
+
+
+def _start_side_steps(ctx: BuildContext, steps: list[str]):
+    import multiprocessing
+
+    from .steps import STEP_FUNCTIONS
+
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+
+    def work():
+        try:
+            for step in steps:
+                ctx.log.step(step)
+                STEP_FUNCTIONS[step](ctx)
+            send.send(None)
+        except BaseException as exc:  # reported to the parent, which decides the exit code
+            send.send((type(exc).__name__, str(exc), isinstance(exc, RenderError)))
+
+    proc = multiprocessing.get_context("fork").Process(target=work, name="borderwar-side-steps", daemon=True)
+    proc.start()
+    send.close()
+    return proc, receive, steps
+
+
+def _finish_side_steps(proc, receive, steps) -> None:
+    try:
+        outcome = receive.recv()
+    except EOFError:
+        outcome = ("died", f"exit code {proc.exitcode}", False)
+    proc.join()
+    if outcome is not None:
+        kind, message, is_render_error = outcome
+        raise RenderError(message if is_render_error else f"{'/'.join(steps)}: {kind}: {message}")
 
 
 def _remove_stale(out_dir: Path, manifest: dict, outputs: dict) -> None:

@@ -96,6 +96,8 @@ class HistDate:
             if s.earliest.year == e.earliest.year and s.precision == e.precision == "month":
                 return f"{MONTHS[s.earliest.month]} or {e.text()}"
             return f"{s.text()} or {e.text()}"
+        if s == e:  # "1930-01-28/1930-01-28" is one day, whatever the notation
+            return s.text()
         # A span: drop what both ends share, as an editor would.
         if s.precision == e.precision == "day" and not (s.approximate or s.uncertain):
             if s.earliest.year == e.earliest.year:
