@@ -6,6 +6,7 @@ Assertions are on structure (SVG text, stats the charts report, image sizes), no
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import random
@@ -72,9 +73,107 @@ def real_build(real, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_print(real, tmp_path_factory):
-    """Each chart of the real data as a print SVG, with the stats the chart reports."""
+    """Each chart of the real data as the briefing embeds it (a print SVG without title and source line,
+    which the numbered caption gives), with the stats the chart reports."""
     proj = project_for(ROOT / "data", tmp_path_factory.mktemp("p"))
-    return {name: render_chart(real, proj, "print", name, ("svg",)) for name in CHARTS}
+    return {name: render_chart(real, proj, "print", name, ("svg",), titled=False) for name in CHARTS}
+
+
+@contextlib.contextmanager
+def drawn(ds, name: str, preset_name: str, titled: bool = True, dpi: int = 600):
+    """A chart drawn with its preset (the Figure itself, not its bytes) and an Agg renderer at ``dpi``,
+    for geometry checks, inside the chart's style context."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from borderwar_report.charts import _maker
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    preset = dataclasses.replace(PRESETS[preset_name], titled=titled)
+    proj = project_for(ROOT / "data", ROOT / "out")
+    with chart_context(proj, preset):
+        chart = _maker(name)(ds, proj, preset)
+        chart.fig.set_dpi(dpi)
+        FigureCanvasAgg(chart.fig)
+        try:
+            yield chart, chart.fig.canvas.get_renderer()
+        finally:
+            chart.fig.clear()
+
+
+def ink_boxes(ax, renderer) -> list[tuple[str, tuple]]:
+    """(text, box) for the ink of every text on ``ax``, in points, y up: glyph by glyph (so a descender
+    counts only where there is one), merged into runs of the same height. Texts not set on their
+    baseline count with their whole layout box."""
+    f = 72.0 / ax.figure.dpi
+    out = []
+    for t in ax.texts:
+        text = t.get_text()
+        if not t.get_visible() or not text:
+            continue
+        bb = t.get_window_extent(renderer)
+        if t.get_va() != "baseline" or t.get_rotation() != 0 or "\n" in text:
+            out.append((text, (bb.x0 * f, bb.y0 * f, bb.x1 * f, bb.y1 * f)))
+            continue
+        prop = t.get_fontproperties()
+        base = float(t.get_transform().transform([t.get_position()])[0][1])
+
+        def width(s, prop=prop):
+            return renderer.get_text_width_height_descent(s, prop, ismath=False)[0] if s else 0.0
+        stretch = (bb.x1 - bb.x0) / (width(text) or 1.0)
+        runs: list[list[float]] = []
+        for i, ch in enumerate(text):
+            if ch.isspace():
+                continue
+            _, h, d = renderer.get_text_width_height_descent(ch, prop, ismath=False)
+            box = [bb.x0 + width(text[:i]) * stretch, base - d, bb.x0 + width(text[:i + 1]) * stretch, base + h - d]
+            if runs and runs[-1][1] == box[1] and runs[-1][3] == box[3] and box[0] - runs[-1][2] < 3:
+                runs[-1][2] = max(runs[-1][2], box[2])
+            else:
+                runs.append(box)
+        out.extend((text, tuple(v * f for v in r)) for r in runs)
+    return out
+
+
+def glyph_boxes(ax) -> list[tuple[str, tuple]]:
+    """(kind, box) for everything drawn on ``ax`` but text and background patches: markers, bars, lines
+    and rules, in points, y up, line widths included."""
+    import math
+
+    from matplotlib.collections import LineCollection, PatchCollection, PathCollection
+
+    f = 72.0 / ax.figure.dpi
+    out = []
+    for c in ax.collections:
+        lw = (max(c.get_linewidths()) if len(c.get_linewidths()) else 0.0) / 2
+        if isinstance(c, PathCollection):
+            ext = c.get_paths()[0].get_extents()
+            unit = max(abs(ext.x0), abs(ext.x1), abs(ext.y0), abs(ext.y1))
+            sizes = c.get_sizes()
+            for i, (x, y) in enumerate(ax.transData.transform(c.get_offsets())):
+                r = unit * math.sqrt(sizes[i % len(sizes)]) + lw
+                out.append(("marker", (x * f - r, y * f - r, x * f + r, y * f + r)))
+        else:
+            shapes = c.get_segments() if isinstance(c, LineCollection) else \
+                [p.vertices for p in c.get_paths()] if isinstance(c, PatchCollection) else []
+            for pts in shapes:
+                xy = ax.transData.transform(pts) * f
+                out.append(("line", (xy[:, 0].min() - lw, xy[:, 1].min() - lw, xy[:, 0].max() + lw,
+                                     xy[:, 1].max() + lw)))
+    for line in ax.lines:
+        xy = line.get_transform().transform(line.get_xydata()) * f
+        lw = line.get_linewidth() / 2
+        out.append(("rule", (xy[:, 0].min(), xy[:, 1].min() - lw, xy[:, 0].max(), xy[:, 1].max() + lw)))
+    return out
+
+
+def crossings(ax, renderer, tol: float = 0.05) -> list:
+    """Every text on ``ax`` that crosses a glyph or another text (ink boxes, see above)."""
+    def hit(a, b):
+        return a[0] < b[2] - tol and b[0] < a[2] - tol and a[1] < b[3] - tol and b[1] < a[3] - tol
+    texts = ink_boxes(ax, renderer)
+    bad = [(t, kind, tb, gb) for t, tb in texts for kind, gb in glyph_boxes(ax) if hit(tb, gb)]
+    bad += [(a, b, ab, bb) for i, (a, ab) in enumerate(texts) for b, bb in texts[i + 1:] if a != b and hit(ab, bb)]
+    return bad
 
 
 # --- layout: pure rules ---------------------------------------------------------------------------
@@ -84,32 +183,48 @@ def _no_overlap(layout: L.LaneLayout, gap: float) -> None:
     for p in layout.placements:
         if p.labelled:
             by_row.setdefault(p.row, []).append(p.footprint)
+            if p.label_row != p.row:  # a label below its glyph takes its room in that row
+                by_row.setdefault(p.label_row, []).append(p.label)
     for spans in by_row.values():
         spans.sort()
         for (a0, a1), (b0, b1) in zip(spans, spans[1:], strict=False):
             assert a1 + gap <= b0 + 1e-9, (a0, a1, b0, b1)
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_pack_lane_never_overlaps_and_stays_on_the_axis(seed):
+@pytest.mark.parametrize(("seed", "below"), [(s, b) for s in range(5) for b in (False, True)])
+def test_pack_lane_never_overlaps_and_stays_on_the_axis(seed, below):
     rng = random.Random(seed)
     scale = L.Scale(1930.0, 1946.0, 400.0)
     marks = []
     for i in range(60):
         a = rng.uniform(1930, 1945.9)
         b = min(a + rng.choice([0, 0, 0.1, 1.5]), 1946)
-        marks.append(L.Mark(f"e{i}", "x", a, b, rng.uniform(10, 120), pad=rng.uniform(1, 4),
-                            priority=(rng.random(),), bar=b > a))
+        tall = (a - 0.1, a + 0.1) if below and rng.random() < 0.15 else None
+        marks.append(L.Mark(f"e{i}", "x", a, b, rng.uniform(10, 300 if below else 120), pad=rng.uniform(1, 4),
+                            priority=(rng.random(),), bar=b > a and not below, tall=tall))
     for max_rows in (None, 4):
         lay = L.pack_lane(marks, scale, gap=2, label_gap=1, max_rows=max_rows,
-                          reserved=[(0, 0.0, 50.0)])
+                          reserved=[(0, 0.0, 50.0)], label_below=below)
         assert {p.id for p in lay.placements} == {m.id for m in marks}  # nothing dropped
         _no_overlap(lay, 2)
+        by_id = {m.id: m for m in marks}
         for p in lay.placements:
             if p.labelled:
                 assert 0 <= p.label[0] < p.label[1] <= 400
+                assert p.label_row == (p.row + 1 if p.side == "below" else p.row)
                 if p.row == 0:
                     assert p.footprint[0] >= 52  # the reserved lane name keeps its room
+                if p.label_row == 0:
+                    assert p.label[0] >= 52
+            tall = by_id[p.id].tall
+            if tall and p.row < (max_rows if max_rows is not None else lay.rows):  # the overflow row is loose
+                lo, hi = scale.to_phys(tall[0]), scale.to_phys(tall[1])
+                for q in lay.placements:  # nothing else in the rows above and below, where the glyph reaches
+                    if q.id != p.id and q.labelled:
+                        if abs(q.row - p.row) == 1:
+                            assert q.footprint[1] + 2 <= lo + 1e-9 or q.footprint[0] >= hi + 2 - 1e-9, (p, q)
+                        if abs(q.label_row - p.row) == 1:
+                            assert q.label[1] + 2 <= lo + 1e-9 or q.label[0] >= hi + 2 - 1e-9, (p, q)
         if max_rows is None:
             assert all(p.labelled for p in lay.placements)
         else:
@@ -137,6 +252,48 @@ def test_long_span_carries_its_label_inside():
     assert p.side == "inside"
     assert p.ha == "left"
     assert p.label_x > 1.0
+
+
+def test_a_label_with_no_room_beside_its_bar_goes_under_it_never_over_it():
+    scale = L.Scale(0.0, 10.0, 100.0)
+    bar = L.Mark("s", "x", 2.0, 6.0, 70.0, pad=1.0, bar=True)  # fits neither inside, right nor left
+    (old,) = L.pack_lane([bar], scale).placements  # the poster's rule: the label runs on over the bar
+    assert old.side == "inside"
+    assert old.label[0] < scale.to_phys(6.0)
+    (p,) = L.pack_lane([bar], scale, label_below=True).placements
+    assert (p.side, p.row, p.label_row) == ("below", 0, 1)
+    assert p.label == pytest.approx((19.0, 89.0))  # under the bar, from its start
+    assert L.pack_lane([bar], scale, label_below=True).rows == 2
+    other = L.Mark("t", "x", 0.0, 0.0, 15.0, pad=1.0)  # its label would sit where the hanging one goes
+    lay = L.pack_lane([bar, other], scale, label_below=True)
+    _no_overlap(lay, 1.0)
+    assert all(p.labelled for p in lay.placements)
+    point = L.Mark("p", "x", 5.0, 5.0, 20.0, pad=1.0)  # room beside: never below
+    assert L.pack_lane([point], scale, label_below=True).placements[0].side == "right"
+
+
+def test_a_tall_glyph_keeps_the_rows_above_and_below_clear():
+    scale = L.Scale(0.0, 10.0, 100.0)
+    marks = [L.Mark("big", "x", 5.0, 5.0, 20.0, pad=3.0, tall=(4.7, 5.3)),
+             L.Mark("a", "x", 1.0, 1.0, 60.0, pad=1.0), L.Mark("b", "x", 1.5, 1.5, 60.0, pad=1.0)]
+    lay = L.pack_lane(marks, scale, gap=1.0)
+    rows = {p.id: p.row for p in lay.placements}
+    assert rows["big"] == 0  # tall glyphs go first
+    assert abs(rows["a"] - rows["big"]) > 1  # their labels (to 73 mm) would run under the big marker
+    assert abs(rows["b"] - rows["big"]) > 1
+    with pytest.raises(ValueError, match="empty"):
+        L.Mark("z", "x", 1.0, 1.0, 5.0, tall=(2.0, 1.0))
+
+
+def test_clip_segment_keeps_the_part_inside_and_joins_pieces():
+    box = (0.0, 0.0, 10.0, 10.0)
+    assert L.clip_segment((-5, 5), (15, 5), box) == ((0.0, 5.0), (10.0, 5.0))
+    assert L.clip_segment((2, 2), (3, 3), box) == ((2, 2), (3, 3))  # inside: the ends as given, as tuples
+    assert L.clip_segment([2, 2], [3, 3], box) == ((2, 2), (3, 3))
+    assert L.clip_segment((-5, -5), (-1, 20), box) is None
+    assert L.clip_segment((11, 0), (11, 10), box) is None  # parallel to an edge, outside
+    p, q = L.clip_segment((5, 5), (5, 30), box)
+    assert (p, q) == ((5, 5), (5.0, 10.0))
 
 
 def test_density_rule_keeps_the_most_significant_per_lane_year():
@@ -202,6 +359,33 @@ def test_build_writes_every_file_and_the_index(real_build):
     assert (out / "charts" / "deck.pptx").is_file()
 
 
+def test_the_briefings_print_svgs_leave_title_and_source_to_the_caption(real_build):
+    out, index, _ = real_build
+    for name, info in index.items():
+        texts = svg_texts((out / info["files"]["print"]["svg"]).read_bytes())
+        assert texts, name
+        assert info["title"] not in texts, name  # index.json still has both, for the caption
+        assert info["source"] not in texts, name
+
+
+def test_only_the_print_svgs_are_drawn_untitled(tmp_path, monkeypatch):
+    import borderwar_report.charts as charts
+
+    calls = []
+    real_render = charts.render_chart
+
+    def spy(dataset, project, preset_name, name, formats, transparent=False, titled=True):
+        calls.append((preset_name, titled))
+        return real_render(dataset, project, preset_name, name, formats, transparent, titled)
+
+    monkeypatch.setattr(charts, "render_chart", spy)
+    monkeypatch.setenv("BORDERWAR_SERIAL", "1")  # one process, so the spy sees every call
+    data = _mini(tmp_path, ("hill-battle",))
+    build_charts(_Ctx(load_dataset(data), project_for(data, tmp_path / "out"), tmp_path / "out"))
+    assert sorted(set(calls)) == [("print", False), ("slides", True)]
+    assert len(calls) == 2 * len(CHARTS)
+
+
 def test_chart_words_are_in_the_bundled_fonts(real_build):
     """Titles, alt text and captions go into the PDFs: every character must have a glyph."""
     import unicodedata
@@ -230,9 +414,9 @@ def test_print_svgs_carry_live_text_and_the_records_titles(real, real_print):
     found = titles & set(texts)
     assert len(found) == tl["stats"]["labelled"]
     assert tl["stats"]["labelled"] + tl["stats"]["unlabelled"] == len(real.events)
-    assert len(found) >= 0.9 * len(real.events)
-    assert tl["title"] in texts
-    assert tl["source"] in texts
+    assert len(found) == len(real.events)  # at the briefing's size every event is labelled
+    assert tl["title"] not in texts  # the briefing's numbered caption gives both
+    assert tl["source"] not in texts
     for lane in real.document.lanes:
         assert lane.label in texts
     svg = tl["data"]["svg"].decode()
@@ -268,6 +452,85 @@ def test_casualty_chart_draws_every_claim_and_says_unknown(real, real_print):
     assert shown == sum(1 for e in real.events if any(s.losses.get(c) for s in e.sides
                                                        for c in PERSONNEL))
     assert {"Killed", "Wounded"} <= set(texts)
+
+
+def svg_font_sizes(data: bytes) -> set[float]:
+    """Every font size (pt) the SVG's live text is set in."""
+    import re
+
+    return {float(m) for m in re.findall(rb"font[:-]size[:=]\s*\"?([0-9.]+)", data)}
+
+
+def test_print_charts_set_no_type_below_six_and_a_half_points(real_print):
+    for name in ("timeline", "casualties", "escalation"):  # the map's small print: degrees, the overview's key
+        sizes = svg_font_sizes(real_print[name]["data"]["svg"])
+        assert sizes, name
+        assert min(sizes) >= 6.5 - 1e-6, (name, sorted(sizes))
+
+
+def test_casualty_chart_in_print_shows_every_event_with_room(real, real_print):
+    from xml.etree import ElementTree
+
+    ch = real_print["casualties"]
+    st = ch["stats"]
+    assert st["other_events"] == 0  # the print chart grows (to 200 mm at most) rather than grouping
+    assert st["shown_events"] == st["events"]
+    texts = svg_texts(ch["data"]["svg"])
+    assert not any(t.startswith("other (") for t in texts)
+    assert not any(t.endswith("…") for t in texts)  # no title cut
+    height = ElementTree.fromstring(ch["data"]["svg"]).get("height")
+    assert height.endswith("pt")
+    mm = float(height[:-2]) / 72 * 25.4
+    row_pt = float(height[:-2]) / st["rows"]
+    assert mm <= 200
+    assert row_pt >= 11.0  # rows not cramped: ≥ 1.5 × the 7.5 pt type (with the frame shared out)
+
+
+def test_timeline_labels_never_cross_bars_markers_or_one_another(real):
+    """Every text the timeline sets (labels, lane and phase names, band captions) is clear of every bar,
+    whisker, marker and rule, and of every other text — measured on the drawn figure, glyph by glyph."""
+    cases = [(real, "print", False), (real, "slides", True), (load_dataset(FIXTURES / "mini"), "print", True),
+             (synthetic(300), "print", False)]
+    for ds, preset, titled in cases:
+        with drawn(ds, "timeline", preset, titled) as (chart, renderer):
+            bad = crossings(chart.fig.axes[0], renderer)
+            assert not bad, (preset, titled, bad[:3])
+            if ds is real and preset == "print":
+                assert chart.stats["unlabelled"] == 0
+
+
+def test_timeline_sets_a_label_with_no_room_beside_its_bar_under_it(real):
+    """The IJA's count of incidents (1935 – April 1939) is too long for the room beside its bar."""
+    long_span = max((e for e in real.events if e.date.kind == "span"), key=lambda e: len(e.title))
+    with drawn(real, "timeline", "print", False) as (chart, renderer):
+        ax = chart.fig.axes[0]
+        (label,) = [t for t in ax.texts if t.get_text() == long_span.title]
+        bars = [b for kind, b in glyph_boxes(ax) if kind == "line"]
+        f = 72.0 / chart.fig.dpi
+        bb = label.get_window_extent(renderer)
+        x0, top = bb.x0 * f, bb.y1 * f
+        # some bar lies above the label, over its left end: the label hangs under its own bar
+        assert any(b[0] <= x0 + 2 and b[2] > x0 and b[1] >= top - 1 and b[1] - top < 12 for b in bars)
+
+
+def test_escalation_gutter_fits_its_widest_tick_label(real):
+    """No tick label is cut at the left edge, whatever the figures (here: every claim × 400, up to 100M)."""
+    big = dataclasses.replace(real, events=tuple(
+        dataclasses.replace(e, sides=tuple(dataclasses.replace(s, losses={
+            c: tuple(dataclasses.replace(x, low=x.low * 400, high=x.high * 400) for x in cl)
+            for c, cl in s.losses.items()}) for s in e.sides)) for e in real.events))
+    seen = set()
+    for ds in (real, big, synthetic(7000)):
+        for preset in ("print", "slides"):
+            with drawn(ds, "escalation", preset) as (chart, renderer):
+                margin = chart.fig.dpi * (0.12 if preset == "print" else 0.3)
+                labels = [t for ax in chart.fig.axes[:2] for t in ax.get_yticklabels() if t.get_text()]
+                assert labels
+                for t in labels:
+                    assert t.get_window_extent(renderer).x0 >= margin - 1, (preset, t.get_text())
+                seen |= {t.get_text() for t in labels}
+    assert "100M" in seen  # the × 400 figures
+    assert any("," in t for t in seen)  # 7,000 events: counts per year with a thousands separator
 
 
 def test_locator_maps_inside_events_and_lists_the_rest(real, real_print):
@@ -399,6 +662,9 @@ def test_export_charts_for_the_cli(tmp_path):
                             out_dir=tmp_path / "talk", transparent=True)
     names = sorted(p.name for p in written)
     assert names == sorted([f"{n}.{f}" for n in CHARTS for f in ("svg", "png")] + ["deck.pptx"])
+    texts = svg_texts((tmp_path / "talk" / "timeline.svg").read_bytes())  # a standalone chart keeps its frame
+    assert any(t.startswith("Timeline, ") for t in texts)
+    assert any(t.startswith("Source: borderwar-report data") for t in texts)
     from PIL import Image
 
     with Image.open(tmp_path / "talk" / "timeline.png") as im:

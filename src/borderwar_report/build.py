@@ -188,12 +188,24 @@ def _swap_in(stage: Path, out_dir: Path) -> None:
         os.replace(path, target)
 
 
+_INTERRUPTED: list[int] = []
+
+
+def _check_not_interrupted() -> None:
+    """A signal's KeyboardInterrupt can be swallowed (raised inside a weakref callback or __del__); the flag
+    it leaves still stops the build before anything reaches out/."""
+    if _INTERRUPTED:
+        raise KeyboardInterrupt(f"signal {_INTERRUPTED[-1]}")
+
+
 @contextlib.contextmanager
 def _terminate_as_exception():
     """SIGTERM (cron timeouts, CI cancellation) unwinds like Ctrl-C, so staging is cleaned and out/ kept."""
     def handler(signum, frame):
+        _INTERRUPTED.append(signum)
         raise KeyboardInterrupt(f"signal {signum}")
 
+    _INTERRUPTED.clear()
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread
@@ -289,6 +301,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
                     "changes": changes,
                     "build_seconds": round(time.monotonic() - started, 2),
                 }
+                _check_not_interrupted()
                 _swap_in(stage, project.out_dir)
                 _remove_stale(project.out_dir, manifest, outputs)
                 write_atomic(project.out_dir / MANIFEST,
@@ -307,24 +320,25 @@ def _run_steps(ctx: BuildContext, todo: list[str]) -> None:
         # The documents embed the charts by relative path, so the unchanged charts join the staging tree.
         shutil.copytree(ctx.project.out_dir / "charts", ctx.stage / "charts")
         ctx.charts = load_chart_index(ctx.stage)
-    # The poster and handout draw their own figures, so they need neither the charts nor the briefing:
-    # on a second core they run beside charts → briefing, the long chain.
-    side = [s for s in ("poster", "handout") if s in todo]
-    main = [s for s in STEPS if s in todo and s not in side]
+    # The briefing needs only the print charts. The slide set, the poster and the handout (which draw their
+    # own figures) run on the second core beside print charts → briefing, the long chain.
+    side = (["charts (slides)"] if "charts" in todo else []) + [s for s in ("poster", "handout") if s in todo]
+    main = (["charts (print)"] if "charts" in todo else []) + (["briefing"] if "briefing" in todo else [])
     helper = _start_side_steps(ctx, side) if side and main and _can_fork() else None
     if helper is None:
         main = [s for s in STEPS if s in todo]
     try:
         for step in main:
+            _check_not_interrupted()
             ctx.log.step(step)
             STEP_FUNCTIONS[step](ctx)
-    except BaseException:
         if helper is not None:
+            _finish_side_steps(*helper)
+    except BaseException:
+        if helper is not None and helper[0].is_alive():
             helper[0].terminate()
             helper[0].join()
         raise
-    if helper is not None:
-        _finish_side_steps(*helper)
 
 
 def _can_fork() -> bool:

@@ -19,6 +19,19 @@ def step_charts(ctx) -> None:
     ctx.charts = build_charts(ctx)
 
 
+def step_print_charts(ctx) -> None:
+    """The briefing's figures and the chart index; the slides are drawn elsewhere (step_slide_charts)."""
+    from .charts import build_charts
+
+    ctx.charts = build_charts(ctx, part="print", parallel=False)
+
+
+def step_slide_charts(ctx) -> None:
+    from .charts import build_charts
+
+    build_charts(ctx, part="slides", parallel=False)
+
+
 def step_briefing(ctx) -> None:
     from .briefing import build_briefing
 
@@ -38,4 +51,4 @@ def step_handout(ctx) -> None:
 
 
 STEP_FUNCTIONS = {"charts": step_charts, "briefing": step_briefing, "poster": step_poster,
-                  "handout": step_handout}
+                  "handout": step_handout, "charts (print)": step_print_charts, "charts (slides)": step_slide_charts}

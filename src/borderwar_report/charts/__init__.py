@@ -27,13 +27,18 @@ def _maker(name: str):
     return getattr(importlib.import_module(f"{__name__}.{name}"), f"make_{name}")
 
 
-def render_chart(dataset, project, preset_name: str, name: str, formats, transparent: bool = False) -> dict:
+def render_chart(dataset, project, preset_name: str, name: str, formats, transparent: bool = False,
+                 titled: bool = True) -> dict:
     """Draw one chart with one preset: {title, alt, caption, source, stats, data: {fmt: bytes}}.
-    Raises GlyphMissingError naming the character and the record."""
+    ``titled=False``: the drawing leaves out its title and source line (the briefing's numbered caption
+    gives them); the returned title and source are the same. Raises GlyphMissingError naming the
+    character and the record."""
+    from dataclasses import replace
+
     from .common import source_line
     from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
 
-    preset = PRESETS[preset_name]
+    preset = PRESETS[preset_name] if titled else replace(PRESETS[preset_name], titled=False)
     with chart_context(project, preset), glyph_guard(char_locator(dataset)):
         chart = _maker(name)(dataset, project, preset)
         data = {fmt: save_bytes(chart.fig, fmt, title=chart.title, description=chart.alt, transparent=transparent)
@@ -53,25 +58,26 @@ _JOB: dict = {}
 
 
 def _render_task(task):
-    preset_name, name, formats = task
+    preset_name, name, formats, titled = task
     return preset_name, name, render_chart(_JOB["dataset"], _JOB["project"], preset_name, name, formats,
-                                           _JOB["transparent"])
+                                           _JOB["transparent"], titled)
 
 
 def _render_all(dataset, project, jobs: list[tuple[str, tuple[str, ...]]], transparent=False,
-                parallel: bool | None = None) -> dict:
-    """{preset: {name: chart}} for each (preset, formats) job. With two cores the eight (preset, chart)
-    drawings are shared by two forked workers that inherit Matplotlib and the registered fonts from this
-    process (measured on the real data: see the charts README/report)."""
-    tasks = [(p, name, f) for p, f in jobs for name in CHARTS]
+                parallel: bool | None = None, untitled: tuple[str, ...] = ()) -> dict:
+    """{preset: {name: chart}} for each (preset, formats) job; the presets in ``untitled`` are drawn
+    without title and source line. With two cores the eight (preset, chart) drawings are shared by two
+    forked workers that inherit Matplotlib and the registered fonts from this process (measured on the
+    real data: see the charts README/report)."""
+    tasks = [(p, name, f, p not in untitled) for p, f in jobs for name in CHARTS]
     if parallel is None:
         # fork only from a single-threaded process (a watcher's threads could hold locks the child needs)
         parallel = (len(tasks) > 2 and (os.cpu_count() or 1) > 1 and os.environ.get("BORDERWAR_SERIAL") != "1"
                     and "fork" in _start_methods() and _single_threaded())
     out: dict = {p: {} for p, _ in jobs}
     if not parallel:
-        for p, name, f in tasks:
-            out[p][name] = render_chart(dataset, project, p, name, f, transparent)
+        for p, name, f, titled in tasks:
+            out[p][name] = render_chart(dataset, project, p, name, f, transparent, titled)
         return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -109,32 +115,41 @@ def _start_methods():
     return multiprocessing.get_all_start_methods()
 
 
-def build_charts(ctx) -> dict:
+def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
     """Write charts/print/<name>.svg, charts/slides/<name>.png|svg|pdf, charts/deck.pptx and
-    charts/index.json under ctx.stage; return the index (paths relative to the out folder)."""
+    charts/index.json under ctx.stage; return the index (paths relative to the out folder).
+
+    ``part`` "print" writes the print SVGs and the index (all the briefing needs), "slides" the slide
+    files and the deck, so the build can draw the slides on the second core while the briefing is typeset.
+    The print SVGs are the briefing's figures: they leave out the chart's title and source line, which
+    the numbered caption gives (from the index's title, caption and source). The slides keep both."""
     from ..build import reproducible_epoch, write_atomic
     from .style import check_fonts
 
     dataset, project = ctx.dataset, ctx.project
     check_fonts(dataset, project)
+    jobs = ([("print", ("svg",))] if part in ("all", "print") else []) + \
+        ([("slides", SLIDE_FORMATS)] if part in ("all", "slides") else [])
     with reproducible_epoch(dataset):  # PDF font subsets are stamped with it
-        rendered = _render_all(dataset, project, [("print", ("svg",)), ("slides", SLIDE_FORMATS)])
+        rendered = _render_all(dataset, project, jobs, untitled=("print",), parallel=parallel)
     root = Path(ctx.stage) / "charts"
     index = {}
     for name in CHARTS:
-        pr, sl = rendered["print"][name], rendered["slides"][name]
-        files = {"print": {}, "slides": {}}
-        for preset, info in (("print", pr), ("slides", sl)):
-            for fmt, data in sorted(info["data"].items()):
-                rel = f"charts/{preset}/{name}.{fmt}"
-                write_atomic(Path(ctx.stage) / rel, data)
-                files[preset][fmt] = rel
-        index[name] = {"title": pr["title"], "alt": pr["alt"], "source": pr["source"], "caption": pr["caption"],
-                       "files": files}
-        ctx.log.info(f"chart {name}: {_stats_line(pr['stats'])}")
-    deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS])
-    write_atomic(root / "deck.pptx", deck)
-    write_atomic(root / "index.json", (json.dumps(index, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        files = {"print": {"svg": f"charts/print/{name}.svg"},
+                 "slides": {fmt: f"charts/slides/{name}.{fmt}" for fmt in sorted(SLIDE_FORMATS)}}
+        for preset in rendered:
+            for fmt, data in sorted(rendered[preset][name]["data"].items()):
+                write_atomic(Path(ctx.stage) / files[preset][fmt], data)
+        if "print" in rendered:
+            pr = rendered["print"][name]
+            index[name] = {"title": pr["title"], "alt": pr["alt"], "source": pr["source"],
+                           "caption": pr["caption"], "files": files}
+            ctx.log.info(f"chart {name}: {_stats_line(pr['stats'])}")
+    if "slides" in rendered:
+        deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS])
+        write_atomic(root / "deck.pptx", deck)
+    if index:
+        write_atomic(root / "index.json", (json.dumps(index, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return index
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .common import Chart, LegendRow, join_list, plural, pt_axes, source_line, wrap_text, year_text
+from .common import CAP_MIDDLE, Chart, LegendRow, join_list, plural, pt_axes, source_line, wrap_text, year_text
 from .layout import significance
-from .measures import best_attested, format_count
+from .measures import best_attested, format_count, format_short
 from .style import INK, MUTED, Preset, new_figure, text_width_pt
 from .timeline import label_text
 
@@ -22,11 +22,15 @@ PANELS = (("killed", "Killed", ("killed", "killed_or_missing")),
           ("casualties", "All casualties", ("casualties",)))
 SHOWN = {c for _, _, cats in PANELS for c in cats}
 OTHER = "#8C8C8C"
+# In print the chart may grow taller than the other charts (up to this, in mm), so that its rows stay
+# readable at 7.5 pt; past that the smaller events are summed up in the "other" row.
+PRINT_MAX_HEIGHT_MM = 200
+LINE_SPACING = 1.15  # of the event titles, in ems
 
 
 @dataclass
 class _Row:
-    kind: str  # "side" | "unknown" | "other"
+    kind: str  # "side" | "unknown" | "other" | "spacer" (room for a long title, nothing drawn)
     event: object = None
     sides: tuple = ()
     claims: dict = field(default_factory=dict)  # panel key -> {category: claims}
@@ -55,15 +59,20 @@ def _event_group(fig, ev, side_names, preset, size, col_w, row_h) -> _Group:
         else:
             unknown.append(s.side)
     title = label_text(ev, preset)
-    line_h = size * 1.15
-    room = max(1, int(max(len(rows) + (1 if unknown else 0), 1) * row_h // line_h))
-    lines = _wrap(fig, f"{title} ({year_text(ev)})", size, col_w, 99)
+    line_h = size * LINE_SPACING
+    # where the figure may grow (print), the title may take one row more than the sides do (a spacer
+    # row); then it is cut
+    spare = 0 if preset.fixed_height else 1
+    room = max(1, int((max(len(rows) + (1 if unknown else 0), 1) + spare) * row_h // line_h))
+    lines = wrap_text(fig, f"{title} ({year_text(ev)})", size, col_w)
     if len(lines) > room:  # drop the year before cutting the title
-        lines = _wrap(fig, title, size, col_w, room)
+        lines = wrap_text(fig, title, size, col_w, room)
     names = ", ".join(side_names[s] for s in unknown)
     fold = bool(unknown) and (len(lines) + 1) * line_h <= max(len(rows), 1) * row_h
     if unknown and not fold:
         rows.append(_Row("unknown", ev, tuple(unknown), {}, names))
+    while len(rows) * row_h < (len(lines) + fold) * line_h:
+        rows.append(_Row("spacer", ev))
     return _Group(ev, lines, names, rows, fold)
 
 
@@ -74,22 +83,24 @@ def _has_losses(ev) -> bool:
 def make_casualties(dataset, project, preset: Preset) -> Chart:
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72
-    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    margin = preset.margin
     side_names = {s.id: s.short or s.name for s in dataset.sides}
     colour = {s.id: s.colour for s in dataset.sides}
     events = [e for e in dataset.events if _has_losses(e)]
     panels = [p for p in PANELS if p[0] != "casualties" or any(
         s.losses.get("casualties") for e in events for s in e.sides)]
-    size = preset.size * 0.9 if preset.name == "print" else preset.size
-    row_h = size * 1.25 if preset.name == "print" else preset.row
+    size = preset.size * 0.94 if preset.name == "print" else preset.size
+    tiny = max(preset.small, size * 0.85)  # "unknown", tick labels
+    row_h = size * 1.6 if preset.name == "print" else preset.row
+    max_h = PRINT_MAX_HEIGHT_MM / 25.4 * 72 if preset.name == "print" else preset.max_height * 72
 
     # --- columns and budget: how many events fit ----------------------------------------------------
     inner = W - 2 * margin
     event_col = inner * (0.26 if preset.name == "print" else 0.25)
-    title_h = margin + preset.title * 1.45
+    title_h = preset.title_height
     head_h = size * 1.9
     axis_h = size * 2.1
-    source_h = margin * 0.6 + preset.small * 1.6
+    source_h = preset.source_height
     legend = _legend(fig, preset, dataset, events, W - 2 * margin)
     note_line = preset.small * 1.4
     note_h = note_line * 2
@@ -101,9 +112,13 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
             groups[e.id] = _event_group(fig, e, side_names, preset, size, event_col - size * 0.6, row_h)
         return groups[e.id]
 
-    budget = max(int((preset.max_height * 72 - fixed) // row_h), 2)
-    def least(e):  # rows the event needs at least (its sides with figures), without measuring anything
-        return max(1, sum(1 for s in e.sides if any(s.losses.get(c) for c in SHOWN)))
+    budget = max(int((max_h - fixed) // row_h), 2)
+    def least(e):
+        """Rows the event needs at least, without measuring anything: its sides with figures, and a row
+        for the sides without when the title's line and theirs cannot share the sides' rows."""
+        known = sum(1 for s in e.sides if any(s.losses.get(c) for c in SHOWN))
+        unknown = len(e.sides) > known
+        return max(1, known + (1 if unknown and known * row_h < 2 * size * LINE_SPACING else 0))
 
     if sum(least(e) for e in events) <= budget and sum(len(group(e).rows) for e in events) <= budget:
         chosen = events
@@ -133,8 +148,8 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
         rows.append(_Row("other", None, (), cells, f"other ({plural(len(others), 'event')})"))
     n_rows = max(len(rows), 1)
     if preset.fixed_height:
-        row_h = min(row_h * 1.5, max(row_h, (preset.max_height * 72 - fixed) / n_rows))
-        H = preset.max_height * 72
+        row_h = min(row_h * 1.5, max(row_h, (max_h - fixed) / n_rows))
+        H = max_h
     else:
         H = fixed + n_rows * row_h
         fig.set_size_inches(preset.width, H / 72)
@@ -165,7 +180,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
         ax.set_ylim(body_h, 0)
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
-        _ticks(ax, fig, xmax, panel_w, preset, size)
+        _ticks(ax, fig, xmax, panel_w, preset, tiny)
         fig.text(left / W, 1 - (title_h + head_h * 0.55) / H, name, fontsize=size, fontweight="bold", color=INK,
                  ha="left", va="center_baseline")
         axes.append((key, ax))
@@ -178,7 +193,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
             spans[-1] = (key, spans[-1][1], i + 1)
         else:
             spans.append((key, i, i + 1))
-    line_h = size * 1.15
+    line_h = size * LINE_SPACING
     for g, (key, a, b) in enumerate(spans):
         y0, y1 = a * row_h, b * row_h
         if g % 2 == 0:
@@ -195,27 +210,29 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
                 stats["unknown"] += len(panels)
         first = (y0 + y1) / 2 - len(lines) * line_h / 2
         for j, (text, col, style) in enumerate(lines):
-            lab.text(0, first + (j + 0.5) * line_h, text, ha="left", va="center_baseline", fontsize=size, color=col,
-                     style=style)
+            lab.text(0, first + (j + 0.5) * line_h + CAP_MIDDLE * size, text, ha="left", va="baseline", fontsize=size,
+                     color=col, style=style)
 
     for i, r in enumerate(rows):
         cy = (i + 0.5) * row_h
+        if r.kind == "spacer":
+            continue
         if r.kind == "side":
             sw = size * 0.75
             lab.scatter([event_col + sw / 2], [cy], s=[sw * sw], marker="s", color=colour[r.sides[0]], zorder=3)
-            lab.text(event_col + sw + size * 0.35, cy, r.label, ha="left", va="center_baseline", fontsize=size,
-                     color=INK)
+            lab.text(event_col + sw + size * 0.35, cy + CAP_MIDDLE * size, r.label, ha="left", va="baseline",
+                     fontsize=size, color=INK)
         elif r.kind == "unknown":
-            lab.text(event_col + size * 0.75 + size * 0.35, cy, r.label, ha="left", va="center_baseline",
+            lab.text(event_col + size * 0.75 + size * 0.35, cy + CAP_MIDDLE * size, r.label, ha="left", va="baseline",
                      fontsize=size, color=MUTED)
         else:
-            lab.text(event_col + size * 0.75 + size * 0.35, cy, "all sides", ha="left", va="center_baseline",
-                     fontsize=size, color=MUTED)
+            lab.text(event_col + size * 0.75 + size * 0.35, cy + CAP_MIDDLE * size, "all sides", ha="left",
+                     va="baseline", fontsize=size, color=MUTED)
         for key, ax in axes:
             cell = r.claims.get(key)
             if not cell:
                 if r.kind != "other":
-                    ax.text(0.3, cy, "unknown", ha="left", va="center_baseline", fontsize=size * 0.85,
+                    ax.text(0.3, cy + CAP_MIDDLE * tiny, "unknown", ha="left", va="baseline", fontsize=tiny,
                             color=MUTED, style="italic")
                     stats["unknown"] += 1
                 continue
@@ -234,7 +251,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
     if others:
         note = (f"Shown: the {plural(len(chosen), 'event')} with the largest best-attested losses; the other "
                 f"{len(others):,} in one row ({how}). ") + note
-    for j, line in enumerate(_wrap(fig, note, preset.small, inner, 3)):
+    for j, line in enumerate(wrap_text(fig, note, preset.small, inner, 3)):
         fig.text(margin / W, 1 - (leg_top + legend.height + size * 0.5 + note_line * (j + 0.7)) / H, line,
                  fontsize=preset.small, color=MUTED, ha="left", va="baseline")
 
@@ -251,14 +268,6 @@ def _rank(ev) -> tuple:
     return significance(ev.kind, loss.value, loss.contested)
 
 
-def _fits(fig, text, size, width) -> bool:
-    return text_width_pt(fig, text, size) <= width
-
-
-def _wrap(fig, text, size, width, max_lines) -> list[str]:
-    return wrap_text(fig, text, size, width, max_lines)
-
-
 def _draw_cell(ax, cell, cy, row_h, colour, preset) -> int:
     sc = preset.scale
     killed = [c for cat, cl in cell.items() if cat != "killed_or_missing" for c in cl]
@@ -267,8 +276,8 @@ def _draw_cell(ax, cell, cy, row_h, colour, preset) -> int:
                 alpha=0.9, zorder=2, solid_capstyle="butt", clip_on=False)
     claims = [(cat, c) for cat, cl in cell.items() for c in cl]
     n = len(claims)
-    spread = row_h * 0.56
-    d = row_h * 0.42
+    d = row_h * 0.4
+    spread = min(row_h * 0.7, (n - 1) * d * 0.95)  # claims at one value stay apart
     for i, (cat, c) in enumerate(sorted(claims, key=lambda x: (x[1].low, x[1].high, x[0]))):
         y = cy if n == 1 else cy - spread / 2 + spread * i / (n - 1)
         face = "white" if c.unconfirmed else colour
@@ -276,9 +285,10 @@ def _draw_cell(ax, cell, cy, row_h, colour, preset) -> int:
             ax.plot([c.low, c.high], [y, y], color=colour, lw=d * 0.55, solid_capstyle="butt", zorder=3, clip_on=False)
         marker = {"at-least": ">", "at-most": "<"}.get(c.bound or "", "s" if cat == "killed_or_missing" else "o")
         x = c.high if c.bound == "at-least" else c.low if c.bound == "at-most" else c.midpoint
-        if not c.is_range or c.bound:
+        if not c.is_range or c.bound:  # a filled mark has a white rim, so that stacked claims stay countable
             ax.scatter([x], [y], s=[(d * (0.85 if marker == "s" else 1.0)) ** 2], marker=marker, facecolors=[face],
-                       edgecolors=[colour], linewidths=0.6 * sc, zorder=4, clip_on=False)
+                       edgecolors=[colour if c.unconfirmed else "white"], linewidths=0.6 * sc, zorder=4,
+                       clip_on=False)
     return n
 
 
@@ -313,24 +323,16 @@ def _ticks(ax, fig, xmax, width, preset, size):
     from matplotlib.ticker import FixedLocator, NullFormatter
 
     top = int(round(math.log10(xmax)))
-    label_w = text_width_pt(fig, "100k", size * 0.85) * 1.15
+    label_w = text_width_pt(fig, "100k", size) * 1.15
     step = 1
     while (top // step + 2) * label_w > width and step < top:
         step += 1
     major = [0] + [10 ** k for k in range(top, -1, -step)][::-1]
     ax.xaxis.set_major_locator(FixedLocator(major))
-    ax.set_xticklabels([_short(v) for v in major], fontsize=size * 0.85)
+    ax.set_xticklabels([format_short(v) for v in major], fontsize=size)
     ax.xaxis.set_minor_locator(FixedLocator([10 ** k for k in range(0, top + 1) if 10 ** k not in major]))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(axis="x", which="both", color="#DDDDDD", lw=0.4 * preset.scale, zorder=1)
-
-
-def _short(v: float) -> str:
-    if v >= 1_000_000:
-        return f"{v / 1_000_000:g}M"
-    if v >= 1000:
-        return f"{v / 1000:g}k"
-    return f"{v:g}"
 
 
 def _legend(fig, preset, dataset, events, width) -> LegendRow:

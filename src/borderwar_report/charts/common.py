@@ -12,6 +12,9 @@ KIND_FILLS = {"battle": "#1A1A1A", "border-incident": "#5A5A5A", "diplomacy": "#
 KIND_LABELS = {"battle": "battle", "border-incident": "border incident", "diplomacy": "diplomacy",
                "context": "context"}
 KIND_ORDER = ("battle", "border-incident", "diplomacy", "context")
+# Noto Sans, in ems: half the capital height. Text set with va="baseline" this far below a glyph's centre
+# line has its capitals centred on the glyph (va="center_baseline" sets it visibly low).
+CAP_MIDDLE = 0.357
 
 
 @dataclass
@@ -99,6 +102,15 @@ class LegendRow:
     def add(self, glyph_width: float, draw, text: str, gap_after: float | None = None) -> None:
         self.items.append((glyph_width, draw, text, gap_after))
 
+    def add_kinds(self, dataset) -> None:
+        """One item per kind of event in the data, its marker as the timeline and the map draw it."""
+        sc = self.preset.scale
+        for kind in kinds_present(dataset):
+            m = KIND_MARKERS.get(kind, "o")
+            self.add(self.size * 1.1, marker_glyph(m, marker_diameter(100, sc) * (0.85 if m in "Ds" else 1),
+                                                   KIND_FILLS.get(kind, INK), lw=0.6 * sc),
+                     KIND_LABELS.get(kind, kind), gap_after=self.size * 0.6)
+
     def layout(self):
         pos, x, y = [], 0.0, self.line / 2
         for glyph_w, draw, text, gap in self.items:
@@ -117,8 +129,8 @@ class LegendRow:
         pos, _ = self.layout()
         for x, y, glyph_w, draw, text in pos:
             draw(ax, x + glyph_w / 2, y)
-            ax.text(x + glyph_w + self.size * 0.35, y, text, ha="left", va="center_baseline", fontsize=self.size,
-                    color=INK)
+            ax.text(x + glyph_w + self.size * 0.35, y + CAP_MIDDLE * self.size, text, ha="left", va="baseline",
+                    fontsize=self.size, color=INK)
 
 
 def pt_axes(fig, left_pt: float, top_pt: float, width_pt: float, height_pt: float):

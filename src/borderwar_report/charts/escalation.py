@@ -11,14 +11,17 @@ import math
 from collections import defaultdict
 
 from .common import KIND_FILLS, KIND_LABELS, Chart, LegendRow, join_list, kinds_present, plural, pt_axes, source_line
-from .measures import best_attested, format_count
-from .style import INK, MUTED, Preset, frame, new_figure
+from .measures import best_attested, format_count, format_short
+from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
 
 
 def make_escalation(dataset, project, preset: Preset) -> Chart:
+    import matplotlib
+    from matplotlib.ticker import FixedFormatter, FixedLocator, LogLocator, MaxNLocator, NullFormatter
+
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72
-    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    margin = preset.margin
     size = preset.size * 0.9 if preset.name == "print" else preset.size
     y0, y1 = dataset.years
     years = list(range(y0, y1 + 1))
@@ -35,8 +38,8 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
             dead[y] += loss.value
             known[y] = True
             contested[y] |= loss.contested
-    title_h = margin + preset.title * 1.45
-    source_h = margin * 0.6 + preset.small * 1.6
+    title_h = preset.title_height
+    source_h = preset.source_height
     inner = W - 2 * margin
     legend = _legend(fig, preset, kinds, inner)
     axis_h = size * 2.0
@@ -48,7 +51,18 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     panel = (H - fixed) / 2
     title = f"Escalation: events and losses per year, {y0}–{y1}"
     frame(fig, preset, title, source_line(dataset))
-    ylab = size * 3.2
+    tick_size = max(preset.small, size * 0.85)
+    note_size = max(preset.small, size * 0.75)  # figures on the bars, "no figure"
+
+    # both value axes' ticks first: the gutter on the left is as wide as their widest label
+    totals = [sum(counts[k][y] for k in kinds) for y in years]
+    peak = max(totals + [1])
+    vmax = max(list(dead.values()) + [10])
+    lim1, lim2 = (0, peak * 1.15), (0.8, 10 ** math.ceil(math.log10(vmax * 3)))
+    ticks1, labels1 = _ticks(MaxNLocator(nbins=4, integer=True), lim1, format_count)
+    ticks2, labels2 = _ticks(LogLocator(base=10, numticks=8), lim2, format_short)
+    ylab = (max(text_width_pt(fig, t, tick_size) for t in labels1 + labels2)
+            + matplotlib.rcParams["ytick.major.size"] + matplotlib.rcParams["ytick.major.pad"] + size * 0.3)
     left = margin + ylab
     width = inner - ylab
 
@@ -63,11 +77,9 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
         ax1.bar(years, vals, bottom=bottom, width=0.72, color=KIND_FILLS.get(k, INK), edgecolor="white",
                 linewidth=0.4 * preset.scale, zorder=2)
         bottom = [b + v for b, v in zip(bottom, vals, strict=False)]
-    peak = max(bottom + [1])
-    ax1.set_ylim(0, peak * 1.15)
-    from matplotlib.ticker import MaxNLocator
-
-    ax1.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    ax1.set_ylim(*lim1)
+    ax1.yaxis.set_major_locator(FixedLocator(ticks1))
+    ax1.yaxis.set_major_formatter(FixedFormatter(labels1))
     ax1.grid(axis="y", color="#E2E2E2", lw=0.4 * preset.scale, zorder=0)
     ax1.set_xlim(y0 - 0.6, y1 + 0.6)
     ax1.set_xticks(years)
@@ -78,25 +90,22 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     top2 = top1 + panel + head * 1.5 + axis_h * 0.2
     ax2 = add_axes(top2)
     ax2.set_yscale("log")
-    vmax = max(list(dead.values()) + [10])
-    ax2.set_ylim(0.8, 10 ** math.ceil(math.log10(vmax * 3)))
+    ax2.set_ylim(*lim2)
     ax2.set_xlim(y0 - 0.6, y1 + 0.6)
     for y in years:
         if known[y] and dead[y] > 0:
             ax2.bar([y], [dead[y]], width=0.72, bottom=0.8, color="#5A5A5A",
                     hatch="////" if contested[y] else None, edgecolor="white", linewidth=0.4 * preset.scale,
                     zorder=2)
-            ax2.text(y, dead[y] * 1.15, format_count(dead[y]), ha="center", va="bottom", fontsize=size * 0.75,
+            ax2.text(y, dead[y] * 1.15, format_count(dead[y]), ha="center", va="bottom", fontsize=note_size,
                      color=INK, zorder=3)
         elif known[y]:
-            ax2.text(y, 1.0, "0", ha="center", va="bottom", fontsize=size * 0.75, color=MUTED)
+            ax2.text(y, 1.0, "0", ha="center", va="bottom", fontsize=note_size, color=MUTED)
         elif any(counts[k][y] for k in kinds):
-            ax2.text(y, 1.0, "no figure", ha="center", va="bottom", fontsize=size * 0.7, color=MUTED,
+            ax2.text(y, 1.0, "no figure", ha="center", va="bottom", fontsize=note_size, color=MUTED,
                      style="italic", rotation=90)
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    ax2.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
-    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v) if v >= 1 else ""))
+    ax2.yaxis.set_major_locator(FixedLocator(ticks2))
+    ax2.yaxis.set_major_formatter(FixedFormatter(labels2))
     ax2.yaxis.set_minor_formatter(NullFormatter())
     ax2.grid(axis="y", color="#E2E2E2", lw=0.4 * preset.scale, zorder=0)
     step = 1 if width / len(years) > size * 2.6 else 2
@@ -105,7 +114,7 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     fig.text(margin / W, 1 - (top2 - head * 0.75) / H, "Best-attested dead per year (log scale; hatched: "
              "contested)", fontsize=size, fontweight="bold", color=INK, ha="left", va="center_baseline")
     for ax in (ax1, ax2):
-        ax.tick_params(labelsize=size * 0.85)
+        ax.tick_params(labelsize=tick_size)
     leg_top = top2 + panel + axis_h
     lax = pt_axes(fig, margin, leg_top, inner, legend.height)
     legend.draw(lax)
@@ -125,12 +134,11 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     return Chart("escalation", fig, title, alt, caption, {"years": len(years), "peak": peak})
 
 
-def _short(v: float) -> str:
-    if v >= 1_000_000:
-        return f"{v / 1_000_000:g}M"
-    if v >= 1000:
-        return f"{v / 1000:g}k"
-    return f"{v:g}"
+def _ticks(locator, limits, fmt) -> tuple[list[float], list[str]]:
+    """The ticks ``locator`` puts within ``limits``, and their labels."""
+    lo, hi = limits
+    ticks = [float(t) for t in locator.tick_values(lo, hi) if lo <= t <= hi]
+    return ticks, [fmt(t) for t in ticks]
 
 
 def _legend(fig, preset, kinds, width) -> LegendRow:

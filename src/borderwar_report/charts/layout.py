@@ -12,7 +12,9 @@ the :class:`Scale` maps to), the half-width of its glyph (``pad``, e.g. a marker
 A lane is split into *rows*. A placed mark occupies one row: its glyph (marker, span bar, whisker) sits
 on the row's centre line and its label on the same line — to the right of the glyph, to its left, or
 inside a long span bar (``bar=True``: the label starts after the marker, which sits at the bar's start;
-as a last resort such a label may run on past the bar's end).
+as a last resort such a label may run on past the bar's end). With ``label_below=True`` that last resort
+is replaced: a mark whose label fits nowhere beside its glyph puts the label on the next row instead,
+under the glyph (side ``"below"``, ``Placement.label_row``), so no label ever runs over a bar.
 :func:`pack_lane` gives every mark a row so that no two footprints (glyph + label
 + ``gap``) in a row overlap and no label leaves the axis (``0..scale.length``). The caller turns
 ``rows`` into height (rows × row height), so labels never overlap by construction.
@@ -20,7 +22,8 @@ as a last resort such a label may run on past the bar's end).
 Two modes:
 
 * ``max_rows=None`` (the poster: it grows instead): every mark is labelled, processed in time order
-  (a tidy staircase); the lane gets as many rows as it needs.
+  (a tidy staircase; marks with a ``tall`` glyph first, as they need three rows clear); the lane gets
+  as many rows as it needs.
 * ``max_rows=k`` (a fixed-size figure): marks are labelled in order of ``priority`` while room remains;
   a mark whose label fits in no row keeps its glyph (row where the glyph alone fits, else row 0) and is
   returned with ``labelled=False`` — the caller must say so (e.g. "n further events unlabelled").
@@ -55,7 +58,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["decimal_year", "Scale", "Mark", "Placement", "LaneLayout", "pack_lane", "pack_lanes",
            "DensityRule", "apply_density", "density_bins", "significance", "estimate_text_width",
-           "mark_extent", "PointLabel", "PointPlacement", "place_point_labels", "leader_end"]
+           "mark_extent", "PointLabel", "PointPlacement", "place_point_labels", "leader_end", "clip_segment"]
 
 
 # --- axis -----------------------------------------------------------------------------------------
@@ -111,16 +114,22 @@ class Mark:
     pad: float = 0.0
     priority: tuple = ()
     bar: bool = False  # a span bar: may carry its label inside, after its marker (drawn at the start)
+    # A part of the glyph taller than its row (e.g. a large marker), in axis units: it also takes that
+    # interval in the row above and the row below, so no neighbouring label or glyph runs into it.
+    tall: tuple[float, float] | None = None
 
     def __post_init__(self):
         if self.end < self.start:
             raise ValueError(f"mark {self.id}: end {self.end} before start {self.start}")
+        if self.tall is not None and not self.tall[0] <= self.tall[1]:
+            raise ValueError(f"mark {self.id}: tall part {self.tall} is empty")
 
 
 @dataclass(frozen=True)
 class Placement:
     """Where a mark went. ``label_x`` is in axis units; draw the text there with ``ha``
-    (left | right) at the row's centre line. ``glyph`` and ``footprint`` are physical intervals."""
+    (left | right) at the centre line of row ``label_row`` (the glyph's ``row`` unless the label went
+    below it). ``glyph`` and ``footprint`` are physical intervals; the footprint is in ``row``."""
 
     id: str
     lane: str
@@ -132,6 +141,7 @@ class Placement:
     glyph: tuple[float, float]
     footprint: tuple[float, float]
     label: tuple[float, float] | None = None  # physical interval of the label text (None: unlabelled)
+    label_row: int | None = None  # the row the label is set in (None: unlabelled); row + 1 for "below"
 
 
 @dataclass
@@ -149,7 +159,8 @@ class LaneLayout:
 
 
 class _Row:
-    """Occupied physical intervals of one row, kept sorted and disjoint (with gaps) for bisect lookups."""
+    """Occupied physical intervals of one row, kept sorted and disjoint for bisect lookups (an interval
+    added over others is merged with them)."""
 
     __slots__ = ("starts", "ends")
 
@@ -165,12 +176,20 @@ class _Row:
 
     def add(self, lo: float, hi: float) -> None:
         i = bisect.bisect_left(self.starts, lo)
+        if i > 0 and self.ends[i - 1] >= lo:  # overlaps the one before: merge
+            i -= 1
+            lo, hi = self.starts[i], max(hi, self.ends[i])
+            del self.starts[i], self.ends[i]
+        while i < len(self.starts) and self.starts[i] <= hi:  # and any it covers after
+            hi = max(hi, self.ends[i])
+            del self.starts[i], self.ends[i]
         self.starts.insert(i, lo)
         self.ends.insert(i, hi)
 
 
-def _candidates(mark: Mark, scale: Scale, label_gap: float):
-    """(side, label interval, footprint) options in preference order, all within 0..length."""
+def _candidates(mark: Mark, scale: Scale, label_gap: float, label_below: bool = False):
+    """(side, label interval, footprint) options in preference order, all within 0..length. The
+    footprint is what the mark takes in its own row; a "below" label takes its interval in the next."""
     g0 = scale.to_phys(mark.start) - mark.pad
     g1 = scale.to_phys(mark.end) + mark.pad
     w = mark.label_width
@@ -184,7 +203,12 @@ def _candidates(mark: Mark, scale: Scale, label_gap: float):
     left = (g0 - label_gap - w, g0 - label_gap)
     if left[0] >= 0:
         out.append(("left", left, (left[0], g1)))
-    if mark.bar and not any(side == "inside" for side, *_ in out):
+    if label_below:
+        if not out and w <= scale.length:  # nowhere beside the glyph: on the next row, under it
+            start = g0 if mark.tall is None else scale.to_phys(mark.tall[1]) + label_gap  # clear of a tall part
+            l0 = max(0.0, min(start, scale.length - w))
+            out.append(("below", (l0, l0 + w), (g0, g1)))
+    elif mark.bar and not any(side == "inside" for side, *_ in out):
         # last resort for a bar: the label starts on the bar, after its marker, and runs past its end
         l0 = g0 + 2 * mark.pad + label_gap
         if l0 + w <= scale.length and l0 < g1:
@@ -193,12 +217,15 @@ def _candidates(mark: Mark, scale: Scale, label_gap: float):
 
 
 def pack_lane(marks: Sequence[Mark], scale: Scale, *, gap: float = 1.0, label_gap: float = 0.8,
-              max_rows: int | None = None, reserved: Sequence[tuple[int, float, float]] = ()) -> LaneLayout:
+              max_rows: int | None = None, reserved: Sequence[tuple[int, float, float]] = (),
+              label_below: bool = False) -> LaneLayout:
     """Give each mark of one lane a row and a label side; see the module docstring for the rules.
 
     ``gap``: minimum physical space between two footprints in a row; ``label_gap``: space between a
     glyph and its label. ``reserved``: (row, lo, hi) physical intervals already taken (e.g. the lane's
-    own name at the start of row 0). Deterministic: ties are broken by (start, id).
+    own name at the start of row 0). ``label_below``: a label that fits neither inside its bar nor
+    beside its glyph goes on the next row, under the glyph, instead of running over its bar.
+    Deterministic: ties are broken by (start, id).
 
     With ``max_rows``, labels use at most ``max_rows`` rows; a mark whose label fits in none of them
     puts its glyph in the first of those rows where the glyph fits, else in one extra overflow row (so
@@ -207,75 +234,108 @@ def pack_lane(marks: Sequence[Mark], scale: Scale, *, gap: float = 1.0, label_ga
     """
     lane = marks[0].lane if marks else ""
     if max_rows is None:
-        order = sorted(marks, key=lambda m: (m.start, m.end, m.id))
+        order = sorted(marks, key=lambda m: (m.tall is None, m.start, m.end, m.id))  # tall glyphs first
     else:
         order = sorted(marks, key=lambda m: (_neg(m.priority), m.start, m.id))
     rows: list[_Row] = []
     for r, lo, hi in sorted(reserved):
-        while len(rows) <= r:
-            rows.append(_Row())
+        _row(rows, r).add(lo, hi)
+
+    def tall_fits(mark: Mark, r: int) -> bool:
+        if mark.tall is None:
+            return True
+        t0, t1 = scale.to_phys(mark.tall[0]), scale.to_phys(mark.tall[1])
+        return all(rows[n].free(t0, t1, gap) for n in (r - 1, r + 1) if 0 <= n < len(rows))
+
+    def take(mark: Mark, r: int, lo: float, hi: float) -> None:
         rows[r].add(lo, hi)
+        if mark.tall is not None:
+            for n in (r - 1, r + 1):
+                if n >= 0:
+                    _row(rows, n).add(scale.to_phys(mark.tall[0]), scale.to_phys(mark.tall[1]))
+
     placed: list[Placement] = []
     deferred: list[tuple[Mark, tuple[float, float]]] = []
     for mark in order:
-        glyph, options = _candidates(mark, scale, label_gap)
+        glyph, options = _candidates(mark, scale, label_gap, label_below)
         done = False
-        for r in range(len(rows) + 1):
+        r, fresh = -1, 0
+        while not done:
+            r += 1  # every row in turn, then new ones (a tall glyph may need two: the row above must be clear)
             if max_rows is not None and r >= max_rows:
                 break
-            if r == len(rows):
-                if not options:
+            if r >= len(rows):
+                if not options or fresh == 2:
                     break
                 rows.append(_Row())
-            row = rows[r]
+                fresh += 1
+            if not tall_fits(mark, r):
+                continue
             for side, (l0, l1), fp in options:
-                if row.free(fp[0], fp[1], gap):
-                    row.add(*fp)
-                    label_x = scale.to_axis(l0 if side != "left" else l1)
-                    placed.append(Placement(mark.id, mark.lane, r, True, side, label_x,
-                                            "right" if side == "left" else "left", glyph, fp, (l0, l1)))
-                    done = True
-                    break
-            if done:
+                lr = r + 1 if side == "below" else r
+                if max_rows is not None and lr >= max_rows:
+                    continue
+                if not rows[r].free(fp[0], fp[1], gap):
+                    continue
+                if lr != r and lr < len(rows) and not rows[lr].free(l0, l1, gap):
+                    continue
+                take(mark, r, *fp)
+                if lr != r:
+                    _row(rows, lr).add(l0, l1)
+                label_x = scale.to_axis(l0 if side != "left" else l1)
+                placed.append(Placement(mark.id, mark.lane, r, True, side, label_x,
+                                        "right" if side == "left" else "left", glyph, fp, (l0, l1), lr))
+                done = True
                 break
         if not done:
             deferred.append((mark, glyph))
     limit = len(rows) if max_rows is None else max_rows
     loose: list[tuple[Mark, tuple[float, float]]] = []
     for mark, glyph in deferred:  # glyph only, where it fits
-        r = next((i for i, row in enumerate(rows[:limit]) if row.free(glyph[0], glyph[1], gap)), None)
+        r = next((i for i, row in enumerate(rows[:limit])
+                  if row.free(glyph[0], glyph[1], gap) and tall_fits(mark, i)), None)
         if r is None and len(rows) < limit:
             rows.append(_Row())
             r = len(rows) - 1
         if r is None:
             loose.append((mark, glyph))
             continue
-        rows[r].add(*glyph)
+        take(mark, r, *glyph)
         placed.append(Placement(mark.id, mark.lane, r, False, None, None, None, glyph, glyph))
     if loose:
         # One overflow row: its glyphs may overlap one another; labels that fit there are still placed,
-        # never over a glyph or another label.
-        r = len(rows)
+        # never over a glyph, another label or the tall part of a glyph in the row above.
+        r = limit
+        taken = sorted(g for _, g in loose)
+        if len(rows) > r:
+            taken = sorted(taken + list(zip(rows[r].starts, rows[r].ends, strict=True)))
         merged = _Row()
-        for lo, hi in _merge(sorted(g for _, g in loose)):
+        for lo, hi in _merge(taken):
             merged.add(lo, hi)
         for mark, glyph in loose:  # already in priority (or time) order
-            _, options = _candidates(mark, scale, label_gap)
+            _, options = _candidates(mark, scale, label_gap, label_below)
             hit = None
             for side, (l0, l1), fp in options:
-                if side != "inside" and merged.free(l0, l1, min(gap, label_gap) * 0.5):
+                if side not in ("inside", "below") and merged.free(l0, l1, min(gap, label_gap) * 0.5):
                     hit = (side, l0, l1, fp)
                     break
             if hit:
                 side, l0, l1, fp = hit
                 merged.add(l0, l1)
                 placed.append(Placement(mark.id, mark.lane, r, True, side, scale.to_axis(l0 if side != "left" else l1),
-                                        "right" if side == "left" else "left", glyph, fp, (l0, l1)))
+                                        "right" if side == "left" else "left", glyph, fp, (l0, l1), r))
             else:
                 placed.append(Placement(mark.id, mark.lane, r, False, None, None, None, glyph, glyph))
     placed.sort(key=lambda p: (p.row, p.glyph[0], p.id))
-    used = 1 + max((p.row for p in placed), default=-1)
+    used = 1 + max((max(p.row, p.label_row or 0) for p in placed), default=-1)
     return LaneLayout(lane, used if marks else 0, placed)
+
+
+def _row(rows: list[_Row], r: int) -> _Row:
+    """Row ``r``, adding empty rows up to it."""
+    while len(rows) <= r:
+        rows.append(_Row())
+    return rows[r]
 
 
 def pack_lanes(marks: Iterable[Mark], scale: Scale, lanes: Sequence[str], **kwargs) -> dict[str, LaneLayout]:
@@ -420,17 +480,17 @@ def _overlaps(a, b, gap) -> bool:
     return not (a[2] + gap <= b[0] or b[2] + gap <= a[0] or a[3] + gap <= b[1] or b[3] + gap <= a[1])
 
 
-def _segment_hits_box(p, q, box, shrink: float = 0.0) -> bool:
-    """Does the segment p→q cross the box (shrunk by ``shrink`` on every side)? Liang–Barsky clipping."""
-    x0, y0, x1, y1 = box[0] + shrink, box[1] + shrink, box[2] - shrink, box[3] - shrink
-    if x0 >= x1 or y0 >= y1:
-        return False
-    dx, dy = q[0] - p[0], q[1] - p[1]
+def clip_segment(a, b, box) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The part of the segment a→b inside ``box`` (x0, y0, x1, y1), as (p, q), or None when it misses
+    the box. Liang–Barsky clipping; an end inside the box is returned as it was given (as a tuple), so
+    consecutive pieces of a polyline still join."""
+    x0, y0, x1, y1 = box
+    dx, dy = b[0] - a[0], b[1] - a[1]
     t0, t1 = 0.0, 1.0
-    for pk, qk in ((-dx, p[0] - x0), (dx, x1 - p[0]), (-dy, p[1] - y0), (dy, y1 - p[1])):
+    for pk, qk in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
         if pk == 0:
             if qk < 0:
-                return False
+                return None
             continue
         t = qk / pk
         if pk < 0:
@@ -438,8 +498,18 @@ def _segment_hits_box(p, q, box, shrink: float = 0.0) -> bool:
         else:
             t1 = min(t1, t)
         if t0 > t1:
-            return False
-    return True
+            return None
+    p = (a[0] + t0 * dx, a[1] + t0 * dy) if t0 > 0 else tuple(a)
+    q = (a[0] + t1 * dx, a[1] + t1 * dy) if t1 < 1 else tuple(b)
+    return p, q
+
+
+def _segment_hits_box(p, q, box, shrink: float = 0.0) -> bool:
+    """Does the segment p→q cross the box (shrunk by ``shrink`` on every side)?"""
+    inner = (box[0] + shrink, box[1] + shrink, box[2] - shrink, box[3] - shrink)
+    if inner[0] >= inner[2] or inner[1] >= inner[3]:
+        return False
+    return clip_segment(p, q, inner) is not None
 
 
 def leader_end(point: tuple[float, float], box) -> tuple[float, float]:

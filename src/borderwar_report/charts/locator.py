@@ -20,12 +20,10 @@ from ..project import packaged
 from . import layout as L
 from .common import (
     KIND_FILLS,
-    KIND_LABELS,
     KIND_MARKERS,
     Chart,
     LegendRow,
     join_list,
-    kinds_present,
     marker_diameter,
     marker_glyph,
     plural,
@@ -101,11 +99,12 @@ def _clip_ring(ring, box):
 
 
 def _clip_line(line, box):
-    """A polyline cut to the box: the pieces inside (segments that leave it are split at the edge)."""
+    """A polyline cut to the box (x0, x1, y0, y1): the pieces inside (segments that leave it are split at
+    the edge)."""
     x0, x1, y0, y1 = box
     pieces, cur = [], []
     for a, b in zip(line, line[1:], strict=False):
-        seg = _clip_segment(a, b, box)
+        seg = L.clip_segment(a, b, (x0, y0, x1, y1))
         if seg is None:
             if cur:
                 pieces.append(cur)
@@ -121,27 +120,6 @@ def _clip_line(line, box):
     if cur:
         pieces.append(cur)
     return pieces
-
-
-def _clip_segment(a, b, box):
-    x0, x1, y0, y1 = box
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    t0, t1 = 0.0, 1.0
-    for pk, qk in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
-        if pk == 0:
-            if qk < 0:
-                return None
-            continue
-        t = qk / pk
-        if pk < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return None
-    p = (a[0] + t0 * dx, a[1] + t0 * dy) if t0 > 0 else tuple(a)
-    q = (a[0] + t1 * dx, a[1] + t1 * dy) if t1 < 1 else tuple(b)
-    return p, q
 
 
 def _polys(features, layer, shift=None, clip=None):
@@ -247,11 +225,11 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
 
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72
-    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    margin = preset.margin
     size = preset.size * 0.9
     small = preset.small
-    title_h = margin + preset.title * 1.45
-    source_h = margin * 0.6 + small * 1.6
+    title_h = preset.title_height
+    source_h = preset.source_height
     inner = W - 2 * margin
     side_layout = preset.fixed_height
     legend_w = inner if not side_layout else inner * 0.27
@@ -274,7 +252,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
             avail_w = inner - legend_w - size * 1.5
             below = 0.0
         else:
-            n_lines = sum(len(_wrap_text(fig, n, small, inner)) for n in notes)
+            n_lines = sum(len(wrap_text(fig, n, small, inner)) for n in notes)
             below = legend.height + size * 0.6 + n_lines * note_line + small * 0.4
             avail_h = preset.max_height * 72 - title_h - source_h - below - size * 0.3
             avail_w = inner
@@ -325,7 +303,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     if side_layout:
         H = preset.max_height * 72
     else:
-        n_lines = sum(len(_wrap_text(fig, n, small, inner)) for n in notes)
+        n_lines = sum(len(wrap_text(fig, n, small, inner)) for n in notes)
         below = legend.height + size * 0.6 + n_lines * note_line + small * 0.4
         H = title_h + map_h + size * 0.3 + below + source_h
         fig.set_size_inches(preset.width, H / 72)
@@ -379,7 +357,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
         legend.draw(lax)
         y = title_h + legend.height + size
         for n in notes:
-            for line in _wrap_text(fig, n, small, inner - map_w - size * 1.5):
+            for line in wrap_text(fig, n, small, inner - map_w - size * 1.5):
                 y += note_line
                 fig.text(lx / W, 1 - y / H, line, fontsize=small, color=MUTED, ha="left", va="baseline")
             y += small * 0.4
@@ -389,7 +367,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
         legend.draw(lax)
         y = top + legend.height + size * 0.6
         for n in notes:
-            for line in _wrap_text(fig, n, small, inner):
+            for line in wrap_text(fig, n, small, inner):
                 y += note_line
                 fig.text(margin / W, 1 - y / H, line, fontsize=small, color=MUTED, ha="left", va="baseline")
     alt = _alt(dataset, inside, outside, unlocated, places, clustered)
@@ -651,10 +629,6 @@ def _inset(fig, world, outside, box, plan, preset, size, margin, title_h, map_h,
              va="bottom", zorder=5)
 
 
-def _wrap_text(fig, text, size, width) -> list[str]:
-    return wrap_text(fig, text, size, width)
-
-
 def _notes(dataset, outside, unlocated, preset) -> list[str]:
     notes = ["Borders are modern (shown for orientation; the 1930s lines differed)."]
     if outside:
@@ -675,10 +649,7 @@ def _legend(fig, preset, dataset, width, approximate, clusters) -> LegendRow:
     row = LegendRow(fig, preset, width)
     sc = preset.scale
     g = row.size * 1.1
-    for kind in kinds_present(dataset):
-        m = KIND_MARKERS.get(kind, "o")
-        row.add(g, marker_glyph(m, marker_diameter(100, sc) * (0.85 if m in "Ds" else 1), KIND_FILLS.get(kind, INK),
-                                lw=0.6 * sc), KIND_LABELS.get(kind, kind), gap_after=row.size * 0.6)
+    row.add_kinds(dataset)
     if approximate:
         d = marker_diameter(100, sc)
 

@@ -17,7 +17,7 @@ import statistics
 from dataclasses import dataclass
 
 __all__ = ["LOSS_PREFERENCE", "BEST_ATTESTED_RULE", "SideLoss", "LossSummary", "best_attested",
-           "side_figures", "claims_disagree", "format_count"]
+           "side_figures", "claims_disagree", "format_count", "format_short"]
 
 LOSS_PREFERENCE = ("killed", "killed_or_missing", "casualties")
 BEST_ATTESTED_RULE = ("Marker size: best-attested dead — per side the median of the claims for killed "
@@ -70,3 +70,12 @@ def side_figures(event, category: str) -> dict[str, tuple | None]:
 def format_count(value: float) -> str:
     """12,345 with a thin-free thousands comma; halves rounded to whole numbers."""
     return f"{round(value):,}"
+
+
+def format_short(value: float) -> str:
+    """An axis label: 100, 10k, 2.5M."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1000:
+        return f"{value / 1000:g}k"
+    return f"{value:g}"

@@ -48,10 +48,27 @@ class Preset:
     scale: float  # multiplier for marker sizes and line widths
     row: float  # height of one label row (pt)
     svg_text: str  # svg.fonttype: "none" keeps text live, "path" makes the SVG self-contained
+    # The chart's own title and source line; off for the briefing's SVGs, whose numbered caption gives both.
+    titled: bool = True
 
     @property
     def aspect(self) -> float:
         return self.width / self.max_height
+
+    @property
+    def margin(self) -> float:
+        """The blank edge around a chart, in points."""
+        return (0.12 if self.name == "print" else 0.3) * 72
+
+    @property
+    def title_height(self) -> float:
+        """From the figure's top edge to where the chart proper starts (pt): the margin and the title."""
+        return self.margin + (self.title * 1.45 if self.titled else 0.0)
+
+    @property
+    def source_height(self) -> float:
+        """From where the chart proper ends to the figure's bottom edge (pt): the source line and a margin."""
+        return self.margin * 0.6 + (self.small * 1.6 if self.titled else 0.0)
 
 
 PRESETS = {
@@ -259,20 +276,13 @@ def _renderer(dpi: float):
     return RendererAgg(10, 10, dpi)
 
 
-def frame(fig, preset: Preset, title: str, source: str, *, top_pad: float = 0.0) -> tuple[float, float]:
-    """Title (top left) and source line (bottom left) in figure coordinates; returns (bottom, top) of
-    the free area between them, as figure fractions."""
+def frame(fig, preset: Preset, title: str, source: str) -> None:
+    """Title (top left) and source line (bottom left), within ``preset.title_height`` and
+    ``preset.source_height``; nothing when the preset is not ``titled``."""
+    if not preset.titled:
+        return
     h_pt = fig.get_figheight() * 72
-    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
-    left = margin / (fig.get_figwidth() * 72)
-    fig.text(left, 1 - margin / h_pt, title, ha="left", va="top", fontsize=preset.title, fontweight="bold",
+    left = preset.margin / (fig.get_figwidth() * 72)
+    fig.text(left, 1 - preset.margin / h_pt, title, ha="left", va="top", fontsize=preset.title, fontweight="bold",
              color=INK)
-    fig.text(left, margin * 0.6 / h_pt, source, ha="left", va="bottom", fontsize=preset.small, color=MUTED)
-    top = 1 - (margin + preset.title * 1.45 + top_pad) / h_pt
-    bottom = (margin * 0.6 + preset.small * 1.6) / h_pt
-    return bottom, top
-
-
-def margin_frac(fig, preset: Preset) -> float:
-    margin = 0.12 if preset.name == "print" else 0.3
-    return margin / fig.get_figwidth()
+    fig.text(left, preset.margin * 0.6 / h_pt, source, ha="left", va="bottom", fontsize=preset.small, color=MUTED)

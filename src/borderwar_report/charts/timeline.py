@@ -13,13 +13,12 @@ from dataclasses import dataclass, replace
 
 from . import layout as L
 from .common import (
+    CAP_MIDDLE,
     KIND_FILLS,
-    KIND_LABELS,
     KIND_MARKERS,
     Chart,
     LegendRow,
     join_list,
-    kinds_present,
     line_glyph,
     marker_diameter,
     marker_glyph,
@@ -33,6 +32,13 @@ from .measures import best_attested, format_count
 from .style import FAINT, INK, MUTED, PHASE_FILLS, Preset, frame, new_figure, text_width_pt
 
 ONE_DAY = dt.timedelta(days=1)
+# Noto Sans, in ems: how far a label's ink reaches below its row's centre line when its capitals are
+# centred on it (common.CAP_MIDDLE, then the descenders: 0.357 + 0.24).
+TEXT_BELOW = 0.6
+# A label set on the row under its glyph is lifted this share of a row towards it, so that it reads with
+# its own bar rather than with the glyph of the row below (the lift stays clear of the ink of the glyph's
+# row while a row is at most 1.6 × the label size).
+BELOW_LIFT = 0.15
 BAR_FACE = "#DADADA"
 BAR_EDGE = "#7A7A7A"
 
@@ -50,6 +56,25 @@ class _Item:
     losses: float | None
 
 
+@dataclass(frozen=True)
+class _Room:
+    """A lane's rows and the extra room its tall markers need (pt): above the first row, above the
+    overflow row (``over``) of a squeezed lane, below the last row."""
+
+    top: float
+    over: int | None
+    over_gap: float
+    bottom: float
+
+    def centre(self, lane_top: float, row: int, row_h: float) -> float:
+        """The centre line of ``row``, counted from the lane's top line."""
+        gap = self.over_gap if self.over is not None and row >= self.over else 0.0
+        return lane_top + self.top + gap + (row + 0.5) * row_h
+
+    def height(self, rows: int, row_h: float) -> float:
+        return self.top + (self.over_gap if self.over is not None else 0.0) + rows * row_h + self.bottom
+
+
 def _lanes(dataset) -> list[tuple[str, str]]:
     lanes = [(lane.id, lane.label) for lane in dataset.document.lanes]
     known = {lid for lid, _ in lanes}
@@ -61,7 +86,7 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
     rule = rule or L.DensityRule()
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72
-    margin = 0.12 * 72 if preset.name == "print" else 0.3 * 72
+    margin = preset.margin
     y0, y1 = dataset.years
     scale = L.Scale(float(y0), float(y1 + 1), W - 2 * margin)
     label_size = preset.size
@@ -72,14 +97,21 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
 
     # --- marks -------------------------------------------------------------------------------------
     ring = 1.3 * preset.scale
+    reach = preset.row - TEXT_BELOW * label_size  # from a row's centre to the ink of the row above
     items: dict[str, _Item] = {}
     for ev in dataset.events:
         loss = best_attested(ev)
         d = marker_diameter(loss.value, preset.scale)
-        pad = d / 2 + (ring + 0.4 * preset.scale if loss.contested else 0.3 * preset.scale)
+        ink = d / 2 + (ring + 0.25 * preset.scale if loss.contested else 0.3 * preset.scale)  # with its outline
+        pad = ink + (0.15 * preset.scale if loss.contested else 0.0)
         e0, e1 = L.mark_extent(ev.date)
+        # A marker reaching the ink of the next rows' labels is "tall": it keeps them clear above and below it.
+        mx = _marker_x(ev.date)
+        tall = (mx - pad / scale.per_unit, mx + pad / scale.per_unit) if ink > reach else None
+        # bar=False: a label is never set on a bar (its edges and whiskers would cross the text); it goes
+        # beside the glyph, else on the next row under it (label_below)
         mark = L.Mark(ev.id, ev.lane, e0, e1, 0.0, pad, L.significance(ev.kind, loss.value, loss.contested),
-                      bar=ev.date.kind == "span")
+                      tall=tall)
         items[ev.id] = _Item(ev, mark, d, loss.contested, loss.value)
     shown, banded, dense = L.apply_density([it.mark for it in items.values()], rule)
     # measure labels only for the events drawn individually
@@ -93,37 +125,62 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
                for lid in lane_ids}
 
     # --- vertical budget (points) ------------------------------------------------------------------
-    title_h = margin + preset.title * 1.45
+    title_h = preset.title_height
     phase_row = phase_size * 1.45
-    phase_h = max(len(phase_rows), 1) * phase_row + phase_size * 0.3
-    lane_head = 0.0  # the lane's name sits at the start of its first row (reserved in the packing)
-    band_h = preset.row * 1.1
+    phase_h = max(len(phase_rows), 1) * phase_row + phase_size * 0.6  # descenders clear of the first lane
+    band_text = preset.small * 0.85
+    band_h = band_text * 1.3 + preset.row * 0.7  # its caption line, then the histogram under it
     axis_h = preset.size * 0.9 * 2.0
     bottom_pad = preset.row * 0.25
     legend = _legend(fig, preset, dataset, W - 2 * margin, dense, rule)
     notes_line = preset.small * 1.45
-    source_h = margin * 0.6 + preset.small * 1.6
+    source_h = preset.source_height
 
     def fixed(n_notes: int) -> float:
-        return (title_h + phase_h + len(lanes) * lane_head + band_h * len(banded_lanes) + axis_h + bottom_pad
+        return (title_h + phase_h + band_h * len(banded_lanes) + axis_h + bottom_pad
                 + legend.height + preset.small * 0.6 + n_notes * notes_line + source_h)
 
     gap = label_size * 0.5
     label_gap = label_size * 0.3
+    limits: dict[str, int | None] = {}
+
     def pack(lid, max_rows=None):
         ms = [m for m in shown if m.lane == lid]
-        return L.pack_lane(ms, scale, gap=gap, label_gap=label_gap, max_rows=max_rows, reserved=reserve[lid])
+        limits[lid] = max_rows
+        return L.pack_lane(ms, scale, gap=gap, label_gap=label_gap, max_rows=max_rows, reserved=reserve[lid],
+                           label_below=True)
+
+    def room(lid, lay) -> _Room:
+        """Room for markers taller than a row: above the first row and below the last (lane lines and the
+        next lane's labels stay clear of them), and above a squeezed lane's overflow row, whose glyphs
+        could not keep the row above clear."""
+        last = max(lay.rows, 1) - 1
+        over = [(p.row, items[p.id].mark.pad + 0.5 * preset.scale - preset.row / 2) for p in lay.placements]
+        cap = limits.get(lid)
+        spill = [items[p.id].mark.pad + 0.3 * preset.scale - reach for p in lay.placements
+                 if p.row == cap and items[p.id].mark.tall]
+        return _Room(max([o for r, o in over if r == 0] + [0.0]), cap if spill else None, max(spill + [0.0]),
+                     max([o for r, o in over if r == last] + [0.0]))
+
+    def lanes_height(layouts) -> float:
+        return sum(room(lid, lay).height(max(lay.rows, 1), preset.row) for lid, lay in layouts.items())
 
     layouts = {lid: pack(lid) for lid in lane_ids}
     need = {lid: max(lay.rows, 1) for lid, lay in layouts.items()}
     max_h = preset.max_height * 72
-    budget = int((max_h - fixed(1 + 2 * bool(dense))) // preset.row)
-    squeezed = sum(need.values()) > budget
-    if squeezed:
+    avail = max_h - fixed(1 + 2 * bool(dense))
+    budget = int(avail // preset.row)
+    squeezed = False
+    while lanes_height(layouts) > avail and (not squeezed or budget > len(lanes)):
+        if squeezed:
+            budget -= 1  # the tall markers' room did not fit: one row less
+        squeezed = True
         alloc = _allocate(need, max(budget, len(lanes)))
         # a squeezed lane keeps its last row for glyphs without labels
         layouts = {lid: pack(lid, max(alloc[lid] - 1, 1) if alloc[lid] < need[lid] else None)
                    for lid in lane_ids}
+    rooms = {lid: room(lid, lay) for lid, lay in layouts.items()}
+    pads_h = sum(r.height(0, 0.0) for r in rooms.values())
     unlabelled = [p for lay in layouts.values() for p in lay.unlabelled]
     notes = []
     if unlabelled:
@@ -135,18 +192,18 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
     rows_total = sum(max(lay.rows, 1) for lay in layouts.values())
     row_h = preset.row
     if preset.fixed_height:
-        spare = max_h - fixed(len(notes)) - rows_total * row_h
+        spare = max_h - fixed(len(notes)) - pads_h - rows_total * row_h
         row_h = min(preset.row * 1.6, row_h + max(spare, 0) / max(rows_total, 1))
         height = max_h
     else:
-        height = fixed(len(notes)) + rows_total * row_h
+        height = fixed(len(notes)) + pads_h + rows_total * row_h
         fig.set_size_inches(preset.width, height / 72)
     H = fig.get_figheight() * 72
 
     # --- frame ------------------------------------------------------------------------------------
     title = f"Timeline, {y0}–{y1}: {plural(len(dataset.events), 'event')} by theatre"
     frame(fig, preset, title, source_line(dataset))
-    lanes_h = sum(lane_head + max(layouts[lid].rows, 1) * row_h + (band_h if lid in banded_lanes else 0)
+    lanes_h = sum(rooms[lid].height(max(layouts[lid].rows, 1), row_h) + (band_h if lid in banded_lanes else 0)
                   for lid in lane_ids)
     plot_top = title_h
     plot_h = phase_h + lanes_h + bottom_pad
@@ -165,8 +222,8 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
         ax.axvspan(max(a, scale.x0), min(b, scale.x1), color=PHASE_FILLS[i % 2], lw=0, zorder=0)
     for r, row in enumerate(phase_rows):
         for x, ha, name in row:
-            ax.text(x, phase_size * 0.3 + (r + 0.5) * phase_row, name, ha=ha, va="center_baseline",
-                    fontsize=phase_size, color=MUTED, style="italic", zorder=4)
+            ax.text(x, phase_size * 0.3 + (r + 0.5) * phase_row + CAP_MIDDLE * phase_size, name, ha=ha,
+                    va="baseline", fontsize=phase_size, color=MUTED, style="italic", zorder=4)
 
     # lanes
     y = phase_h
@@ -180,24 +237,24 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
     texts = 0
     for lid in lane_ids:
         lay = layouts[lid]
+        rm = rooms[lid]
         ax.axhline(y, color=FAINT, lw=0.5 * preset.scale, zorder=1)
-        head = lane_label[lid]
-        ax.text(scale.x0, y + 0.5 * row_h, head, ha="left",
-                va="center_baseline", fontsize=lane_size, fontweight="bold", color=MUTED, zorder=4)
+        ax.text(scale.x0, rm.centre(y, 0, row_h) + CAP_MIDDLE * lane_size, lane_label[lid], ha="left",
+                va="baseline", fontsize=lane_size, fontweight="bold", color=MUTED, zorder=4)
         n_banded = sum(1 for m in banded if m.lane == lid)
         for pl in lay.placements:
             it = items[pl.id]
-            cy = y + (pl.row + 0.5) * row_h
-            _glyph(it, cy, row_h, preset, segs, caps, dashed_segs, bars, qbars, markers, rings, ring,
-                   scale.per_unit)
-            if pl.labelled:
-                ax.text(pl.label_x, cy, label_text(it.event, preset), ha=pl.ha, va="center_baseline",
-                        fontsize=label_size,
-                        color=INK, zorder=5)
+            _glyph(it, rm.centre(y, pl.row, row_h), row_h, preset, segs, caps, dashed_segs, bars, qbars, markers,
+                   rings, ring, scale.per_unit)
+            if pl.labelled:  # capitals centred on the glyphs' line; a label below its glyph a little closer
+                lift = BELOW_LIFT * row_h if pl.side == "below" else 0.0
+                ax.text(pl.label_x, rm.centre(y, pl.label_row, row_h) - lift + CAP_MIDDLE * label_size,
+                        label_text(it.event, preset), ha=pl.ha, va="baseline", fontsize=label_size, color=INK,
+                        zorder=5)
                 texts += 1
-        y += max(lay.rows, 1) * row_h
+        y += rm.height(max(lay.rows, 1), row_h)
         if lid in banded_lanes:
-            _band(ax, [m for m in banded if m.lane == lid], scale, y, band_h, preset, n_banded)
+            _band(ax, [m for m in banded if m.lane == lid], scale, y, band_h, band_text, n_banded)
             y += band_h
 
     lw = 0.7 * preset.scale
@@ -284,25 +341,20 @@ def _glyph(it: _Item, cy, row_h, preset, segs, caps, dashed, bars, qbars, marker
         if e.precision != "day":
             segs.append([(b, cy), (dy(e.latest + ONE_DAY), cy)])
             caps.append([(dy(e.latest + ONE_DAY), cy - cap), (dy(e.latest + ONE_DAY), cy + cap)])
-        mx = dy(s.earliest)
     elif date.kind == "choice":
-        centres = []
-        for o in (s, e):
-            a, b = dy(o.earliest), dy(o.latest + ONE_DAY)
+        centres = [(dy(o.earliest) + dy(o.latest + ONE_DAY)) / 2 for o in (s, e)]
+        for o, c in zip((s, e), centres, strict=True):
             if o.precision != "day":
-                segs.append([(a, cy), (b, cy)])
-            c = (a + b) / 2
-            centres.append(c)
+                segs.append([(dy(o.earliest), cy), (dy(o.latest + ONE_DAY), cy)])
             caps.append([(c, cy - row_h * 0.36), (c, cy + row_h * 0.36)])
         dashed.append([(centres[0], cy), (centres[1], cy)])
-        mx = (centres[0] + centres[1]) / 2
         hollow = True
     else:
         a, b = dy(s.earliest), dy(e.latest + ONE_DAY)
         if s.precision != "day" and (b - a) * per_unit > it.diameter:  # narrower: hidden by the marker
             segs.append([(a, cy), (b, cy)])
             caps.extend([[(a, cy - cap), (a, cy + cap)], [(b, cy - cap), (b, cy + cap)]])
-        mx = (a + b) / 2
+    mx = _marker_x(date)
     marker = KIND_MARKERS.get(ev.kind, "o")
     size = it.diameter * (0.85 if marker in "Ds" else 1.0)
     markers.setdefault((marker, hollow, ev.kind), []).append((mx, cy, size))
@@ -310,8 +362,19 @@ def _glyph(it: _Item, cy, row_h, preset, segs, caps, dashed, bars, qbars, marker
         rings.append((mx, cy, it.diameter + 2 * ring))
 
 
-def _band(ax, marks, scale, top, h, preset, n):
-    """Events per month as a histogram strip in the lane's band row."""
+def _marker_x(date) -> float:
+    """Where an event's marker sits on the time axis: a span's start, midway between the two dates of a
+    choice, else the middle of the date's range."""
+    s, e = date.start, date.end
+    if date.kind == "span":
+        return dy(s.earliest)
+    if date.kind == "choice":
+        return sum((dy(o.earliest) + dy(o.latest + ONE_DAY)) / 2 for o in (s, e)) / 2
+    return (dy(s.earliest) + dy(e.latest + ONE_DAY)) / 2
+
+
+def _band(ax, marks, scale, top, h, size, n):
+    """Events per month as a histogram strip in the lane's band row, under a caption line."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
@@ -319,11 +382,11 @@ def _band(ax, marks, scale, top, h, preset, n):
     if not bins:
         return
     peak = max(n for *_, n in bins)
-    rects = [Rectangle((a, top + h * 0.95 - h * 0.55 * n / peak), b - a, h * 0.55 * n / peak) for a, b, n in bins]
+    floor, room = top + h * 0.95, h * 0.95 - size * 1.3
+    rects = [Rectangle((a, floor - room * n / peak), b - a, room * n / peak) for a, b, n in bins]
     ax.add_collection(PatchCollection(rects, facecolor="#8A8A8A", edgecolor="none", zorder=2))
-    ax.text(scale.x1, top + h * 0.02, f"{plural(n, 'further event')}, per month (peak {peak:,})", ha="right",
-            va="top", fontsize=preset.small * 0.85, color=MUTED, zorder=4,
-            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+    ax.text(scale.x1, top + size * (0.15 + 0.72), f"{plural(n, 'further event')}, per month (peak {peak:,})",
+            ha="right", va="baseline", fontsize=size, color=MUTED, zorder=4)
 
 
 def _pack_phases(dataset, scale, fig, size) -> list[list[tuple[float, str, str]]]:
@@ -374,10 +437,7 @@ def _legend(fig, preset, dataset, width, dense, rule) -> LegendRow:
     row = LegendRow(fig, preset, width)
     sc = preset.scale
     g = row.size * 1.1
-    for kind in kinds_present(dataset):
-        m = KIND_MARKERS.get(kind, "o")
-        row.add(g, marker_glyph(m, marker_diameter(100, sc) * (0.85 if m in "Ds" else 1), KIND_FILLS.get(kind, INK),
-                                lw=0.6 * sc), KIND_LABELS.get(kind, kind), gap_after=row.size * 0.6)
+    row.add_kinds(dataset)
     for v in (10, 1000, 100000):
         d = marker_diameter(v, sc)
         row.add(d, marker_glyph("o", d, KIND_FILLS["border-incident"], lw=0.6 * sc), format_count(v),
