@@ -205,16 +205,26 @@ def _terminate_as_exception():
         _INTERRUPTED.append(signum)
         raise KeyboardInterrupt(f"signal {signum}")
 
+    import sys
+
+    def quiet_unraisable(info):
+        # The interrupt raised inside a weakref callback is swallowed by Python with a traceback on stderr;
+        # the flag above still stops the build, so only the noise goes.
+        if not isinstance(info.exc_value, KeyboardInterrupt):
+            previous_hook(info)
+
     _INTERRUPTED.clear()
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread
         yield
         return
+    previous_hook, sys.unraisablehook = sys.unraisablehook, quiet_unraisable
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        sys.unraisablehook = previous_hook
 
 
 # --- the build ------------------------------------------------------------------------------------
