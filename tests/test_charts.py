@@ -546,6 +546,35 @@ def test_locator_maps_inside_events_and_lists_the_rest(real, real_print):
     assert "Moscow" in text
 
 
+@pytest.mark.parametrize("titled", [False, True])
+def test_print_map_sets_no_type_below_six_and_a_half_points(real, tmp_path, titled):
+    """Degree labels, the overview's numbers, keys and counts included: the real data (places with several
+    events, keyed places, three events outside the region) and the mini fixture (one outside)."""
+    from matplotlib.text import Text
+
+    for ds in (real, load_dataset(_mini(tmp_path))):
+        with drawn(ds, "locator", "print", titled=titled, dpi=72) as (chart, _):
+            texts = [t for t in chart.fig.findobj(Text) if t.get_text()]
+            assert any("°" in t.get_text() for t in texts)  # degree labels are drawn, not dropped wholesale
+            small = sorted((t.get_fontsize(), t.get_text()) for t in texts if t.get_fontsize() < 6.5 - 1e-6)
+            assert not small, small
+
+
+def test_slide_map_counts_are_clear_of_every_label(real):
+    """The number of events beside a marker is never under a label's background box."""
+    with drawn(real, "locator", "slides", dpi=72) as (chart, renderer):
+        texts = [t for ax in chart.fig.axes for t in ax.texts if t.get_visible() and t.get_text()]
+        counts = [t for t in texts if t.get_text().isdigit() and t.get_bbox_patch() is None]
+        labels = [t for t in texts if t.get_bbox_patch() is not None]
+        assert counts
+        assert labels
+        for c in counts:
+            cb = c.get_window_extent(renderer)
+            for lab in labels:
+                assert not cb.overlaps(lab.get_bbox_patch().get_window_extent(renderer)) or \
+                    c.get_zorder() > lab.get_zorder(), (c.get_text(), lab.get_text())
+
+
 def test_slide_pngs_are_16_9_and_full_hd(real_build):
     from PIL import Image
 

@@ -45,6 +45,7 @@ BORDER = "#8A7F8F"
 REGION_FILE = "northeast-asia.geojson"
 WORLD_FILE = "world-crude.geojson"
 CLUSTER_AT = 60  # more located places than this: grid clusters with counts
+MIN_PT = 6.5  # no type on a map below this (the briefing embeds the print map at 160 mm)
 
 
 def geo_dir(project) -> Path:
@@ -316,34 +317,51 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     ax.set_ylim(south, north)
     ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)), adjustable="box")
     _base_map(ax, region, preset, (west, east, south, north))
-    _graticule(ax, west, east, south, north, size * 0.8, preset)
+    xs, ys = _graticule(ax, west, east, south, north, size * 0.8, preset)
     stats = {"located": len(located), "inside": len(inside), "outside": len(outside), "unlocated": len(unlocated),
              "places": len(places), "clusters": len(plan["clusters"]),
              "clustered_events": sum(c["n"] for c in plan["clusters"]), "labels": 0, "unplaced": 0}
     _draw_clusters(ax, plan["clusters"], preset, size)
+    # what the map holds, in points from its lower-left corner: counts and degree labels go clear of it
+    taken = [c["box"] for c in plan["clusters"]] + ([plan["inset"]["box"]] if plan["inset"] is not None else [])
+    glyphs = {it.id: (it.x - it.radius, it.y - it.radius, it.x + it.radius, it.y + it.radius)
+              for it in plan["items"]}
+    leaders = []
     unplaced = []
     halo_box = {"boxstyle": "square,pad=0.08", "fc": LAND, "ec": "none", "alpha": 0.8}
     for pl, item in zip(places, plan["items"], strict=False):
         _draw_place(ax, pl, plan["diam"][pl.key], preset)
         spot = plan["spots"][item.id]
         if spot is None:
-            unplaced.append(pl)
+            unplaced.append((pl, item))
             continue
+        taken.append(spot.box)
         ax.text(west + spot.x / pt_x, south + spot.y / pt_y, "\n".join(_label_lines(pl, preset)), ha=spot.ha,
                 va=spot.va, fontsize=size, color=INK, linespacing=1.0, zorder=6, bbox=halo_box,
                 multialignment={"left": "left", "right": "right"}.get(spot.ha, "center"))
         stats["labels"] += 1
         if spot.leader:
             cx, cy = L.leader_end((item.x, item.y), spot.box)
+            leaders.append(((item.x, item.y), (cx, cy)))
             ax.plot([pl.lon, west + cx / pt_x], [pl.lat, south + cy / pt_y], color=MUTED, lw=0.4 * preset.scale,
                     zorder=4)
     stats["unplaced"] = len(unplaced)
-    for i, pl in enumerate(unplaced):
+    key_pt = max(size * 0.85, MIN_PT)
+    for i, (pl, item) in enumerate(unplaced):
         d = plan["diam"][pl.key]
-        ax.annotate(_key(i), (pl.lon, pl.lat), xytext=(-d / 2 - 1.5 * preset.scale, -d / 2 - 1.5 * preset.scale),
-                    textcoords="offset points", ha="right", va="top", fontsize=size * 0.85, fontweight="bold",
+        off = d / 2 + 1.5 * preset.scale
+        ax.annotate(_key(i), (pl.lon, pl.lat), xytext=(-off, -off),
+                    textcoords="offset points", ha="right", va="top", fontsize=key_pt, fontweight="bold",
                     color=INK, zorder=7, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": INK,
                                                    "lw": 0.4 * preset.scale})
+        kw = text_width_pt(fig, _key(i), key_pt, "bold") + key_pt * 0.4
+        taken.append((item.x - off - kw, item.y - off - key_pt * 1.7, item.x - off, item.y - off))
+    for pl, item in zip(places, plan["items"], strict=False):
+        if len(pl.events) > 1:
+            taken.append(_draw_count(ax, fig, pl, item, plan["diam"][pl.key], preset, (map_w, map_h),
+                                     taken + [g for k, g in glyphs.items() if k != item.id], leaders))
+    _degree_labels(ax, fig, xs, ys, (west, east, south, north), (pt_x, pt_y, map_w, map_h),
+                   max(size * 0.8 * 0.85, MIN_PT), taken + list(glyphs.values()), leaders)
 
     # world overview inset: the region's box and the events outside it
     if plan["inset"] is not None:
@@ -474,23 +492,68 @@ def _graticule(ax, west, east, south, north, size, preset):
     xs = list(range(math.ceil(west / step_x) * step_x, int(east) + 1, step_x))
     ys = list(range(math.ceil(south / step_y) * step_y, int(north) + 1, step_y))
     ax.set_xticks(xs)
-    ax.set_xticklabels([f"{abs(x)}°{'E' if x >= 0 else 'W'}" for x in xs], fontsize=size, color=MUTED)
+    ax.set_xticklabels([f"{abs(x)}°{'E' if x >= 0 else 'W'}" for x in xs], fontsize=max(size, MIN_PT),
+                       color=MUTED)
     ax.set_yticks(ys)
-    ax.set_yticklabels([f"{abs(y)}°{'N' if y >= 0 else 'S'}" for y in ys], fontsize=size, color=MUTED)
+    ax.set_yticklabels([f"{abs(y)}°{'N' if y >= 0 else 'S'}" for y in ys], fontsize=max(size, MIN_PT),
+                       color=MUTED)
     ax.tick_params(length=2 * preset.scale, pad=1.5 * preset.scale, direction="in", top=True, right=True,
                    labeltop=False, labelright=False, labelbottom=False, labelleft=False)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(True)
         ax.spines[side].set_color(COAST)
     ax.grid(True, color="white", lw=0.4 * preset.scale, alpha=0.8, zorder=3.5)
-    # degree labels inside the frame, so they take no margin
-    for x in xs[1:]:
-        ax.text(x, south, f" {abs(x)}°{'E' if x >= 0 else 'W'}", fontsize=size * 0.85, color=MUTED, ha="left",
-                va="bottom", zorder=3.6)
-    for y in ys:
-        if y > south:
-            ax.text(west, y, f" {abs(y)}°{'N' if y >= 0 else 'S'}", fontsize=size * 0.85, color=MUTED, ha="left",
-                    va="bottom", zorder=3.6)
+    return xs, ys
+
+
+def _degree_labels(ax, fig, xs, ys, view, scale, fs, taken, leaders):
+    """Degree labels inside the frame (so they take no margin), along the bottom and the left edge; a
+    label that would leave the frame or cross a marker, label, count, key, leader or the inset is left out."""
+    west, east, south, north = view
+    pt_x, pt_y, map_w, map_h = scale
+    h = fs * 1.1
+    done = []
+    cands = [(x, south, f" {abs(x)}°{'E' if x >= 0 else 'W'}", (x - west) * pt_x, 0.0) for x in xs[1:]]
+    cands += [(west, y, f" {abs(y)}°{'N' if y >= 0 else 'S'}", 0.0, (y - south) * pt_y) for y in ys if y > south]
+    for lon, lat, text, px, py in cands:
+        box = (px, py, px + text_width_pt(fig, text, fs), py + h)
+        if box[2] > map_w or box[3] > map_h or _blocked(box, taken + done, leaders):
+            continue
+        done.append(box)
+        ax.text(lon, lat, text, fontsize=fs, color=MUTED, ha="left", va="bottom", zorder=3.6)
+
+
+def _blocked(box, boxes, segments, gap=0.5) -> bool:
+    return any(L._overlaps(box, b, gap) for b in boxes) or any(L._segment_hits_box(p, q, box) for p, q in segments)
+
+
+def _draw_count(ax, fig, pl, item, d, preset, bounds, taken, leaders):
+    """The number of events at a place, at the first corner of its marker (or above, or below it) that is
+    clear of every label, marker, key and leader (else the upper right, on a halo), drawn above the label
+    boxes. Returns its box (pt)."""
+    map_w, map_h = bounds
+    fs = max(MIN_PT, preset.small * 0.75, d * 0.55)
+    text = str(len(pl.events))
+    w, h = text_width_pt(fig, text, fs), fs
+    o = d / 2 + (2.2 * preset.scale if pl.approximate else 0.0) + 0.5
+    boxes = []
+    for dx, dy in ((1, 1), (-1, 1), (0, 1), (1, -1), (-1, -1), (0, -1)):
+        x0 = item.x + o if dx > 0 else item.x - o - w if dx < 0 else item.x - w / 2
+        y0 = item.y + o if dy > 0 else item.y - o - h
+        boxes.append(((dx, dy), (x0, y0, x0 + w, y0 + h)))
+    inside = [b for b in boxes if b[1][0] >= 0 and b[1][1] >= 0 and b[1][2] <= map_w and b[1][3] <= map_h]
+    free = [b for b in inside if not _blocked(b[1], taken, leaders)]
+
+    def room(box):  # its clearance (up to 3 type sizes): a count close to a neighbour reads as the neighbour's
+        return min([3 * fs] + [math.hypot(max(0.0, b[0] - box[2], box[0] - b[2]),
+                                          max(0.0, b[1] - box[3], box[1] - b[3])) for b in taken])
+    if free:
+        free = [max(free, key=lambda b: (room(b[1]), -free.index(b)))]
+    (dx, dy), box = (free or inside or boxes)[0]
+    ax.annotate(text, (pl.lon, pl.lat), xytext=(dx * o, dy * o), textcoords="offset points", fontsize=fs, color=INK,
+                ha="left" if dx > 0 else "right" if dx < 0 else "center", va="bottom" if dy > 0 else "top", zorder=7,
+                bbox=None if free else {"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.9})
+    return box
 
 
 def _draw_place(ax, pl: _Place, d, preset):
@@ -504,16 +567,13 @@ def _draw_place(ax, pl: _Place, d, preset):
         ring = d + 4.4 * sc
         ax.scatter([pl.lon], [pl.lat], s=[ring * ring], marker="o", facecolors="none", edgecolors=[INK],
                    linewidths=0.5 * sc, linestyles=[(0, (2, 1.5))], zorder=5)
-    if len(pl.events) > 1:
-        ax.annotate(str(len(pl.events)), (pl.lon, pl.lat), xytext=(d / 2 + 0.5, d / 2 + 0.5),
-                    textcoords="offset points",
-                    fontsize=max(5.0, d * 0.55), color=INK, ha="left", va="bottom", zorder=6)
 
 
 def _cluster_plan(places, ranks, west, south, pt_x, pt_y, size):
     """Grid binning: the 8 most significant places stay individual (and labelled); the rest are counted
     in square cells of about 3 type sizes. Returns (individual places, clusters)."""
-    cell_pt = size * 3.2
+    fs = max(size * 0.7, MIN_PT)
+    cell_pt = max(size * 3.2, fs * 4.0)  # room for a count of 10,000
     cx, cy = cell_pt / pt_x, cell_pt / pt_y
     keep_n = 8
     ranked = sorted(places, key=lambda p: (tuple(-x for x in max(ranks[e.id] for e in p.events)), p.key))
@@ -527,6 +587,7 @@ def _cluster_plan(places, ranks, west, south, pt_x, pt_y, size):
         lon = sum(p.lon for p in ps) / len(ps)
         lat = sum(p.lat for p in ps) / len(ps)
         d = cell_pt * (0.45 + 0.5 * math.log10(n + 1) / math.log10(most + 1))  # never wider than its cell
+        d = min(cell_pt, max(d, (len(f"{n:,}") * 0.62 + 0.4) * fs))  # and wide enough for its count
         x, y = (lon - west) * pt_x, (lat - south) * pt_y
         out.append({"lon": lon, "lat": lat, "n": n, "d": d, "box": (x - d / 2, y - d / 2, x + d / 2, y + d / 2)})
     return sorted(ranked[:keep_n], key=lambda p: p.key), out
@@ -539,8 +600,8 @@ def _draw_clusters(ax, clusters, preset, size):
                marker="o", facecolors="#7F7F7F", edgecolors="white", linewidths=0.5 * preset.scale, alpha=0.85,
                zorder=4)
     for c in clusters:
-        ax.text(c["lon"], c["lat"], f"{c['n']:,}", ha="center", va="center", fontsize=size * 0.7, color="white",
-                zorder=4.5, fontweight="bold")
+        ax.text(c["lon"], c["lat"], f"{c['n']:,}", ha="center", va="center", fontsize=max(size * 0.7, MIN_PT),
+                color="white", zorder=4.5, fontweight="bold")
 
 
 def _inset_plan(outside, box, places, pt_x, pt_y, map_w, map_h) -> dict:
@@ -618,15 +679,50 @@ def _inset(fig, world, outside, box, plan, preset, size, margin, title_h, map_h,
     groups: dict[tuple, list] = {}
     for e in outside:
         groups.setdefault((round(e.place.lon, 1), round(e.place.lat, 1)), []).append(e)
-    for n, ((lon, lat), evs) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0].date.sort_key), 1):
+    ordered = sorted(groups.items(), key=lambda kv: kv[1][0].date.sort_key)
+
+    def at(lon, lat):  # inset points from its lower-left corner
+        return (sx(lon) - x0) / (x1 - x0) * iw, (lat - y0) / (y1 - y0) * ih
+
+    mr = 3.5 * preset.scale / 2 + 0.3 * preset.scale
+    marks = [(x - mr, y - mr, x + mr, y + mr) for x, y in (at(lon, lat) for (lon, lat), _ in ordered)]
+    # "overview" in the first corner over no marker; the numbers keep clear of it and of every marker
+    fs_o = max(size * 0.75, MIN_PT)
+    ow, oh = text_width_pt(fig, "overview", fs_o) + fs_o * 0.2, fs_o * 1.2
+    pad = fs_o * 0.15
+    pad = fs_o * 0.3
+    corners = [(pad, pad), (iw - ow - pad, pad), (pad, ih - oh - pad), (iw - ow - pad, ih - oh - pad)]
+    bx, by = next((c for c in corners if not any(L._overlaps((c[0], c[1], c[0] + ow, c[1] + oh), m, 0.5)
+                                                for m in marks)), corners[0])
+    taken = [(bx, by, bx + ow, by + oh)]
+    iax.text((bx + fs_o * 0.1) / iw, by / ih, "overview", transform=iax.transAxes, fontsize=fs_o, color=MUTED,
+             ha="left", va="bottom", zorder=5)
+    fs = max(size * 0.8, MIN_PT)
+    for n, ((lon, lat), evs) in enumerate(ordered, 1):
         approx = any(e.place.approximate for e in evs)
         iax.scatter([sx(lon)], [lat], s=[(3.5 * preset.scale) ** 2], marker="o",
                     facecolors=["white" if approx else INK], edgecolors=[INK], linewidths=0.6 * preset.scale, zorder=4)
-        iax.annotate(str(n), (sx(lon), lat), xytext=(3.5 * preset.scale, 0), textcoords="offset points",
-                     fontsize=size * 0.8, fontweight="bold", ha="left", va="center", zorder=5,
+        # the numbered circle: beside its marker where it crosses no other marker, number or the "overview"
+        r = (max(text_width_pt(fig, str(n), fs, "bold"), fs * 1.36) / 2 + fs * 0.12) + 0.4 * preset.scale
+        x, y = at(lon, lat)
+        dist = mr + r + 0.5
+        best = None
+        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.71, 0.71), (-0.71, 0.71), (0.71, -0.71), (-0.71, -0.71)):
+            cx, cy = x + dx * dist, y + dy * dist
+            box = (cx - r, cy - r, cx + r, cy + r)
+            if box[0] < 0 or box[1] < 0 or box[2] > iw or box[3] > ih:
+                continue
+            if best is None:
+                best = (dx * dist, dy * dist, box)
+            if not any(L._overlaps(box, b, 0.3) for i, b in enumerate(marks) if i != n - 1) and \
+                    not any(L._overlaps(box, b, 0.3) for b in taken):
+                best = (dx * dist, dy * dist, box)
+                break
+        ox_, oy_, box = best or (0.0, 0.0, (x - r, y - r, x + r, y + r))  # no room: over its own marker
+        taken.append(box)
+        iax.annotate(str(n), (sx(lon), lat), xytext=(ox_, oy_), textcoords="offset points",
+                     fontsize=fs, fontweight="bold", ha="center", va="center", zorder=5,
                      bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": INK, "lw": 0.4 * preset.scale})
-    iax.text(0.02, 0.03, "overview", transform=iax.transAxes, fontsize=size * 0.75, color=MUTED, ha="left",
-             va="bottom", zorder=5)
 
 
 def _notes(dataset, outside, unlocated, preset) -> list[str]:
