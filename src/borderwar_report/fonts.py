@@ -10,9 +10,6 @@ from pathlib import Path
 
 from .errors import GlyphMissingError
 
-# Families in fallback order: text face first, then the CJK face for what it lacks.
-SERIF_STACK = ("Noto Serif", "Noto Sans Math", "Noto Sans CJK JP")
-SANS_STACK = ("Noto Sans", "Noto Sans Math", "Noto Sans CJK JP")
 _SKIP_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
