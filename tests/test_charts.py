@@ -22,7 +22,7 @@ from borderwar_report.charts import layout as L
 from borderwar_report.charts.measures import highest_dead
 from borderwar_report.dates import HistDate
 from borderwar_report.errors import GlyphMissingError
-from borderwar_report.model import Claim, Event, Place, SideInEvent
+from borderwar_report.model import Claim, ClaimSource, Event, Place, SideInEvent
 from borderwar_report.project import Project
 from borderwar_report.validate import load_dataset
 
@@ -716,9 +716,10 @@ def synthetic(n: int, seed: int = 7):
                            f"{y}-{m:02d}-{d:02d}/{y}-{m:02d}-{min(28, d + 5):02d}"])
         kind = rng.choice(["battle", "border-incident", "border-incident", "diplomacy"])
         k = int(10 ** rng.uniform(0, 4))
-        sides = (SideInEvent("north", losses={"killed": (Claim(k, k, "doe-1999"),
-                                                        Claim(k + 3, k + 3, "smith-2001"))}),
-                 SideInEvent("south", losses={"wounded": (Claim(k, 2 * k, "doe-1999"),)} if i % 3 else {}))
+        doe, smith = (ClaimSource("doe-1999"),), (ClaimSource("smith-2001"),)
+        sides = (SideInEvent("north", losses={"killed": (Claim(k, k, "doe", doe),
+                                                        Claim(k + 3, k + 3, "smith", smith))}),
+                 SideInEvent("south", losses={"wounded": (Claim(k, 2 * k, "doe", doe),)} if i % 3 else {}))
         events.append(Event(id=f"s{i:05d}", title=f"Synthetic event {i}", kind=kind, phase="early",
                             lane="talks" if kind == "diplomacy" else "west", date=HistDate.parse(text),
                             file="synthetic", line=i, sides=sides,

@@ -19,17 +19,18 @@ def ds():
 
 def test_json_round_trips_every_record(ds):
     body = json.loads(to_json(ds))
-    assert body["format"] == "borderwar-report/1"
+    assert body["format"] == "borderwar-report/2"
     assert [e["id"] for e in body["events"]] == [e.id for e in ds.events]
     for ev, out in zip(ds.events, body["events"]):
         assert out["title"] == ev.title
         assert out["date"]["edtf"] == ev.date.text
         assert out["date"]["earliest"] == ev.date.earliest.isoformat()
         assert [n["text"] for n in out["names"]] == [n.text for n in ev.names]
-        claims = [(c["low"], c["high"], c["source"]) for s in out["sides"] for group in ("forces", "losses")
-                  for cs in s[group].values() for c in cs]
-        assert claims == [(c.low, c.high, c.source) for *_, c in ev.all_claims()]
+        claims = [(c["low"], c["high"], c["claimant"], [x["source"] for x in c["sources"]])
+                  for s in out["sides"] for group in ("forces", "losses") for cs in s[group].values() for c in cs]
+        assert claims == [(c.low, c.high, c.claimant, [x.source for x in c.sources]) for *_, c in ev.all_claims()]
     assert len(body["sources"]) == len(ds.sources)
+    assert [c["id"] for c in body["claimants"]] == [c.id for c in ds.claimants]
 
 
 def test_csv_has_timelinejs_columns_and_one_row_per_event(ds):

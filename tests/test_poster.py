@@ -278,16 +278,18 @@ def test_key_events_rule_on_the_shipped_data():
 
 
 @pytest.mark.parametrize("claims,expected", [
-    ([(37, 37, None)] * 3, "37"),
-    ([(6831, 6831, None), (9703, 9703, None)], "6,831–9,703*"),
-    ([(2, 2, None), (11, 11, "at-least")], "2–11+*"),
-    ([(23, 40, None)], "23–40"),
-    ([(20000, 20000, "about")], "c. 20,000"),
+    ([(37, 37, None, "a")] * 3, "37"),
+    ([(6831, 6831, None, "a"), (9703, 9703, None, "b")], "6,831–9,703*"),
+    ([(6831, 6831, None, "a"), (9703, 9703, None, "a")], "6,831–9,703"),  # one claimant revising is no contest
+    ([(2, 2, None, "a"), (11, 11, "at-least", "b")], "2–11+*"),
+    ([(23, 40, None, "a")], "23–40"),
+    ([(20000, 20000, "about", "a")], "c. 20,000"),
 ])
 def test_claims_range(claims, expected):
-    from borderwar_report.model import Claim
+    from borderwar_report.model import Claim, ClaimSource
 
-    assert poster.claims_range([Claim(lo, hi, "s", bound=bound) for lo, hi, bound in claims]) == expected
+    assert poster.claims_range([Claim(lo, hi, who, (ClaimSource("s"),), bound=bound)
+                                for lo, hi, bound, who in claims]) == expected
 
 
 def test_css_string_cannot_break_out_of_the_style_element():

@@ -25,9 +25,11 @@ from .model import (
     LOSS_CATEGORIES,
     PERSONNEL_LOSSES,
     Claim,
+    Commander,
     Dataset,
     Event,
     Name,
+    Organisation,
     Side,
     Source,
     category_label,
@@ -140,6 +142,8 @@ def _close(text: str) -> str:
 
 
 def _is_person(author: str) -> bool:
+    if isinstance(author, Organisation):
+        return False
     """ "Family, Given" names a person; anything else (an organisation, a site) is kept as written."""
     return "," in author
 
@@ -404,7 +408,7 @@ class SideBlock:
     name: str
     short: str
     colour: str
-    commanders: tuple[str, ...]
+    commanders: tuple[Commander, ...]
     note: str
     forces: tuple[ClaimGroup, ...]
     losses: tuple[ClaimGroup, ...]
@@ -477,6 +481,18 @@ class EventView:
 
 
 @dataclass
+class TotalsView:
+    """A whole phase's or the whole conflict's claimed figures, laid out like an event's tables."""
+
+    anchor: str
+    sides: tuple[SideBlock, ...]
+    figures: tuple[FigureRow, ...]
+    forces_table: TableRef | None = None
+    losses_table: TableRef | None = None
+    figures_table: TableRef | None = None
+
+
+@dataclass
 class PhaseView:
     id: str
     anchor: str
@@ -484,6 +500,7 @@ class PhaseView:
     date: str
     summary: str
     events: list[EventView]
+    totals: TotalsView | None = None
 
     @property
     def profiles(self) -> list[EventView]:
@@ -586,6 +603,7 @@ class Briefing:
     aftermath_events: list[tuple[PhaseView, Listing]]  # per phase, at most INLINE_LIST_LIMIT events
     aftermath_rule: str
     key_table: TableRef | None
+    conflict_totals: TotalsView | None
     phase_table: TableRef
     chronology_table: TableRef
     glossary_table: TableRef
@@ -612,6 +630,9 @@ def precision_text(date: HistDate) -> str:
     words = {"day": "day", "month": "month", "year": "year"}
     if date.kind == "moment":
         text = {"day": "exact day", "month": "month only", "year": "year only"}[s.precision]
+    elif date.members:
+        n = len(date.members)
+        text = f"on each of {n} dates or runs of days" if date.all_of else f"one of {n} dates or runs of days"
     elif date.kind == "choice":
         text = "one of two dates"
     elif s.precision == e.precision:
@@ -671,15 +692,41 @@ def _groups(by_category: dict[str, tuple[Claim, ...]], order: tuple[str, ...], l
     return tuple(out)
 
 
-def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> EventView:
+def _side_blocks(sides_in, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> tuple:
     blocks = []
-    for s in ev.sides:
+    for s in sides_in:
         side = sides.get(s.side)
         blocks.append(SideBlock(
             s.side, side.name if side else s.side, side.short if side else s.side,
-            side.colour if side else "", s.commanders, s.note or "",
+            side.colour if side else "", s.commanders + s.units, s.note or "",
             _groups(s.forces, FORCE_CATEGORIES, labels, names),
             _groups(s.losses, LOSS_CATEGORIES + EQUIPMENT_LOSSES, labels, names)))
+    return tuple(blocks)
+
+
+def _figure_rows(figures, labels: dict[str, str], names: ClaimNames) -> tuple[FigureRow, ...]:
+    return tuple(FigureRow(f.label, tuple(_claim_row(c, labels, names, {}) for c in f.claims), contested(f.claims))
+                 for f in figures)
+
+
+def _totals_view(totals, anchor: str, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames,
+                 tables) -> TotalsView | None:
+    """Claims for a whole phase or conflict, with table numbers taken from ``tables`` in reading order."""
+    if not totals:
+        return None
+    view = TotalsView(anchor, _side_blocks(totals.sides, sides, labels, names),
+                      _figure_rows(totals.figures, labels, names))
+    if any(s.forces for s in view.sides):
+        view.forces_table = TableRef(next(tables), f"tab-forces-{anchor}")
+    if any(s.losses for s in view.sides):
+        view.losses_table = TableRef(next(tables), f"tab-losses-{anchor}")
+    if view.figures:
+        view.figures_table = TableRef(next(tables), f"tab-figures-{anchor}")
+    return view
+
+
+def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> EventView:
+    blocks = _side_blocks(ev.sides, sides, labels, names)
     place = ev.place
     return EventView(
         event=ev, anchor=f"ev-{ev.id}", kind=kind_label(ev.kind), date=ev.date.display(),
@@ -691,8 +738,7 @@ def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names
         coordinates=coordinates_text(place.lat, place.lon) if place and place.located else "",
         place_names=place.names if place else (),
         sides=tuple(blocks),
-        figures=tuple(FigureRow(f.label, tuple(_claim_row(c, labels, names, {}) for c in f.claims),
-                                contested(f.claims)) for f in ev.figures),
+        figures=_figure_rows(ev.figures, labels, names),
     )
 
 
@@ -806,6 +852,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
                     key=lambda e: (-peak_loss(e.event), e.event.date.sort_key, e.id))
     key_events = [KeyEvent(e, peak_loss(e.event), _loss_rows(e.event, sides, names)) for e in ranked[:KEY_EVENTS]]
     key_table = TableRef(next(tables), "tab-key-figures") if key_events else None
+    conflict_totals = _totals_view(doc.totals, "conflict", sides, labels, names, tables)
 
     arc_figures = []
     extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART)
@@ -816,7 +863,11 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     phase_table = TableRef(next(tables), "tab-phases")
 
     footnote_number = 0
+    phase_records = {p.id: p for p in dataset.phases}
     for phase in phases:
+        record = phase_records.get(phase.id)
+        if record is not None:
+            phase.totals = _totals_view(record.totals, phase.anchor, sides, labels, names, tables)
         for view in phase.events:
             if not view.profiled:
                 continue
@@ -893,7 +944,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
         arc_figures=arc_figures, casualty_figure=casualty_figure, casualty_rows=casualty_rows,
         casualty_table=casualty_table, casualty_events_total=len(with_losses),
         aftermath_phases=after_phases, aftermath_events=after_events, aftermath_rule=after_rule,
-        key_table=key_table, phase_table=phase_table, chronology_table=chronology_table,
+        key_table=key_table, conflict_totals=conflict_totals, phase_table=phase_table, chronology_table=chronology_table,
         glossary_table=glossary_table, glossary=glossary, bibliography=bibliography,
         contested=Listing(contested), unconfirmed=Listing(unconfirmed), unknown_losses=Listing(unknown),
         approximate_places=Listing((e for e in events if e.place_flag), INLINE_LIST_LIMIT),

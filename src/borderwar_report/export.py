@@ -38,7 +38,7 @@ def _plain(value):
 def to_json(ds: Dataset) -> str:
     """The full normalized model."""
     body = _plain(ds)
-    body["format"] = "borderwar-report/1"
+    body["format"] = "borderwar-report/2"  # 2: claims name a claimant id and a list of sources
     return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
