@@ -200,13 +200,13 @@ def load_dataset(data_dir: Path) -> m.Dataset:
     digest = hashlib.sha256()
     for name in ("document.yaml", "sides.yaml", "phases.yaml", "sources.yaml"):
         path = data_dir / name
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):  # anything else there is read_yaml's to explain
             problems.append(Problem(_label(path), 0, "", f"missing: every data folder needs {name}", "missing-file"))
             docs[name] = None
             continue
         docs[name], found = read_yaml(path, _label(path))
         problems += found
-        digest.update(name.encode() + b"\0" + path.read_bytes())
+        digest.update(name.encode() + b"\0" + (docs[name].raw if docs[name] else b""))
     event_files = sorted((data_dir / "events").glob("*.yaml")) + sorted((data_dir / "events").glob("*.yml"))
     if not event_files:
         problems.append(Problem(_label(data_dir / "events"), 0, "", "no event files (events/*.yaml)", "no-events"))
@@ -215,7 +215,7 @@ def load_dataset(data_dir: Path) -> m.Dataset:
     for path in event_files:
         doc, found = read_yaml(path, _label(path))
         problems += found
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(path.name.encode() + b"\0" + (doc.raw if doc else b""))
         if doc is None:
             continue
         records = doc.value if isinstance(doc.value, list) else [doc.value]
