@@ -748,3 +748,21 @@ def test_two_thousand_events_aggregate_and_stay_quick(tmp_path):
     assert loc["clusters"] > 10
     assert loc["clustered_events"] + loc["places"] <= 2000 + loc["places"]
     assert len(charts["timeline"]["data"]["svg"]) < 2_000_000
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_dollar_signs_in_data_are_text_not_math(mini, tmp_path, name):
+    """Matplotlib would read "$5 and $10" as mathtext ("5and10" in italics) and crash on bad math."""
+    for path in (mini / "events").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("title: First clash at the river", 'title: "Raid for $5 and $10"')
+        text = text.replace("title: Treaty of friendship", 'title: "Bad math $\\\\frac{$ here"')
+        text = text.replace("name: River ford", 'name: "Ford $x^2$"')
+        path.write_text(text, encoding="utf-8")
+    ds = load_dataset(mini)
+    svg = render_chart(ds, project_for(mini, tmp_path), "print", name, ["svg"])["data"]["svg"]
+    texts = " ".join(svg_texts(svg))
+    if name == "timeline":
+        assert "Raid for $5 and $10" in texts
+        assert "Bad math $\\frac{$ here" in texts
+    assert "5and10" not in texts.replace(" ", "")

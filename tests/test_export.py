@@ -47,6 +47,30 @@ def test_csv_has_timelinejs_columns_and_one_row_per_event(ds):
             assert int(row["End Year"]) == ev.date.end.earliest.year
 
 
+@pytest.mark.parametrize("title", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)"])
+def test_csv_cells_cannot_be_spreadsheet_formulas(mini, title):
+    """OWASP CSV injection: a text cell starting with = + - @ tab or CR gets a leading apostrophe."""
+    import yaml
+
+    path = mini / "events" / "treaty.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Treaty of friendship",
+                                                             "title: " + yaml.safe_dump(title).split("\n...")[0]
+                                                             .strip()), encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(to_csv(load_dataset(mini)))))
+    row = next(r for r in rows if r["Unique ID"] == "treaty")
+    assert row["Headline"] == "'" + title
+    for value in (v for r in rows for v in r.values()):
+        assert not value or value[0] not in "=+-@\t\r", value
+
+
+@pytest.mark.parametrize(("cell", "safe"), [("\tx", "'\tx"), ("\rx", "'\rx"), ("=1", "'=1"), ("a=1", "a=1"),
+                                            ("", ""), (1938, 1938)])
+def test_csv_cell_neutralises_every_formula_start(cell, safe):
+    from borderwar_report.export import csv_cell
+
+    assert csv_cell(cell) == safe
+
+
 def test_timelinejs_json_shape(ds):
     body = json.loads(to_timelinejs(ds))
     assert len(body["events"]) == len(ds.events)

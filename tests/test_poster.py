@@ -327,3 +327,22 @@ def test_a_character_no_bundled_font_has_fails_naming_the_record(mini, tmp_path)
         with pytest.raises(GlyphMissingError, match="treaty"):
             build(ctx)
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize(("text", "css"), [
+    ('plain', '"plain"'),
+    ('say "hi"', '"say \\"hi\\""'),
+    ("back\\slash", '"back\\\\slash"'),
+    ("form\ffeed", '"form\\c feed"'),
+    ("line\nbreak\r", '"line\\a break\\d "'),
+    ("bell\x07 del\x7f", '"bell\\7  del\\7f "'),
+    ("nul\x00", '"nul\ufffd"'),
+    ("</style><script>", '"\\3c /style>\\3c script>"'),
+    ("ünï 漢字", '"ünï 漢字"'),
+])
+def test_css_string_serializes_as_cssom_defines(text, css):
+    """CSSOM §2.1 "serialize a string": NUL → U+FFFD, U+0001–U+001F and U+007F as hex escapes with a
+    trailing space, quote and backslash escaped; "<" also escaped so the text cannot close the <style>."""
+    from borderwar_report.poster import css_string
+
+    assert str(css_string(text)) == css

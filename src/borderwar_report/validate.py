@@ -13,7 +13,18 @@ from .yamlsrc import YamlDoc, _dotted, read_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
-INT_RE = re.compile(r"^\d+$")
+INT_RE = re.compile(r"^[0-9]+$")
+# A whole number is ASCII digits, optionally grouped in threes by one kind of separator: 12500, 12,500, 12_500.
+# "12,50" (a decimal comma), "1_2_3" and other scripts' digits are refused rather than guessed at.
+GROUPED_INT_RE = re.compile(r"^[0-9]{1,3}(?:(?P<sep>[,_])[0-9]{3})(?:(?P=sep)[0-9]{3})*$")
+DECIMAL_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+# Figures beyond 2^53 (≈ 9.0e15) lose digits in charts and in JSON readers; no claimed count comes near 10^15.
+MAX_WHOLE = 10**15
+# Control characters print as blank boxes or break the slide deck's XML; tab and line feed are layout.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Dates beyond these years crash what prints them (year 9999 + 1 day overflows; ZIP, inside the slide deck,
+# stores no year after 2107); no record or edition of this tool needs them.
+MIN_YEAR, MAX_YEAR = 100, 2100
 MAX_TITLE = 300
 MAX_TEXT = 20_000
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -55,10 +66,21 @@ class Fields:
         if required and not value:
             self.problem(key, "must not be empty", "missing-field")
             return default
+        if not self.printable(key, value):
+            return default
         if len(value) > max_len:
             self.problem(key, f"is {len(value):,} characters long; the limit is {max_len:,}", "too-long")
             return value[:max_len]
         return value
+
+    def printable(self, key, value: str) -> bool:
+        """False (and a Problem) when text holds a control character such as BEL, ESC, VT, DEL or form feed."""
+        found = CONTROL_RE.search(value)
+        if found:
+            self.problem(key, f"contains the control character U+{ord(found[0]):04X} at character "
+                         f"{found.start() + 1}; remove it (only tab and line breaks are allowed)",
+                         "control-character")
+        return found is None
 
     def ident(self, key, required=True):
         value = self.text(key, required, max_len=200)
@@ -89,11 +111,10 @@ class Fields:
         value = self.raw(key, required)
         if value is _MISSING:
             return None
-        try:
-            number = float(value) if isinstance(value, str) else None
-        except ValueError:
-            number = None
-        if number is None or number != number:
+        # float() would also take "1_0", "nan", "inf", " 12 " and other scripts' digits.
+        ok = isinstance(value, str) and len(value) <= 40 and DECIMAL_RE.match(value)
+        number = float(value) if ok else None
+        if number is None:
             self.problem(key, f"must be a number, got {_shown(value)}", "wrong-type")
             return None
         if not lo <= number <= hi:
@@ -105,12 +126,19 @@ class Fields:
         value = self.raw(key, required)
         if value is _MISSING:
             return None
-        text = value.replace("_", "").replace(",", "") if isinstance(value, str) else None
+        text = value if isinstance(value, str) else None
+        if text is not None and GROUPED_INT_RE.match(text):
+            text = text.replace(text[-4], "")
         if text is not None and text.startswith("-") and INT_RE.match(text[1:]):
             self.problem(key, f"must be a whole number ≥ 0, got {value}", "figure-negative")
             return None
         if text is None or not INT_RE.match(text):
-            self.problem(key, f"must be a whole number ≥ 0, got {_shown(value)}", "wrong-type")
+            self.problem(key, f"must be a whole number ≥ 0 (digits 0–9, optionally grouped as 12,500), "
+                         f"got {_shown(value)}", "wrong-type")
+            return None
+        if len(text.lstrip("0")) > len(str(MAX_WHOLE)) or int(text) > MAX_WHOLE:  # length first: int() of
+            self.problem(key, f"{_shown(value)} is larger than {MAX_WHOLE:,}, the largest figure accepted",
+                         "out-of-range")  # 5,000 digits raises
             return None
         return int(text)
 
@@ -119,17 +147,26 @@ class Fields:
         if value is None:
             return None
         try:
-            return HistDate.parse(value)
+            return self.in_years(key, HistDate.parse(value), value, lambda d: (d.earliest.year, d.latest.year))
         except DateFormatError as exc:
             self.problem(key, str(exc), "date-invalid")
             return None
+
+    def in_years(self, key, parsed, text: str, years):
+        """The parsed date, or None (and a Problem) when it reaches outside MIN_YEAR..MAX_YEAR."""
+        first, last = years(parsed)
+        if first < MIN_YEAR or last > MAX_YEAR:
+            self.problem(key, f'"{text}" is outside the years {MIN_YEAR}–{MAX_YEAR} this tool can print',
+                         "out-of-range")
+            return None
+        return parsed
 
     def day(self, key, required=False):
         value = self.text(key, required, max_len=40)
         if value is None:
             return None
         try:
-            return parse_iso_day(value)
+            return self.in_years(key, parse_iso_day(value), value, lambda d: (d.year, d.year))
         except DateFormatError as exc:
             self.problem(key, str(exc), "date-invalid")
             return None
@@ -148,6 +185,8 @@ class Fields:
         out = []
         for i, where, value in self.items(key):
             if isinstance(value, str) and value.strip():
+                if not self.printable((key, i), value.strip()):
+                    continue
                 out.append(value.strip()[:max_len])
                 if len(value.strip()) > max_len:
                     self.problem((key, i), f"is longer than {max_len} characters", "too-long")
@@ -200,19 +239,19 @@ def load_dataset(data_dir: Path) -> m.Dataset:
     digest = hashlib.sha256()
     for name in ("document.yaml", "sides.yaml", "phases.yaml", "sources.yaml"):
         path = data_dir / name
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):  # anything else there is read_yaml's to explain
             problems.append(Problem(_label(path), 0, "", f"missing: every data folder needs {name}", "missing-file"))
             docs[name] = None
             continue
         docs[name], found = read_yaml(path, _label(path))
         problems += found
-        digest.update(name.encode() + b"\0" + path.read_bytes())
+        digest.update(name.encode() + b"\0" + (docs[name].raw if docs[name] else b""))
     claimants_path = data_dir / "claimants.yaml"
     docs["claimants.yaml"] = None
-    if claimants_path.is_file():
+    if claimants_path.exists() or claimants_path.is_symlink():
         docs["claimants.yaml"], found = read_yaml(claimants_path, _label(claimants_path))
         problems += found
-        digest.update(b"claimants.yaml\0" + claimants_path.read_bytes())
+        digest.update(b"claimants.yaml\0" + (docs["claimants.yaml"].raw if docs["claimants.yaml"] else b""))
     event_files = sorted((data_dir / "events").glob("*.yaml")) + sorted((data_dir / "events").glob("*.yml"))
     if not event_files:
         problems.append(Problem(_label(data_dir / "events"), 0, "", "no event files (events/*.yaml)", "no-events"))
@@ -229,7 +268,7 @@ def _load(problems, docs, digest, refs, event_files) -> m.Dataset:
     for path in event_files:
         doc, found = read_yaml(path, _label(path))
         problems += found
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(path.name.encode() + b"\0" + (doc.raw if doc else b""))
         if doc is None:
             continue
         records = doc.value if isinstance(doc.value, list) else [doc.value]
@@ -783,16 +822,16 @@ def _with_colour(side: m.Side, colour: str) -> m.Side:
 
 
 def _unique(kind: str, pairs, problems) -> set[str]:
-    by_id: dict[str, list] = {}
+    """Every copy after the first is reported once, pointing at the first: linear however many copies."""
+    first: dict[str, object] = {}
     for ident, record in pairs:
-        by_id.setdefault(ident, []).append(record)
-    for ident, records in by_id.items():
-        if len(records) > 1:  # report every copy: which one is "the duplicate" is the editor's call
-            for record in records:
-                others = ", ".join(_place_of(r) for r in records if r is not record)
-                problems.append(Problem(*_where_of(record), "id",
-                                        f'{kind} id "{ident}" is also used at {others}', "duplicate-id"))
-    return set(by_id)
+        if ident not in first:
+            first[ident] = record
+            continue
+        problems.append(Problem(*_where_of(record), "id",
+                                f'{kind} id "{ident}" is already used at {_place_of(first[ident])}',
+                                "duplicate-id"))
+    return set(first)
 
 
 def _where_of(record) -> tuple[str, int]:
