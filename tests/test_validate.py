@@ -118,3 +118,12 @@ def test_unknown_stays_unknown_not_zero(mini):
 def test_colours_default_to_okabe_ito_in_file_order(mini):
     ds = load_dataset(mini)
     assert [s.colour for s in ds.sides] == ["#0072B2", "#D55E00"]
+
+
+def test_markdown_without_html_is_not_mistaken_for_html(mini):
+    event = mini / "events" / "first-clash.yaml"
+    text = event.read_text(encoding="utf-8")
+    changed = text.replace("summary: A patrol met", "summary: Fewer than 3 < 5 men, see <https://example.org>; a patrol met")
+    assert changed != text
+    event.write_text(changed, encoding="utf-8")
+    assert [p for p in validate_folder(mini) if p.code == "raw-html"] == []
