@@ -19,7 +19,7 @@ import pytest
 
 from borderwar_report.charts import CHARTS, build_charts, export_charts, render_chart
 from borderwar_report.charts import layout as L
-from borderwar_report.charts.measures import best_attested
+from borderwar_report.charts.measures import highest_dead
 from borderwar_report.dates import HistDate
 from borderwar_report.errors import GlyphMissingError
 from borderwar_report.model import Claim, Event, Place, SideInEvent
@@ -328,13 +328,15 @@ def test_point_labels_do_not_overlap_each_other_or_points():
             assert not inside
 
 
-def test_best_attested_takes_medians_per_side_and_keeps_unknown(real):
+def test_marker_size_is_a_claimed_figure_and_unknown_stays_unknown(real):
     by_id = {e.id: e for e in real.events}
-    kg = best_attested(by_id["khalkhin-gol-1939"])
+    kg = highest_dead(by_id["khalkhin-gol-1939"])
     assert kg.contested
-    assert kg.value > 10_000
-    assert {s.side for s in kg.sides} == {"ussr", "japan", "mongolia", "manchukuo"}
-    assert best_attested(by_id["molotov-ribbentrop-pact-1939"]).value is None  # unknown, not 0
+    claimed = {c.high for s in by_id["khalkhin-gol-1939"].sides for cat in ("killed", "killed_or_missing",
+                                                                              "irrecoverable")
+               for c in s.losses.get(cat, ())}
+    assert kg.value in claimed  # somebody claims exactly this number: no sum, no median
+    assert highest_dead(by_id["molotov-ribbentrop-pact-1939"]).value is None  # unknown, not 0
 
 
 # --- the real data --------------------------------------------------------------------------------

@@ -267,14 +267,14 @@ def test_key_events_rule_on_the_shipped_data():
             if a is not b and a.lane == b.lane:
                 assert not (b.date.earliest <= a.date.earliest and a.date.latest <= b.date.latest)
     # the rule ranks by dead: every unchosen fight (outside the chosen ones) has no more than the last chosen
-    from borderwar_report.charts.measures import best_attested
+    from borderwar_report.charts.measures import highest_dead
 
-    least = min(best_attested(e).value or 0 for e in fights)
+    least = min(highest_dead(e).value or 0 for e in fights)
     for e in ds.events:
         inside = any(c.lane == e.lane and c.date.earliest <= e.date.earliest and e.date.latest <= c.date.latest
                      for c in fights)
         if e.kind in poster.FIGHTING and e not in fights and not inside:
-            assert (best_attested(e).value or 0) <= least
+            assert (highest_dead(e).value or 0) <= least
 
 
 @pytest.mark.parametrize("claims,expected", [

@@ -71,8 +71,12 @@ def dataset_texts(dataset):
         yield f"phase {phase.id}", "name", phase.name + phase.summary
     for source in dataset.sources:
         text = " ".join(filter(None, [*source.author, source.title, source.publisher, source.place,
-                                      source.journal, source.pages, source.note]))
+                                      source.journal, source.pages, source.note, source.title_translated,
+                                      source.title_romanized, source.edition]))
         yield f"source {source.id}", "title", text
+    for claimant in dataset.claimants:
+        yield f"claimant {claimant.id}", "name", " ".join(filter(None, [claimant.name, claimant.short,
+                                                                      claimant.note]))
     for ev in dataset.events:
         where = f"event {ev.id} ({ev.file}:{ev.line})"
         yield where, "title", ev.title
@@ -82,12 +86,15 @@ def dataset_texts(dataset):
             yield where, "place", ev.place.name + "".join(n.text for n in ev.place.names)
         yield where, "summary", ev.summary
         yield where, "outcome", ev.outcome or ""
+        yield where, "note", ev.note
         for s in ev.sides:
             yield where, "commanders", " ".join(s.commanders) + (s.note or "")
         for *_, claim in ev.all_claims():
-            yield where, "claimant", " ".join(filter(None, [claim.claimant, claim.note, claim.locator]))
+            yield where, "claims", " ".join(filter(None, [claim.note, claim.scope, claim.unit,
+                                                          *(s.locator or "" for s in claim.sources),
+                                                          *(s.via_locator or "" for s in claim.sources)]))
         for f in ev.figures:
-            yield where, "figures", f.label + "".join((c.claimant or "") + (c.note or "") for c in f.claims)
+            yield where, "figures", f.label + "".join((c.note or "") + (c.scope or "") for c in f.claims)
         for a in ev.alternative_dates:
             yield where, "alternative_dates", a.note or ""
         for c in ev.citations:

@@ -207,6 +207,12 @@ def load_dataset(data_dir: Path) -> m.Dataset:
         docs[name], found = read_yaml(path, _label(path))
         problems += found + raw_html_problems(docs[name])
         digest.update(name.encode() + b"\0" + path.read_bytes())
+    claimants_path = data_dir / "claimants.yaml"
+    docs["claimants.yaml"] = None
+    if claimants_path.is_file():
+        docs["claimants.yaml"], found = read_yaml(claimants_path, _label(claimants_path))
+        problems += found
+        digest.update(b"claimants.yaml\0" + claimants_path.read_bytes())
     event_files = sorted((data_dir / "events").glob("*.yaml")) + sorted((data_dir / "events").glob("*.yml"))
     if not event_files:
         problems.append(Problem(_label(data_dir / "events"), 0, "", "no event files (events/*.yaml)", "no-events"))
@@ -229,6 +235,7 @@ def load_dataset(data_dir: Path) -> m.Dataset:
     sides = _list_of(docs["sides.yaml"], problems, _side)
     phases = _list_of(docs["phases.yaml"], problems, _phase)
     sources = _list_of(docs["sources.yaml"], problems, lambda f: _source(f, refs))
+    claimants = _list_of(docs["claimants.yaml"], problems, lambda f: _claimant(f, refs))
 
     # Colours follow file order unless given, so one side keeps one colour in every chart.
     sides = [s if s.colour else _with_colour(s, OKABE_ITO[i % len(OKABE_ITO)]) for i, s in enumerate(sides)]
@@ -237,6 +244,7 @@ def load_dataset(data_dir: Path) -> m.Dataset:
         "side": {s.id for s in sides},
         "phase": {p.id for p in phases},
         "source": {s.id for s in sources},
+        "claimant": {c.id for c in claimants},
         "lane": {ln.id for ln in (document.lanes if document else ())},
     }
     _unique("event", [(e.id, e) for e in events], problems)
@@ -245,7 +253,7 @@ def load_dataset(data_dir: Path) -> m.Dataset:
         raise DataError(problems)
     events.sort(key=lambda e: e.date.sort_key)
     return m.Dataset(document=document, sides=tuple(sides), phases=tuple(phases), sources=tuple(sources),
-                     events=tuple(events), revision=digest.hexdigest()[:10])
+                     events=tuple(events), revision=digest.hexdigest()[:10], claimants=tuple(claimants))
 
 
 def validate_folder(data_dir: Path) -> list[Problem]:
@@ -330,7 +338,7 @@ def _names(f: Fields, key="names") -> tuple[m.Name, ...]:
 
 
 def _side(f: Fields) -> m.Side | None:
-    f.unknown_keys({"id", "name", "short", "bloc", "colour", "names"})
+    f.unknown_keys({"id", "name", "short", "adjective", "bloc", "colour", "names"})
     side_id, name = f.ident("id"), f.text("name", required=True)
     colour = f.text("colour", max_len=7)
     if colour and not COLOUR_RE.match(colour):
@@ -339,7 +347,7 @@ def _side(f: Fields) -> m.Side | None:
     if not (side_id and name):
         return None
     return m.Side(side_id, name, f.text("short", default=name), f.ident("bloc", required=False) or side_id,
-                  colour or "", _names(f))
+                  colour or "", _names(f), f.text("adjective", max_len=60))
 
 
 def _phase(f: Fields) -> m.Phase | None:
@@ -350,10 +358,15 @@ def _phase(f: Fields) -> m.Phase | None:
 
 
 def _source(f: Fields, refs) -> m.Source | None:
-    f.unknown_keys({"id", "type", "author", "title", "publisher", "place", "year", "journal", "volume", "issue",
-                    "pages", "url", "accessed", "note"})
+    f.unknown_keys({"id", "kind", "type", "author", "title", "title_translated", "title_romanized", "publisher",
+                    "place", "year", "journal", "volume", "issue", "pages", "edition", "copy_of", "url", "accessed",
+                    "note", "editor_note"})
     source_id, title = f.ident("id"), f.text("title", required=True)
-    kind = f.choice("type", m.SOURCE_TYPES, default="other")
+    form = f.choice("type", m.SOURCE_TYPES, default="other")
+    if "kind" not in f.value:
+        f.problem("kind", "is required: what kind of evidence the source is — one of " + ", ".join(m.SOURCE_KINDS),
+                  "source-kind")
+    kind = f.choice("kind", m.SOURCE_KINDS, required=False, default="web-page")
     authors = f.texts("author") if isinstance(f.value.get("author"), list) else \
         ((f.text("author"),) if f.value.get("author") else ())
     year = f.text("year", max_len=20)
@@ -363,11 +376,79 @@ def _source(f: Fields, refs) -> m.Source | None:
     if url and not re.match(r"^https?://\S+$", url):
         f.problem("url", f'"{url[:80]}" is not an http(s) address', "bad-url")
         url = None
+    copy_of = f.ident("copy_of", required=False)
+    refs.need("source", copy_of, f, "copy_of")
+    if copy_of is not None and copy_of == source_id:
+        f.problem("copy_of", "a source cannot be a copy of itself", "source-copy")
+        copy_of = None
+    f.text("editor_note", max_len=MAX_TEXT)
     if not (source_id and title):
         return None
-    return m.Source(source_id, kind, title, tuple(a for a in authors if a), f.text("publisher"), f.text("place"),
+    return m.Source(source_id, form, title, tuple(a for a in authors if a), f.text("publisher"), f.text("place"),
                     year, f.text("journal"), f.text("volume", max_len=20), f.text("issue", max_len=20),
-                    f.text("pages", max_len=40), url, f.day("accessed"), f.text("note", max_len=2000))
+                    f.text("pages", max_len=40), url, f.day("accessed"), f.text("note", max_len=2000), kind,
+                    copy_of, f.text("title_translated"), f.text("title_romanized"), f.text("edition", max_len=40))
+
+
+def _claimant(f: Fields, refs) -> m.Claimant | None:
+    f.unknown_keys({"id", "name", "short", "kind", "side", "note", "editor_note"})
+    claimant_id, name = f.ident("id"), f.text("name", required=True)
+    kind = f.choice("kind", m.CLAIMANT_KINDS, default="other")
+    side = f.ident("side", required=False)
+    refs.need("side", side, f, "side")
+    f.text("editor_note", max_len=MAX_TEXT)
+    if not (claimant_id and name):
+        return None
+    return m.Claimant(claimant_id, name, kind, side, f.text("note", max_len=2000), f.text("short", max_len=60))
+
+
+CLAIM_KEYS = {"value", "low", "high", "bound", "unit", "claimant", "sources", "source", "locator", "via",
+              "via_locator", "scope", "id", "part_of", "unconfirmed", "claimed_zero", "note", "editor_note"}
+UNKNOWN_WORDS = {"unknown", "n/a", "na", "?", "none", "nil", "-", "–", "—"}
+
+
+def _figure(cf: Fields, key: str):
+    """A claim's whole-number field, explaining how "unknown" is written."""
+    raw = cf.value.get(key)
+    if isinstance(raw, str) and raw.strip().lower() in UNKNOWN_WORDS:
+        cf.problem(key, f'"{raw}" is not a figure: when no source gives one, leave the category out — an absent '
+                        "category is how the data says unknown", "figure-unknown")
+        return None
+    return cf.whole(key, required=True)
+
+
+def _claim_sources(cf: Fields, refs: Refs) -> tuple[m.ClaimSource, ...]:
+    out = []
+    if "sources" in cf.value:
+        if "source" in cf.value:
+            cf.problem("source", "give either source (one work) or sources (a list), not both", "claim-source")
+        for _, where, value in cf.items("sources", required=True):
+            sf = Fields(cf.doc, where, value, cf.problems)
+            if not sf.ok:
+                continue
+            sf.unknown_keys({"source", "locator", "via", "via_locator", "editor_note"})
+            out.append(_claim_source(sf, refs))
+        if not out and not cf.items("sources"):
+            cf.problem("sources", "needs at least one source: the work where the figure was read", "claim-source")
+    elif "source" in cf.value:
+        out.append(_claim_source(cf, refs))
+    else:
+        cf.problem("sources", "is required: the work (or works) where the figure was read", "claim-source")
+    return tuple(s for s in out if s is not None)
+
+
+def _claim_source(sf: Fields, refs: Refs) -> m.ClaimSource | None:
+    source, via = sf.ident("source"), sf.ident("via", required=False)
+    refs.need("source", source, sf, "source")
+    refs.need("source", via, sf, "via")
+    if via is not None and via == source:
+        sf.problem("via", "names the same work as source; via is the work that quotes the source", "claim-source")
+        via = None
+    if "via_locator" in sf.value and via is None:
+        sf.problem("via_locator", "needs via: the work the page number belongs to", "claim-source")
+    if source is None:
+        return None
+    return m.ClaimSource(source, sf.text("locator", max_len=100), via, sf.text("via_locator", max_len=100))
 
 
 def _claims(f: Fields, key, refs: Refs) -> tuple[m.Claim, ...]:
@@ -379,28 +460,98 @@ def _claims(f: Fields, key, refs: Refs) -> tuple[m.Claim, ...]:
         cf = Fields(f.doc, where, value, f.problems)
         if not cf.ok:
             continue
-        cf.unknown_keys({"value", "low", "high", "bound", "claimant", "source", "locator", "unconfirmed", "note"})
+        cf.unknown_keys(CLAIM_KEYS)
         if "value" in cf.value and ("low" in cf.value or "high" in cf.value):
             cf.problem("value", "give either value or low and high, not both", "figure-shape")
             continue
         if "value" in cf.value:
-            low = high = cf.whole("value", required=True)
+            low = high = _figure(cf, "value")
         elif "low" in cf.value or "high" in cf.value:
-            low, high = cf.whole("low", required=True), cf.whole("high", required=True)
+            if "high" not in cf.value or "low" not in cf.value:
+                given, other = ("low", "high") if "low" in cf.value else ("high", "low")
+                cf.problem(other, f"{given} needs {other}: a range has both ends; for an open bound write value "
+                                  f"with bound: {'at-least' if given == 'low' else 'at-most'}", "figure-shape")
+                continue
+            low, high = _figure(cf, "low"), _figure(cf, "high")
             if low is not None and high is not None and low > high:
                 cf.problem("low", f"low ({low:,}) is greater than high ({high:,})", "range-reversed")
                 low = None
         else:
             cf.problem("value", "is required (or low and high for a range)", "missing-field")
             continue
-        source = cf.ident("source")
-        refs.need("source", source, cf, "source")
-        bound = cf.choice("bound", m.BOUNDS, required=False)
-        if low is None or high is None or source is None:
+        claimed_zero = cf.boolean("claimed_zero")
+        if high == 0 and not claimed_zero:
+            cf.problem("value", "0 means a source says there were none: add claimed_zero: true to record that; "
+                                "if no source gives a figure, leave the category out (unknown is not zero)",
+                       "figure-zero")
             continue
-        out.append(m.Claim(low, high, source, cf.text("claimant"), bound, cf.text("locator", max_len=100),
-                           cf.boolean("unconfirmed"), cf.text("note", max_len=2000)))
+        if claimed_zero and high not in (0, None):
+            cf.problem("claimed_zero", "is only for a claim of 0", "figure-zero")
+        claimant = cf.raw("claimant", required=False)
+        if claimant is _MISSING:
+            cf.problem("claimant", "is required: the id (from claimants.yaml) of who asserts the figure — the source is "
+                                   "only where it was read", "claim-claimant")
+            claimant = None
+        elif isinstance(claimant, str) and not ID_RE.match(claimant.strip()):
+            cf.problem("claimant", f'"{claimant[:60]}" is not a claimant id: add the claimant to claimants.yaml '
+                                   "(id, name, kind) and write its id here", "claim-claimant")
+            claimant = None
+        else:
+            claimant = cf.ident("claimant")
+        refs.need("claimant", claimant, cf, "claimant")
+        sources = _claim_sources(cf, refs)
+        bound = cf.choice("bound", m.BOUNDS, required=False)
+        if bound and low != high:
+            cf.problem("bound", "applies to a single value; a range already states both ends", "figure-shape")
+        claim_id, part_of = cf.ident("id", required=False), cf.ident("part_of", required=False)
+        scope = cf.text("scope")
+        cf.text("editor_note", max_len=MAX_TEXT)
+        if low is None or high is None or claimant is None or not sources:
+            continue
+        out.append(m.Claim(low, high, claimant, sources, bound, cf.text("unit", max_len=60), scope, claim_id,
+                           part_of, cf.boolean("unconfirmed"), cf.text("note", max_len=2000)))
     return tuple(out)
+
+
+def _breakdowns(sf: Fields, losses: dict[str, tuple[m.Claim, ...]]) -> None:
+    """Parts (``part_of``) of one tally: same side, nesting categories, and they add up."""
+    tallies: dict[str, tuple[str, m.Claim]] = {}
+    for category, claims in losses.items():
+        for claim in claims:
+            if claim.id is None:
+                continue
+            if claim.id in tallies:
+                sf.problem(("losses", category), f'claim id "{claim.id}" is used twice in this side', "duplicate-id")
+            tallies[claim.id] = (category, claim)
+    parts: dict[str, list[tuple[str, m.Claim]]] = {}
+    for category, claims in losses.items():
+        for claim in claims:
+            if claim.part_of is None:
+                continue
+            if claim.part_of not in tallies:
+                sf.problem(("losses", category), f'part_of "{claim.part_of}": no claim of this side has that id',
+                           "breakdown")
+                continue
+            parts.setdefault(claim.part_of, []).append((category, claim))
+    for tally_id, members in parts.items():
+        tally_category, tally = tallies[tally_id]
+        where = ("losses", tally_category)
+        for category, claim in members:
+            if tally_category not in m.loss_ancestors(category):
+                sf.problem(where, f'"{category}" is not counted inside "{tally_category}", so it cannot be a part of '
+                                  f'claim "{tally_id}" (see the loss categories in data/README.md)', "breakdown")
+        cats = [c for c, _ in members]
+        for c in cats:
+            if any(other in m.loss_ancestors(c) for other in cats if other != c):
+                sf.problem(where, f'the parts of "{tally_id}" overlap: "{c}" is counted inside another part',
+                           "breakdown")
+                break
+        low, high = sum(c.low for _, c in members), sum(c.high for _, c in members)
+        if not (low <= tally.high and high >= tally.low) or (not tally.is_range and tally.bound is None
+                                                             and (low, high) != (tally.low, tally.low)
+                                                             and all(not c.is_range for _, c in members)):
+            shown = f"{low:,}" if low == high else f"{low:,}–{high:,}"
+            sf.problem(where, f'the parts of "{tally_id}" add up to {shown}, not {tally.display()}', "breakdown")
 
 
 def _figure_map(f: Fields, key, categories, refs) -> dict[str, tuple[m.Claim, ...]]:
@@ -425,7 +576,8 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
     if not f.ok:
         return None
     f.unknown_keys({"id", "title", "names", "kind", "phase", "lane", "date", "alternative_dates", "place", "sides",
-                    "outcome", "summary", "figures", "citations"})
+                    "outcome", "summary", "note", "editor_note", "figures", "citations"})
+    f.text("editor_note", max_len=MAX_TEXT)
     event_id, title = f.ident("id"), f.text("title", required=True)
     kind = f.choice("kind", m.EVENT_KINDS)
     phase, lane = f.ident("phase"), f.ident("lane")
@@ -437,7 +589,7 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
         af = Fields(f.doc, where, value, f.problems)
         if not af.ok:
             continue
-        af.unknown_keys({"date", "source", "note"})
+        af.unknown_keys({"date", "source", "locator", "note", "editor_note"})
         alt, source = af.date("date"), af.ident("source")
         refs.need("source", source, af, "source")
         if alt and source:
@@ -445,7 +597,7 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
     place = None
     pf = f.sub("place")
     if pf is not None and pf.ok:
-        pf.unknown_keys({"name", "names", "lat", "lon", "approximate"})
+        pf.unknown_keys({"name", "names", "lat", "lon", "approximate", "editor_note"})
         lat, lon = pf.number("lat", -90, 90), pf.number("lon", -180, 180)
         if ("lat" in pf.value) != ("lon" in pf.value):
             pf.problem("lat" if "lat" not in pf.value else "lon", "give both lat and lon, or neither",
@@ -460,7 +612,7 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
         sf = Fields(f.doc, where, value, f.problems)
         if not sf.ok:
             continue
-        sf.unknown_keys({"side", "commanders", "forces", "losses", "note"})
+        sf.unknown_keys({"side", "commanders", "forces", "losses", "note", "editor_note"})
         side = sf.ident("side")
         refs.need("side", side, sf, "side")
         if side in seen_sides:
@@ -470,6 +622,8 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
             seen_sides[side] = i
         forces = _figure_map(sf, "forces", m.FORCE_CATEGORIES, refs)
         losses = _figure_map(sf, "losses", m.LOSS_CATEGORIES, refs)
+        _breakdowns(sf, losses)
+        sf.text("editor_note", max_len=MAX_TEXT)
         if side:
             sides.append(m.SideInEvent(side, sf.texts("commanders"), forces, losses, sf.text("note", max_len=2000)))
     figures = []
@@ -477,7 +631,7 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
         ff = Fields(f.doc, where, value, f.problems)
         if not ff.ok:
             continue
-        ff.unknown_keys({"label", "claims"})
+        ff.unknown_keys({"label", "claims", "editor_note"})
         label, claims = ff.text("label", required=True), _claims(ff, "claims", refs)
         if label and claims:
             figures.append(m.LabelledFigure(label, claims))
@@ -486,7 +640,7 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
         cf = Fields(f.doc, where, value, f.problems)
         if not cf.ok:
             continue
-        cf.unknown_keys({"source", "locator"})
+        cf.unknown_keys({"source", "locator", "editor_note"})
         source = cf.ident("source")
         refs.need("source", source, cf, "source")
         if source:
@@ -495,8 +649,10 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
     outcome, summary = f.text("outcome", max_len=1000), f.text("summary", max_len=MAX_TEXT, default="")
     if not all([event_id, title, kind, phase, lane, date]):
         return None
+    note = f.text("note", max_len=MAX_TEXT, default="")
     return m.Event(event_id, title, kind, phase, lane, date, f.doc.path, f.doc.line(f.where), names,
-                   tuple(alternatives), place, tuple(sides), outcome, summary, tuple(figures), tuple(citations))
+                   tuple(alternatives), place, tuple(sides), outcome, summary, tuple(figures), tuple(citations),
+                   note)
 
 
 # --- helpers --------------------------------------------------------------------------------------
