@@ -27,9 +27,9 @@ def test_json_round_trips_every_record(ds):
         assert out["date"]["edtf"] == ev.date.text
         assert out["date"]["earliest"] == ev.date.earliest.isoformat()
         assert [n["text"] for n in out["names"]] == [n.text for n in ev.names]
-        claims = [(c["low"], c["high"], c["source"]) for s in out["sides"] for group in ("forces", "losses")
-                  for cs in s[group].values() for c in cs]
-        assert claims == [(c.low, c.high, c.source) for *_, c in ev.all_claims()]
+        claims = [(c["low"], c["high"], c["claimant"], [x["source"] for x in c["sources"]])
+                  for s in out["sides"] for group in ("forces", "losses") for cs in s[group].values() for c in cs]
+        assert claims == [(c.low, c.high, c.claimant, [x.source for x in c.sources]) for *_, c in ev.all_claims()]
     assert len(body["sources"]) == len(ds.sources)
 
 
