@@ -145,4 +145,13 @@ def to_csv(ds: Dataset) -> str:
     return buf.getvalue()
 
 
-FORMATS = {"json": to_json, "csv": to_csv, "timelinejs": to_timelinejs}
+def _bibliography(name):
+    def export(ds: Dataset) -> str:
+        from . import bibio
+
+        return getattr(bibio, name)(ds)
+    return export
+
+
+FORMATS = {"json": to_json, "csv": to_csv, "timelinejs": to_timelinejs, "csl-json": _bibliography("to_csl_json"),
+           "bibtex": _bibliography("to_bibtex")}

@@ -144,7 +144,7 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
             pr = rendered["print"][name]
             index[name] = {"title": pr["title"], "alt": pr["alt"], "source": pr["source"],
                            "caption": pr["caption"], "files": files}
-            ctx.log.info(f"chart {name}: {_stats_line(pr['stats'])}")
+            ctx.log.detail(f"chart {name}: {_stats_line(pr['stats'])}")
     if "slides" in rendered:
         deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS])
         write_atomic(root / "deck.pptx", deck)
