@@ -315,6 +315,30 @@ def watch(data_dir, out_dir, templates_dir, debounce):
     watch_and_build(_project(data_dir, templates_dir, out_dir), debounce=debounce, log=_log())
 
 
+@cli.command()
+@common_options
+@data_option
+@out_option
+@templates_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (localhost only by default).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the briefing in the default browser.")
+@click.option("--debounce", type=float, default=0.4, show_default=True, help="Seconds of quiet before a rebuild.")
+def serve(data_dir, out_dir, templates_dir, port, host, open_browser, debounce):
+    """Build, serve OUT on localhost, rebuild on every save and reload the page in the browser.
+
+    Example: borderwar-report serve --open
+    """
+    from .serve import serve as run_server
+
+    try:
+        run_server(_project(data_dir, templates_dir, out_dir), _log(), host=host, port=port,
+                   open_browser=open_browser, debounce=debounce)
+    except OSError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def main(argv=None) -> None:
     """Entry point: problems become messages and exit codes, never tracebacks (unless --debug)."""
     import logging
