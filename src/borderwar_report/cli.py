@@ -67,6 +67,8 @@ poster_size_option = click.option("--poster-size", type=_choice("a4", "a3", "a2"
 tile_option = click.option("--tile", type=_choice("a4", "letter"),
                            help="Also split the poster across these pages (with overlap and crop marks).")
 paper_option = click.option("--paper", type=_choice("a4", "letter"), help="Paper size (default: document.yaml).")
+pptx_template_option = click.option("--pptx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                                    help="Your own PowerPoint file (.pptx/.potx) whose master and layouts the deck uses.")
 
 
 def _project(data_dir=None, templates_dir=None, out_dir=None):
@@ -119,14 +121,16 @@ def validate(data_dir):
               help="Archival (PDF/A-3b, data attached) or accessible (PDF/UA-1) variant of the briefing.")
 @poster_size_option
 @tile_option
-def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_size, tile):
+@pptx_template_option
+def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_size, tile, pptx_template):
     """Build the briefing, wall timeline, handout and charts into OUT (only what changed).
 
     Example: borderwar-report build --out out/
     """
     from .build import BuildOptions
 
-    options = BuildOptions(force=force, paper=paper, pdf_variant=pdf_variant, poster_size=poster_size, tile=tile)
+    options = BuildOptions(force=force, paper=paper, pdf_variant=pdf_variant, poster_size=poster_size, tile=tile,
+                           pptx_template=pptx_template)
     _run_build(_project(data_dir, templates_dir, out_dir), options)
 
 
@@ -273,7 +277,8 @@ def sources_import(data_dir, file, append):
 @click.option("--transparent", is_flag=True, help="Transparent background (slides).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/charts"), show_default=True,
               callback=_a_folder, help="Folder to write the charts into.")
-def charts(data_dir, templates_dir, preset, formats, transparent, out_dir):
+@pptx_template_option
+def charts(data_dir, templates_dir, preset, formats, transparent, out_dir, pptx_template):
     """Draw the charts (timeline, casualties, locator map, escalation) as files for slides or print.
 
     Example: borderwar-report charts --preset slides --format png,svg,pdf,pptx --out talk/
@@ -289,7 +294,7 @@ def charts(data_dir, templates_dir, preset, formats, transparent, out_dir):
     try:
         ds = load_dataset(project.data_dir)
         written = export_charts(ds, project, preset=preset, formats=wanted, out_dir=out_dir,
-                                transparent=transparent)
+                                transparent=transparent, pptx_template=pptx_template)
     except DataError as exc:
         _fail_invalid(exc)
     except RenderError as exc:
