@@ -141,16 +141,14 @@ def to_csv(ds: Dataset) -> str:
     sheet = csv.DictWriter(buf, fieldnames=TIMELINEJS_COLUMNS + EXTRA_COLUMNS, lineterminator="\n")
     sheet.writeheader()
 
-    class writer:  # every cell neutralised against formula injection, title and era rows included
-        @staticmethod
-        def writerow(row: dict) -> None:
-            sheet.writerow({key: csv_cell(value) for key, value in row.items()})
+    def write(row: dict) -> None:  # every cell neutralised against formula injection, title and era rows too
+        sheet.writerow({key: csv_cell(value) for key, value in row.items()})
 
     doc = ds.document
-    writer.writerow({"Headline": escape(doc.title), "Text": f"<p>{escape(doc.subtitle)}</p>" if doc.subtitle else "",
+    write({"Headline": escape(doc.title), "Text": f"<p>{escape(doc.subtitle)}</p>" if doc.subtitle else "",
                      "Type": "title"})
     for p in ds.phases:
-        writer.writerow({**_sheet_dates(p.date.start.earliest, p.date.start.precision,
+        write({**_sheet_dates(p.date.start.earliest, p.date.start.precision,
                                         p.date.end.latest, p.date.end.precision),
                          "Headline": escape(p.name), "Type": "era", "Unique ID": p.id, "EDTF": p.date.text})
     for ev in ds.events:
@@ -158,7 +156,7 @@ def to_csv(ds: Dataset) -> str:
         row = _sheet_dates(s.earliest, s.precision, *((e.earliest, e.precision) if ev.date.kind != "moment" else ()))
         row.update({"Display Date": ev.date.display(), "Headline": escape(ev.title), "Text": _event_text(ev, ds),
                     "Group": _group(ev, ds), "Unique ID": ev.id, "EDTF": ev.date.text})
-        writer.writerow(row)
+        write(row)
     return buf.getvalue()
 
 
