@@ -633,3 +633,159 @@ def test_foreign_fonts_are_detected():
     bundled_only, _, _ = render_pdf(html.replace('<p style="font-family: monospace">system</p>', ""), MINI,
                                     [TEMPLATES])
     assert foreign_fonts(bundled_only, fonts_dir) == []
+
+
+# --- pages, type and tags (issue 13) ---------------------------------------------------------------
+
+def _struct_elements(pdf):
+    """Every structure element reachable from the structure tree root, in reading order."""
+    import pikepdf
+
+    out, stack = [], list(reversed(list(pdf.Root.StructTreeRoot.K)))
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, pikepdf.Dictionary) or "/S" not in e:
+            continue
+        out.append(e)
+        k = e.get("/K")
+        kids = list(k) if isinstance(k, pikepdf.Array) else [k]
+        stack.extend(reversed(kids))
+    return out
+
+
+def _char_sizes(path):
+    """(page, effective size in pt, character) for every printed character (pdfium applies the matrices)."""
+    import ctypes
+    import math
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    doc = pdfium.PdfDocument(str(path))
+    matrix = raw.FS_MATRIX()
+    for i in range(len(doc)):
+        text = doc[i].get_textpage()
+        for k in range(text.count_chars()):
+            ch = chr(raw.FPDFText_GetUnicode(text.raw, k))
+            if ch.isspace() or not ch.isprintable():
+                continue
+            raw.FPDFText_GetMatrix(text.raw, k, ctypes.byref(matrix))
+            scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+            yield i + 1, raw.FPDFText_GetFontSize(text.raw, k) * scale, ch
+
+
+@pytest.fixture(scope="module")
+def typeset_only(tmp_path_factory):
+    """The briefing without charts: every character in it is the templates' typesetting (chart SVGs set
+    their own type and quotes)."""
+    return build_briefing_only(DATA, tmp_path_factory.mktemp("typeset") / "out", charts=False)
+
+
+def test_type_is_never_below_7_pt_except_note_calls(typeset_only):
+    """Text, tables, captions, notes and page furniture: ≥ 7 pt. Only the superscript note calls are
+    smaller (6 pt), and they are digits."""
+    out = typeset_only
+    sizes = list(_char_sizes(out / "briefing.pdf"))
+    assert len(sizes) > 10000
+    small = [(p, round(s, 2), ch) for p, s, ch in sizes if s < 6.95]
+    assert small and all(ch.isdigit() and abs(s - 6.0) < 0.05 for _, s, ch in small), small[:10]
+    assert min(s for _, s, ch in sizes if not ch.isdigit()) >= 6.95
+
+
+@pytest.mark.xfail(strict=True, reason="the print charts set some labels at 6.5 pt (the chart modules' "
+                                       "business); remove this mark when they reach 7 pt")
+def test_chart_type_is_never_below_7_pt(shipped):
+    out = shipped[0]
+    small = [(p, round(s, 2)) for p, s, ch in _char_sizes(out / "briefing.pdf") if s < 6.95 and not ch.isdigit()]
+    assert not small, small[:5]
+
+
+def test_page_furniture_is_artifact_and_every_element_is_reachable(shipped):
+    import pikepdf
+
+    out = shipped[0]
+    pdf = pikepdf.open(out / "briefing.pdf")
+    reachable = {e.objgen for e in _struct_elements(pdf)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        entry = nums[i + 1]
+        for element in (entry if isinstance(entry, pikepdf.Array) else [entry]):
+            if isinstance(element, pikepdf.Dictionary):
+                assert element.objgen in reachable, f"parent tree {int(nums[i])}: element outside the tree"
+    for number, page in enumerate(pdf.pages[1:], start=2):  # the cover has no furniture
+        stream = page.Contents.read_bytes()
+        assert b"/Artifact\n<</Type /Pagination /Subtype /Header>>" in stream, number
+        assert b"/Artifact\n<</Type /Pagination /Subtype /Footer>>" in stream, number
+
+
+def test_notes_scopes_figures_and_languages_are_tagged(shipped):
+    import pikepdf
+
+    out, _, _, dataset, view = shipped
+    pdf = pikepdf.open(out / "briefing.pdf")  # kept open while its objects are read
+    elements = _struct_elements(pdf)
+    notes = [e for e in elements if e.S == "/Note"]
+    assert len(notes) >= view.footnote_count
+    ids = [str(e.ID) for e in notes]
+    assert len(set(ids)) == len(ids) and all(i.startswith("fn-") for i in ids)
+    headers = [e for e in elements if e.S == "/TH"]
+    assert headers and all(str(e.A.Scope) in ("/Column", "/Row") for e in headers)
+    assert {str(e.A.Scope) for e in headers} == {"/Column", "/Row"}
+    figures = [e for e in elements if e.S == "/Figure"]
+    assert figures and all(str(e.get("/Alt", "")).strip() for e in figures)
+    langs = {str(e.Lang) for e in elements if "/Lang" in e and e.S != "/Document"}
+    wanted = {n.lang for ev in dataset.events for n in ev.names}
+    assert wanted <= langs, wanted - langs
+
+
+def test_outline_entries_are_unique(shipped):
+    titles = outline_titles(shipped[1])
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+
+
+def test_pages_are_full_tables_keep_headers_with_rows_and_continued_tables_say_so(shipped):
+    out, reader, pages, _, view = shipped
+    # No large blank area: on every page but a chapter's last, text reaches past the middle of the page
+    # and no gap between lines (above the notes, around a figure) takes a third of it.
+    import pypdfium2 as pdfium
+
+    chapters = {reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
+    doc = pdfium.PdfDocument(str(out / "briefing.pdf"))
+    for i in range(1, len(pages)):
+        page = doc[i]
+        height = page.get_height()
+        chars = page.get_textpage()
+        tops = sorted({height - chars.get_charbox(k)[3] for k in range(chars.count_chars())})
+        body = [y for y in tops if 0.07 * height < y < 0.92 * height]  # between running head and footer
+        gaps = [b - a for a, b in zip(body, body[1:])]
+        assert max(gaps) < height / 3, f"page {i + 1}: a blank band of {max(gaps) / height:.0%}"
+        if i + 1 not in chapters and i + 1 < len(pages):
+            assert body[-1] > height / 2, f"page {i + 1} is less than half full"
+    for i, text in enumerate(pages):
+        body = [line for line in text.splitlines() if line.strip()]
+        # a caption or header never ends a page: the last body line is not a header row
+        tail = [line for line in body if not re.match(r"\d+\. |Edition |.* page \d+ of \d+", line)]
+        assert not any(t.startswith("CATEGORY CLAIM") or t.startswith("FIGURE CLAIM") for t in tail[-2:]), i + 1
+    continued = [i for i, text in enumerate(pages) if re.search(r"Table \d+ \(continued\)", text)]
+    assert continued
+    for i in continued:
+        number = re.search(r"Table (\d+) \(continued\)", pages[i]).group(1)
+        assert f"Table {number}." in "".join(pages[max(0, i - 3):i]), (i + 1, number)  # it started before
+
+
+def test_small_caps_extract_as_words(shipped):
+    text = "\n".join(shipped[2])
+    assert "BORDER INCIDENT" in text and "CLAIMANT AND NOTE" in text and "B O R D E R" not in text
+
+
+def test_curly_quotes_and_no_editor_notes_in_print(typeset_only):
+    out = typeset_only
+    dataset = load_dataset(DATA)
+    text = "\n".join(pdf_text(pypdf.PdfReader(out / "briefing.pdf")))
+    assert "'" not in re.sub(r"https?://\S+", "", text).replace("\u200b", "")
+    assert '"' not in re.sub(r"https?://\S+", "", text)
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    for source in dataset.sources:
+        note = getattr(source, "editor_note", None)
+        if note:
+            assert note not in html

@@ -403,12 +403,7 @@ class ChicagoNotes:
         title = display_title(source)
         translated = getattr(source, "title_translated", None)
         if kind_of(source) in NOTES_ONLY_KINDS:  # Wikipedia, s.v. “Title,” accessed …, URL
-            work = source.journal or source.publisher or (source.author[0] if source.author else "")
-            if work:
-                b.add(f"{work}, s.v. ")
-            b.add(f"“{_curly(title, True)}{f' [{translated}]' if translated else ''}”")
-            if loc:
-                b.punct(",").add(f" {loc}")
+            _sub_verbo(b, source, translated, loc)
             if source.accessed:
                 b.punct(",").add(f" accessed {day_text(source.accessed)}")
             if source.url:
@@ -458,13 +453,7 @@ class ChicagoNotes:
         loc = clean_locator(locator)
         title = _curly(short_title(display_title(source)), _quoted_title(source))
         if kind_of(source) in NOTES_ONLY_KINDS:
-            work = source.journal or source.publisher or (source.author[0] if source.author else "")
-            if work:
-                b.add(f"{work}, s.v. ")
-            b.add(f"“{_curly(display_title(source), True)}”")
-            if loc:
-                b.punct(",").add(f" {loc}")
-            return b.done()
+            return _sub_verbo(b, source, None, loc).done()
         author = note_authors(source.author)
         if author:
             b.add(f"{author}, ")
@@ -477,6 +466,17 @@ class ChicagoNotes:
         if loc:
             b.punct(",").add(f" {loc}")
         return b.done()
+
+
+def _sub_verbo(b: _Builder, source, translated: str | None, loc: str) -> _Builder:
+    """A reference work's article "under the word" (CMOS 14.233): Wikipedia, s.v. “Title,” locator."""
+    work = source.journal or source.publisher or (source.author[0] if source.author else "")
+    if work:
+        b.add(f"{work}, s.v. ")
+    b.add(f"“{_curly(display_title(source), True)}{f' [{translated}]' if translated else ''}”")
+    if loc:
+        b.punct(",").add(f" {loc}")
+    return b
 
 
 def _drop_article(text: str) -> str:

@@ -536,7 +536,7 @@ def _figure(name: str, info: dict, number: int) -> FigureView | None:
                       source=info.get("source", ""), wide=float(info.get("aspect") or 0) >= WIDE_ASPECT)
 
 
-ARC_CHARTS = ("timeline", "escalation", "locator")
+ARC_CHARTS = ("timeline", "locator", "escalation")  # this order fills the pages: the map beside no text, the bars above the first phase
 CASUALTY_CHART = "casualties"
 
 

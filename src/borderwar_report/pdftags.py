@@ -1,23 +1,23 @@
-"""Finishing WeasyPrint 70's tagged PDF for PDF/UA-1 (ISO 14289-1), as far as a post-process can.
+"""Finishing WeasyPrint 70's tagged PDF for PDF/UA-1 (ISO 14289-1): what its tagging leaves out.
 
 WeasyPrint 70 (``pdf_tags=True``) writes a structure tree, but
 - tags the running heads, footers and page numbers (the @page margin boxes) as Span elements whose
   NonStruct parent hangs off the Document without being one of its kids: reachable by no reader, and
-  not marked as page furniture (PDF/UA-1 7.8 wants pagination artifacts);
-- tags each footnote as a Span in a NonStruct footnote area (PDF/UA-1 7.9 wants Note, with an ID);
-- gives table header cells no Scope (PDF/UA-1 7.5);
-- drops the ``lang`` of an element inside the text (PDF/UA-1 7.2 wants a Lang on text in another language).
+  not marked as page furniture (PDF/UA-1 7.8 wants pagination artifacts). ``finish`` rewrites that
+  marked content as ``/Artifact <</Type /Pagination /Subtype /Header|/Footer>>`` with pikepdf and drops
+  the orphans from the parent tree;
+- tags each footnote as a Span, gives table header cells no Scope and drops an inline ``lang``: those are
+  set while WeasyPrint builds the tree (``tag_hook`` in pdf.py), where the HTML element is still known.
 
-``finish`` fixes those four things with pikepdf and leaves everything else byte for byte as it was
-written, so two builds of the same input still give identical files. Each property has a test; an
-upgrade of WeasyPrint that changes the tree it writes makes those tests fail rather than pass silently.
+The save is deterministic (same objects, same order, an ID derived from the content), so two builds of
+the same input still give identical files. Each property has a test; a WeasyPrint upgrade that changes
+the tree it writes makes those tests fail rather than pass silently.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections import defaultdict
 
 _MARK = re.compile(rb"/(\w+)\s*<<\s*/MCID (\d+)\s*>>\s*BDC")
 
@@ -51,39 +51,10 @@ def _parent_arrays(tree) -> dict[int, object]:
     return out
 
 
-def _mcid_texts(pdf_bytes: bytes) -> dict[int, dict[int, str]]:
-    """Per page index, the text of each marked-content id (pypdf decodes the fonts)."""
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
-    out: dict[int, dict[int, str]] = {}
-    for index, page in enumerate(reader.pages):
-        texts: dict[int, list[str]] = defaultdict(list)
-        current: list[int | None] = [None]
-
-        def before(op, args, cm, tm, _current=current):
-            if op == b"BDC" and len(args) > 1 and hasattr(args[1], "get") and "/MCID" in args[1]:
-                _current[0] = int(args[1]["/MCID"])
-            elif op == b"EMC":
-                _current[0] = None
-
-        def text(t, cm, tm, font, size, _current=current, _texts=texts):
-            if _current[0] is not None and t:
-                _texts[_current[0]].append(t)
-
-        page.extract_text(visitor_operand_before=before, visitor_text=text)
-        out[index] = {k: "".join(v) for k, v in texts.items()}
-    return out
-
-
-def finish(pdf_bytes: bytes, languages: dict[str, str] | None = None) -> bytes:
-    """The PDF with pagination artifacts, Note elements, header Scope and inline Lang (see the module).
-
-    ``languages`` maps a text in another language (a native name) to its BCP 47 tag; a Span whose whole
-    text is one of them gets that Lang."""
+def finish(pdf_bytes: bytes) -> bytes:
+    """The PDF with its page furniture marked as pagination artifacts (see the module)."""
     import pikepdf
 
-    languages = {k.strip(): v for k, v in (languages or {}).items() if k.strip()}
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
     root = pdf.Root
     if "/StructTreeRoot" not in root:
@@ -134,50 +105,9 @@ def finish(pdf_bytes: bytes, languages: dict[str, str] | None = None) -> bytes:
             if new != data:
                 stream.write(new)
         for mcid in furniture:
-            entry[mcid] = pikepdf.Null() if hasattr(pikepdf, "Null") else None
+            entry[mcid] = None
 
-    # 2. Footnotes: the Document's NonStruct footnote areas hold one Span per note, each starting with
-    #    its marker (a NonStruct); they become Note elements with an ID.
-    note_number = 0
-    for area in _kids(document):
-        if not (_is_element(area) and area.S == "/NonStruct"):
-            continue
-        notes = [k for k in _kids(area) if _is_element(k)]
-        if not notes or not all(n.S == "/Span" and _kids(n) and _is_element(_kids(n)[0])
-                                and _kids(n)[0].S == "/NonStruct" for n in notes):
-            continue
-        for n in notes:
-            note_number += 1
-            n.S = pikepdf.Name("/Note")
-            n.ID = pikepdf.String(f"note-{note_number}")
-
-    # 3. Table header cells: Scope Column in a header row group or when spanning the whole table (a
-    #    sub-heading row), Row otherwise (the first cell of a body row).
-    texts = _mcid_texts(pdf_bytes) if languages else {}
-    page_index = {p.objgen: i for i, p in enumerate(pdf.pages)}
-    stack = [document]
-    while stack:
-        element = stack.pop()
-        kids = [k for k in _kids(element) if _is_element(k)]
-        stack.extend(kids)
-        if element.S == "/TH":
-            attributes = element.get("/A")
-            if not isinstance(attributes, pikepdf.Dictionary):
-                attributes = pikepdf.Dictionary(O=pikepdf.Name("/Table"))
-                element.A = attributes
-            if "/Scope" not in attributes:
-                row = element.get("/P")
-                group = row.get("/P") if _is_element(row) else None
-                columns = len([k for k in _kids(row) if _is_element(k)]) if _is_element(row) else 1
-                spans_all = int(attributes.get("/ColSpan", 1)) > 1 and columns == 1
-                header = _is_element(group) and group.S == "/THead"
-                attributes.Scope = pikepdf.Name("/Column" if header or spans_all else "/Row")
-        # 4. Lang on a Span whose text is a name in another language.
-        if languages and element.S == "/Span" and "/Lang" not in element:
-            text = _element_text(element, texts, page_index)
-            lang = languages.get(text.strip()) if text else None
-            if lang:
-                element.Lang = pikepdf.String(lang)
+    _unique_outline(pdf)
 
     out = io.BytesIO()
     # Same objects, same order, no new ID: the save is as deterministic as WeasyPrint's own output.
@@ -186,21 +116,28 @@ def finish(pdf_bytes: bytes, languages: dict[str, str] | None = None) -> bytes:
     return out.getvalue()
 
 
-def _element_text(element, texts: dict[int, dict[int, str]], page_index: dict) -> str:
-    """The text of an element's own marked content (its direct MCIDs, on its page)."""
-    page = element.get("/Pg")
-    if page is None:
-        return ""
-    index = page_index.get(page.objgen)
-    if index is None:
-        return ""
-    parts = []
-    for k in _kids(element):
-        if isinstance(k, int) or (hasattr(k, "__int__") and not hasattr(k, "keys")):
-            try:
-                parts.append(texts.get(index, {}).get(int(k), ""))
-            except (TypeError, ValueError):
-                return ""
-        else:
-            return ""  # an element with child elements is not one name
-    return "".join(parts)
+def _unique_outline(pdf) -> None:
+    """Bookmarks a reader can tell apart (PDF/UA-1 asks for a usable outline): a title that repeats one
+    before it gets its page, "Title (p. 31)"."""
+    import pikepdf
+
+    outlines = pdf.Root.get("/Outlines")
+    if outlines is None or "/First" not in outlines:
+        return
+    pages = {p.objgen: i + 1 for i, p in enumerate(pdf.pages)}
+    seen: set[str] = set()
+    stack = [outlines.First]
+    while stack:
+        item = stack.pop()
+        if "/Next" in item:
+            stack.append(item.Next)
+        if "/First" in item:
+            stack.append(item.First)
+        title = str(item.get("/Title", ""))
+        if title in seen:
+            dest = item.get("/Dest")
+            if dest is None and "/A" in item:
+                dest = item.A.get("/D")
+            page = pages.get(dest[0].objgen) if isinstance(dest, pikepdf.Array) and len(dest) else None
+            item.Title = pikepdf.String(f"{title} (p. {page})" if page else f"{title} (2)")
+        seen.add(str(item.Title))
