@@ -170,7 +170,7 @@ def test_every_citation_is_a_footnote(shipped):
     for note in expected:
         assert squeeze(f"{note.number}. {note.text[:24]}") in flat, note
         cited += len(note.parts)
-        assert note.text.endswith((".", ".”")) and note.text.count("; ") == len(note.parts) - 1, note.text
+        assert note.text.endswith((".", ".”")) and note.text.count("; ") >= len(note.parts) - 1, note.text
     works = {c.source for e in view.events if e.profiled for c in e.event.citations}
     assert cited >= len(works)
     full = "\n".join(n.text for n in expected)

@@ -470,7 +470,9 @@ class ClaimNames:
     def side_of(self, claimant_id: str) -> str:
         c = self.claimants.get(claimant_id)
         side = self.sides.get(c.side) if c and c.side else None
-        return f"{side.adjective} account" if side else ""
+        if side is None or side.adjective.casefold() in c.name.casefold():  # "Soviet reports" says it already
+            return ""
+        return f"{side.adjective} account"
 
 
 def _claim_row(claim: Claim, labels: dict[str, str], names: ClaimNames, tallies: dict[str, Claim]) -> ClaimRow:
