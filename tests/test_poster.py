@@ -235,7 +235,7 @@ def test_handout_is_exactly_one_page_of_the_document_paper(real):
     for e in poster.key_events(real.dataset):
         assert " ".join(e.title.split()) in text
     assert "briefing.pdf" in text and real.dataset.revision in text
-    assert "What is uncertain." in text and "sources disagree on" in text
+    assert "What is uncertain." in text and "claimants disagree on" in text
 
 
 def test_handout_is_one_page_for_200_events_by_the_same_rule(synthetic):
