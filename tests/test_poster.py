@@ -287,7 +287,8 @@ def test_key_events_rule_on_the_shipped_data():
 def test_claims_range(claims, expected):
     from borderwar_report.model import Claim
 
-    assert poster.claims_range([Claim(lo, hi, "s", bound=bound) for lo, hi, bound in claims]) == expected
+    made = [Claim(lo, hi, f"claimant-{i}", (), bound=bound) for i, (lo, hi, bound) in enumerate(claims)]
+    assert poster.claims_range(made) == expected  # "*": different claimants, different figures
 
 
 def test_css_string_cannot_break_out_of_the_style_element():

@@ -464,6 +464,7 @@ class ChartPlan:
 
 
 GLYPH = 4.0  # date marker diameter at factor 1 (pt)
+DOT_FULL = 12.0  # the room for a loss dot at type factor 1 (pt); charts.common.marker_diameter fills it
 ROW_GAP = 2.5  # vertical space between two blocks that share some of the time axis (pt)
 LANE_HEADER = 1.5  # lane title line, in multiples of its type size
 PHASE_ROW = 1.8  # one row of phase names, in multiples of their type size
@@ -480,8 +481,7 @@ def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot:
             name, colour = side.short, side.colour
         except KeyError:
             name, colour = part.side, "#666666"
-        d = max(2.0, max_dot * math.sqrt(part.value / max_loss)) if max_loss > 0 and part.value > 0 else 2.0
-        d = round(d, 2)
+        d = round(_dot(part.value, max_dot), 2)
         tag = {"killed_or_missing": " k/m", "irrecoverable": " irr."}.get(part.category, "")
         text = f"{name} {claims_range(_side_claims(event, part.side, part.category))}{tag}"
         if segs:
@@ -489,6 +489,14 @@ def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot:
         segs.append(Seg(dot=d, ring=part.contested, colour=colour, width=d + 2.0))
         segs.append(Seg(text, ts.small, colour=INK, width=measure(text, ts.small)))
     return segs
+
+
+def _dot(value: float | None, max_dot: float) -> float:
+    """A loss dot's diameter (pt): the charts' marker rule (charts.common.marker_diameter, logarithmic in
+    the claim) at this type scale, so the poster's size key and the briefing's agree."""
+    from .charts.common import marker_diameter
+
+    return marker_diameter(value, max_dot / DOT_FULL)
 
 
 def _side_claims(event, side_id: str, category: str) -> tuple:
@@ -644,7 +652,7 @@ def plan_chart(dataset, width: float, height: float, sheet_factor: float, measur
         factors = []
     for factor in (() if overview else factors):
         ts = TypeScale.at(factor)
-        max_dot = 12.0 * factor
+        max_dot = DOT_FULL * factor
         phase_layout, axis, phase_rows, fixed = fixed_parts(ts)
         for names, line in variants:
             blocks = {e.id: event_block(dataset, e, ts, measure, line * max(1.0, factor), number=None,
@@ -670,7 +678,7 @@ def plan_chart(dataset, width: float, height: float, sheet_factor: float, measur
     # The overview: density bands for all, labels for the most significant while room remains.
     ts = TypeScale.at(sheet_factor)
     max_width = 200.0 * max(1.0, ts.factor)
-    max_dot = 12.0 * ts.factor
+    max_dot = DOT_FULL * ts.factor
     phase_layout, axis, phase_rows, fixed = fixed_parts(ts)
     band = ts.small * 2.6
     room = height - fixed - band * len(lanes)
@@ -985,6 +993,7 @@ def sheet_layout(name: str) -> SheetLayout:
 
 
 def _legend(ctx, plan: ChartPlan) -> dict:
+    from .charts.common import SIZE_KEY_TEXT
     from .claims import HIGHEST_DEAD_RULE, highest_dead
 
     ds = ctx.dataset
@@ -996,14 +1005,12 @@ def _legend(ctx, plan: ChartPlan) -> dict:
 
     kinds = [{"label": KIND_LABELS.get(k, k), "fill": KIND_FILLS.get(k, INK), "shape": KIND_MARKERS.get(k, "o")}
              for k in kinds_present(ds)]
-    scale = []
-    if plan.max_loss > 0:
-        top = float(f"{plan.max_loss:.1g}")
-        for value in sorted({v for v in (top / 100, top / 10, top) if v >= 1}):
-            d = max(2.0, plan.max_dot * math.sqrt(value / plan.max_loss))
-            scale.append({"value": f"{round(value):,}", "d": round(d, 2)})
+    from .charts.measures import claimed_dead, reference_values
+
+    scale = [{"value": f"{v:,}", "d": round(_dot(v, plan.max_dot), 2)}
+             for v in reference_values(claimed_dead(ds))]
     return {"sides": sides, "phases": phases, "lanes": lanes, "loss_rule": HIGHEST_DEAD_RULE,
-            "kinds": kinds, "dot_scale": scale}
+            "kinds": kinds, "dot_scale": scale, "size_key": SIZE_KEY_TEXT}
 
 
 def overview_note(plan: ChartPlan, n_events: int, sheet_label: str) -> str:

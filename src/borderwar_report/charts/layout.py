@@ -135,7 +135,7 @@ class Placement:
     lane: str
     row: int
     labelled: bool
-    side: str | None  # "right" | "left" | "inside" | None (unlabelled)
+    side: str | None  # "right" | "left" | "inside" | "below" | "above" | None (unlabelled)
     label_x: float | None
     ha: str | None
     glyph: tuple[float, float]
@@ -290,6 +290,21 @@ def pack_lane(marks: Sequence[Mark], scale: Scale, *, gap: float = 1.0, label_ga
         if not done:
             deferred.append((mark, glyph))
     limit = len(rows) if max_rows is None else max_rows
+    if label_below and deferred:
+        # Before giving up on a label: set it on the row above or below its glyph, starting at the glyph
+        # or ending at it, in any row pair with room (no new rows).
+        still = []
+        for mark, glyph in deferred:
+            spot = _stacked_spot(mark, glyph, rows[:limit], scale, gap, tall_fits)
+            if spot is None:
+                still.append((mark, glyph))
+                continue
+            r, lr, side, (l0, l1) = spot
+            take(mark, r, *glyph)
+            rows[lr].add(l0, l1)
+            placed.append(Placement(mark.id, mark.lane, r, True, side, scale.to_axis(l0), "left", glyph, glyph,
+                                    (l0, l1), lr))
+        deferred = still
     loose: list[tuple[Mark, tuple[float, float]]] = []
     for mark, glyph in deferred:  # glyph only, where it fits
         r = next((i for i, row in enumerate(rows[:limit])
@@ -329,6 +344,29 @@ def pack_lane(marks: Sequence[Mark], scale: Scale, *, gap: float = 1.0, label_ga
     placed.sort(key=lambda p: (p.row, p.glyph[0], p.id))
     used = 1 + max((max(p.row, p.label_row or 0) for p in placed), default=-1)
     return LaneLayout(lane, used if marks else 0, placed)
+
+
+def _stacked_spot(mark: Mark, glyph, rows: list[_Row], scale: Scale, gap: float, tall_fits):
+    """(glyph row, label row, "below" | "above", label interval) for a label set on the row under or over
+    its glyph — starting where the glyph starts, else ending where it ends — or None. Rows only: none
+    is added."""
+    w = mark.label_width
+    if w > scale.length:
+        return None
+    starts = [glyph[0], glyph[1] - w]
+    if mark.tall is not None:  # clear of a tall glyph's part in the neighbouring rows
+        starts = [scale.to_phys(mark.tall[1]) + gap, scale.to_phys(mark.tall[0]) - gap - w]
+    spans = [(lo, lo + w) for lo in dict.fromkeys(max(0.0, min(s, scale.length - w)) for s in starts)]
+    for r, row in enumerate(rows):
+        if not row.free(glyph[0], glyph[1], gap) or not tall_fits(mark, r):
+            continue
+        for lr, side in ((r + 1, "below"), (r - 1, "above")):
+            if not 0 <= lr < len(rows):
+                continue
+            for l0, l1 in spans:
+                if rows[lr].free(l0, l1, gap):
+                    return r, lr, side, (l0, l1)
+    return None
 
 
 def _row(rows: list[_Row], r: int) -> _Row:

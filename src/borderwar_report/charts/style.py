@@ -30,6 +30,7 @@ FAINT = "#B0B0B0"
 PHASE_FILLS = ("#EEEEEE", "#F8F8F8")
 
 MM = 1 / 25.4  # inches per millimetre
+PRINT_MIN_PT = 7.0  # the smallest type in a print chart, as printed
 MEASURE_DPI = 288
 
 
@@ -73,7 +74,8 @@ class Preset:
 
 PRESETS = {
     # The briefing's text width: A4 (210 mm) minus 2 × 25 mm margins = 160 mm; height ≤ 120 mm.
-    "print": Preset("print", 160 * MM, 120 * MM, False, 8.0, 6.5, 10.0, 300, 1.0, 10.5, "none"),
+    # Type: 8 pt labels, nothing under PRINT_MIN_PT (the briefing places these SVGs at full size).
+    "print": Preset("print", 160 * MM, 120 * MM, False, 8.0, PRINT_MIN_PT, 10.0, 300, 1.0, 10.5, "none"),
     # 16:9 at 13.333 × 7.5 in (PowerPoint's widescreen page): 1920 × 1080 px at 144 dpi.
     "slides": Preset("slides", 1920 / 144, 7.5, True, 16.0, 12.0, 24.0, 144, 2.0, 21.0, "path"),
 }
