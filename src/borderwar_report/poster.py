@@ -63,10 +63,16 @@ def lanes_of(dataset) -> list[tuple[str, str]]:
 
 def short_names(event, limit: int = 2) -> list[str]:
     """The event's first ``limit`` native names, in the data's order, without repeats."""
-    out: list[str] = []
+    return [n.text for n in native_names(event, limit)]
+
+
+def native_names(event, limit: int = 2) -> list:
+    """The event's first ``limit`` native names (with their ``lang``), in the data's order, without
+    repeated texts."""
+    out: list = []
     for n in event.names:
-        if n.text not in out:
-            out.append(n.text)
+        if all(n.text != o.text for o in out):
+            out.append(n)
         if len(out) == limit:
             break
     return out
@@ -299,6 +305,7 @@ class Seg:
     dot: float = 0.0
     ring: bool = False
     width: float = 0.0
+    lang: str | None = None  # a native name's language: its CJK glyph forms (charts.style.cjk_face)
 
 
 @dataclass(frozen=True)
@@ -550,6 +557,19 @@ def _wrap_segs(segs: list[Seg], width: float, size: float) -> list[Line]:
     return [Line(tuple(ln), max(size * 1.3, max((x.dot for x in ln), default=0.0) + 1.5), size) for ln in lines]
 
 
+NAME_SEPARATOR = "\u00a0·\u00a0"
+
+
+def _name_line(measure, parts: list[tuple[str, str | None]], ts: "TypeScale") -> Line:
+    """One line of "date · name · name" runs, each name a run of its own language."""
+    segs: list[Seg] = []
+    for i, (text, lang) in enumerate(parts):
+        if i:  # in the Latin face (a CJK face sets a full-width dot); no-break spaces, which SVG keeps
+            segs.append(Seg(NAME_SEPARATOR, ts.text, "normal", MUTED, width=measure(NAME_SEPARATOR, ts.text)))
+        segs.append(Seg(text, ts.text, "normal", MUTED, width=measure(text, ts.text), lang=lang))
+    return Line(tuple(segs), ts.text * 1.28, ts.text)
+
+
 def event_block(dataset, event, ts: TypeScale, measure, max_width: float, *, number: int | None,
                 compact: bool, max_loss: float, max_dot: float, names: int = 2) -> Block:
     """The label of one event: title, date and native names, and (full mode) its loss dots."""
@@ -557,14 +577,17 @@ def event_block(dataset, event, ts: TypeScale, measure, max_width: float, *, num
     lines = text_lines(measure, title, ts.title, "bold", max_width, INK)
     if event.date.kind == "span":  # room for the span bar round the first line
         lines[0] = replace(lines[0], height=ts.title * 1.55)
-    names = short_names(event, 1 if compact else names)
+    native = native_names(event, 1 if compact else names)
+    names = [n.text for n in native]
     date = event.date.display()
     meta = " · ".join([date, *names])
     if measure(meta, ts.text) <= max_width:
-        lines += text_lines(measure, meta, ts.text, "normal", max_width, MUTED)
+        lines.append(_name_line(measure, [(date, None)] + [(n.text, n.lang) for n in native], ts))
     else:
         lines += text_lines(measure, date, ts.text, "normal", max_width, MUTED)
-        if names:
+        if names and measure(" · ".join(names), ts.text) <= max_width:
+            lines.append(_name_line(measure, [(n.text, n.lang) for n in native], ts))
+        elif names:
             lines += text_lines(measure, " · ".join(names), ts.text, "normal", max_width, MUTED)
     if not compact:
         dots = _loss_dots(dataset, event, ts, measure, max_loss, max_dot)
@@ -934,6 +957,11 @@ def _draw_date(ax, seg, date, kind: str, x_of, centre: float, ts: TypeScale) -> 
 
 
 def _draw_block(ax, block: Block, x: float, top: float, ha: str, Circle) -> None:
+    import matplotlib
+
+    from .charts.style import stack_for_lang
+
+    stack = tuple(matplotlib.rcParams["font.family"])
     y = top
     for line in block.lines:
         centre = y + line.height / 2
@@ -944,8 +972,9 @@ def _draw_block(ax, block: Block, x: float, top: float, ha: str, Circle) -> None
                                     edgecolor=INK if s.ring else "none", linewidth=1.0 if s.ring else 0,
                                     zorder=6))
             elif s.text.strip():
+                family = {"fontfamily": list(stack_for_lang(stack, s.lang, first=True))} if s.lang else {}
                 ax.text(cx, _baseline(centre, s.size), s.text, fontsize=s.size, fontweight=s.weight,
-                        color=s.colour, ha="left", va="baseline", zorder=7)
+                        color=s.colour, ha="left", va="baseline", zorder=7, **family)
             cx += s.width
         y += line.height
 

@@ -115,6 +115,40 @@ def register_fonts(fonts_dir: Path) -> tuple[str, ...]:
     return stack
 
 
+# A CJK text's glyph forms follow its language (BCP 47 tag, case-insensitive): Simplified or Traditional
+# Chinese, else Japanese (the stacks' own CJK face).
+_TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+CJK_FACE = {"sc": "Noto Sans CJK SC", "tc": "Noto Sans CJK TC", "jp": "Noto Sans CJK JP"}
+
+
+def cjk_face(lang: str | None) -> str | None:
+    """The CJK family for text in ``lang``: zh, zh-Hans, zh-CN… → SC; zh-Hant, zh-TW, zh-HK → TC;
+    ja → JP; None for other languages."""
+    tag = (lang or "").lower().replace("_", "-")
+    if tag == "zh" or tag.startswith("zh-"):
+        return CJK_FACE["tc"] if any(tag == t or tag.startswith(t + "-") for t in _TRADITIONAL) else CJK_FACE["sc"]
+    if tag == "ja" or tag.startswith("ja-"):
+        return CJK_FACE["jp"]
+    return None
+
+
+def stack_for_lang(stack: tuple[str, ...], lang: str | None, first: bool = False) -> tuple[str, ...]:
+    """``stack`` with the CJK face for ``lang`` put before the other CJK faces (the JP face stays as the
+    fallback for characters outside the Chinese subsets); unchanged when that face is not bundled.
+    ``first``: the face leads the whole stack — for SVG that WeasyPrint draws, whose text takes the
+    first family that has the run's script rather than falling back glyph by glyph."""
+    face = cjk_face(lang)
+    if face is None or face in stack[:1]:
+        return tuple(stack)
+    from matplotlib import font_manager
+
+    if face not in {f.name for f in font_manager.fontManager.ttflist}:
+        return tuple(stack)
+    latin = [f for f in stack if not f.startswith("Noto Sans CJK")]
+    cjk = [f for f in stack if f.startswith("Noto Sans CJK") and f != face]
+    return tuple([face] + latin + cjk) if first else tuple(latin + [face] + cjk)
+
+
 @contextlib.contextmanager
 def chart_context(project, preset: Preset):
     """rcParams for one chart: the project's .mplstyle, the font stack, the preset's sizes, fixed salts."""
