@@ -475,6 +475,8 @@ DOT_FULL = 12.0  # the room for a loss dot at type factor 1 (pt); charts.common.
 ROW_GAP = 2.5  # vertical space between two blocks that share some of the time axis (pt)
 LANE_HEADER = 1.5  # lane title line, in multiples of its type size
 PHASE_ROW = 1.8  # one row of phase names, in multiples of their type size
+AXIS_BREAK_YEARS = 2  # this many whole years or more without an event are squeezed on the poster's axis
+AXIS_BREAK_WIDTH = 0.6  # the room a squeezed stretch keeps, in years
 
 
 def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot: float) -> list[Seg]:
@@ -597,12 +599,36 @@ def event_block(dataset, event, ts: TypeScale, measure, max_width: float, *, num
 
 
 def _scale(dataset, length: float):
-    from .charts.layout import Scale
+    """The time axis: whole years, linear, except that runs of AXIS_BREAK_YEARS or more years without
+    any event are squeezed (a broken axis, marked on the chart and stated in the legend)."""
+    from .charts.layout import BrokenScale, Scale, empty_years, mark_extent
 
     first, last = dataset.years
     for e in dataset.events:  # the document span may be narrower than the data: never clip an event
         first, last = min(first, e.date.earliest.year), max(last, e.date.latest.year)
+    gaps = empty_years([mark_extent(e.date) for e in dataset.events], first, last, AXIS_BREAK_YEARS)
+    if gaps:
+        return BrokenScale(float(first), float(last + 1), length, tuple((float(a), float(b)) for a, b in gaps),
+                           AXIS_BREAK_WIDTH)
     return Scale(float(first), float(last + 1), length)
+
+
+def axis_breaks(scale) -> list[tuple[int, int]]:
+    """The squeezed stretches of the poster's axis, as (first year, last year)."""
+    return [(int(a), int(b) - 1) for a, b in getattr(scale, "gaps", ())]
+
+
+def axis_break_text(scale) -> str:
+    """The legend's sentence on the broken axis ("" when the axis is unbroken)."""
+    from .charts.common import join_list, year_span
+
+    breaks = axis_breaks(scale)
+    if not breaks:
+        return ""
+    spans = join_list([year_span(a, b) for a, b in breaks])
+    return (f"The time axis is broken at {spans} (marked //): no event falls in "
+            f"{'that stretch' if len(breaks) == 1 else 'those stretches'}, so "
+            f"{'it takes' if len(breaks) == 1 else 'they take'} less room than the other years.")
 
 
 def _marks(events, ts: TypeScale, blocks: dict, losses: dict):
@@ -817,17 +843,31 @@ def draw_chart(plan: ChartPlan, dataset, project) -> bytes:
         first, last = int(sc.x0), int(sc.x1)
         lanes_top = plan.axis + plan.phase_rows * ts.phase * PHASE_ROW + 3.0
         lanes_bottom = plan.height - plan.axis - 3.0
+        broken = {y for a, b in axis_breaks(sc) for y in range(a, b + 1)}
+        labelled = year_labels(sc, measure, ts.year)
         for y_axis in (0.0, plan.height - plan.axis):
             edge = y_axis + (plan.axis if y_axis == 0.0 else 0.0)
+            base = _baseline(y_axis + plan.axis / 2 - (1.5 if y_axis == 0 else -1.5), ts.year)
             seg(x_of(first), edge, x_of(last), edge, 0.8, INK, z=4)
+            tick = 4.0 if y_axis == 0.0 else -4.0
             for year in range(first, last + 1):
-                tick = 4.0 if y_axis == 0.0 else -4.0
+                if year in broken and year - 1 in broken:
+                    continue  # inside a squeezed stretch: no tick
                 seg(x_of(year), edge - tick, x_of(year), edge, 0.8, INK, z=4)
-                if year < last:
-                    text((x_of(year) + x_of(year + 1)) / 2, _baseline(y_axis + plan.axis / 2 - (1.5 if y_axis == 0 else -1.5), ts.year),
-                         str(year), ts.year, "bold", INK, "center")
+                if year in labelled:
+                    text((x_of(year) + x_of(year + 1)) / 2, base, str(year), ts.year, "bold", INK, "center")
+            for a, b in axis_breaks(sc):  # the break mark: a white gap in the axis line, two slashes
+                xa, xb = x_of(a), x_of(b + 1)
+                mid, half = (xa + xb) / 2, min(3.0, (xb - xa) / 4)
+                seg(mid - half - 1.2, edge, mid + half + 1.2, edge, 2.4, "white", z=4.5)
+                for dx in (-half, half):
+                    seg(mid + dx - 1.5, edge + 3.0, mid + dx + 1.5, edge - 3.0, 0.8, INK, z=5)
+                span = f"{a}–{b}"
+                if measure(span, ts.small) + 4 <= xb - xa:
+                    text(mid, base, span, ts.small, "normal", MUTED, "center")
         for year in range(first, last + 1):
-            seg(x_of(year), lanes_top, x_of(year), lanes_bottom, 0.4, FAINT, z=1)
+            if not (year in broken and year - 1 in broken):
+                seg(x_of(year), lanes_top, x_of(year), lanes_bottom, 0.4, FAINT, z=1)
 
         # Phases: bands behind the lanes, a bracket and a name in the phase rows.
         fills = style.PHASE_FILLS
@@ -885,6 +925,20 @@ def draw_chart(plan: ChartPlan, dataset, project) -> bytes:
                                              capstyle="butt"))
         svg = style.save_bytes(fig, "svg", title=dataset.document.title)
     return svg
+
+
+def year_labels(scale, measure, size: float) -> set[int]:
+    """The years whose labels the axis sets: every year when a year is wide enough for its label, else
+    every 2nd, 5th, 10th… (never two labels running together); none inside a squeezed stretch."""
+    first, last = int(scale.x0), int(scale.x1)
+    broken = {y for a, b in axis_breaks(scale) for y in range(a, b + 1)}
+    years = [y for y in range(first, last) if y not in broken]
+    if not years:
+        return set()
+    room = min(scale.to_phys(y + 1) - scale.to_phys(y) for y in years)
+    need = max(measure(str(y), size, "bold") for y in years) * 1.3
+    step = next((k for k in (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000) if k * room >= need), 1000)
+    return {y for y in years if y % step == 0 or step == 1}
 
 
 def _bins(events, sc):
@@ -1022,8 +1076,7 @@ def sheet_layout(name: str) -> SheetLayout:
 
 
 def _legend(ctx, plan: ChartPlan) -> dict:
-    from .charts.common import SIZE_KEY_TEXT
-    from .claims import HIGHEST_DEAD_RULE, highest_dead
+    from .claims import HIGHEST_DEAD_RULE, HIGHEST_DEAD_SHORT, highest_dead
 
     ds = ctx.dataset
     used = {p.side for e in ds.events for p in highest_dead(e).sides}
@@ -1039,7 +1092,8 @@ def _legend(ctx, plan: ChartPlan) -> dict:
     scale = [{"value": f"{v:,}", "d": round(_dot(v, plan.max_dot), 2)}
              for v in reference_values(claimed_dead(ds))]
     return {"sides": sides, "phases": phases, "lanes": lanes, "loss_rule": HIGHEST_DEAD_RULE,
-            "kinds": kinds, "dot_scale": scale, "size_key": SIZE_KEY_TEXT}
+            "axis_break": axis_break_text(plan.scale),
+            "kinds": kinds, "dot_scale": scale, "size_key": HIGHEST_DEAD_SHORT}
 
 
 def overview_note(plan: ChartPlan, n_events: int, sheet_label: str) -> str:

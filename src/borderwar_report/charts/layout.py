@@ -56,7 +56,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["decimal_year", "Scale", "Mark", "Placement", "LaneLayout", "pack_lane", "pack_lanes",
+__all__ = ["decimal_year", "Scale", "BrokenScale", "empty_years", "Mark", "Placement", "LaneLayout", "pack_lane", "pack_lanes",
            "DensityRule", "apply_density", "density_bins", "significance", "estimate_text_width",
            "mark_extent", "PointLabel", "PointPlacement", "place_point_labels", "leader_end", "clip_segment"]
 
@@ -98,6 +98,69 @@ class Scale:
 
     def to_axis(self, p: float) -> float:
         return self.x0 + p / self.per_unit
+
+
+@dataclass(frozen=True)
+class BrokenScale(Scale):
+    """A :class:`Scale` with a broken axis: each of ``gaps`` (axis intervals with nothing drawn on
+    them) takes only ``gap_width`` axis units of room; the rest of the axis stays linear. Draw a break
+    mark on each gap and say so in the legend."""
+
+    gaps: tuple[tuple[float, float], ...] = ()
+    gap_width: float = 0.6
+
+    def __post_init__(self):
+        super().__post_init__()
+        for a, b in self.gaps:
+            if not self.x0 <= a < b <= self.x1 or b - a <= self.gap_width:
+                raise ValueError(f"gap {a}..{b} is not a stretch of more than {self.gap_width} inside the axis")
+
+    @property
+    def per_unit(self) -> float:
+        cut = sum(b - a - self.gap_width for a, b in self.gaps)
+        return self.length / (self.x1 - self.x0 - cut)
+
+    def _squeezed(self, x: float) -> float:
+        """Axis units from x0 to ``x`` once the gaps are squeezed."""
+        u = x - self.x0
+        for a, b in self.gaps:
+            if x >= b:
+                u -= b - a - self.gap_width
+            elif x > a:
+                u -= (x - a) * (1 - self.gap_width / (b - a))
+        return u
+
+    def to_phys(self, x: float) -> float:
+        return self._squeezed(x) * self.per_unit
+
+    def to_axis(self, p: float) -> float:
+        u = p / self.per_unit
+        x = self.x0 + u
+        for a, b in sorted(self.gaps):
+            ua = self._squeezed(a)
+            if u <= ua:
+                break
+            if u < ua + self.gap_width:
+                return a + (u - ua) * (b - a) / self.gap_width
+            x = b + (u - ua - self.gap_width)
+        return x
+
+
+def empty_years(extents, first: int, last: int, min_years: int = 2) -> list[tuple[int, int]]:
+    """Runs of at least ``min_years`` whole years in ``first..last`` that no (start, end) extent (decimal
+    years) touches, as (first year, year after the last) — the stretches a broken axis may squeeze."""
+    busy = set()
+    for a, b in extents:
+        busy.update(range(max(first, math.floor(a)), min(last, math.ceil(b) - 1) + 1))
+    runs, start = [], None
+    for year in range(first, last + 2):
+        if year <= last and year not in busy:
+            start = year if start is None else start
+            continue
+        if start is not None and year - start >= min_years:
+            runs.append((start, year))
+        start = None
+    return runs
 
 
 # --- marks and placements -------------------------------------------------------------------------
