@@ -287,8 +287,11 @@ def _common(ctx) -> dict:
     from . import __version__
 
     ds = ctx.dataset
+    from .charts.common import plural
+
     return {"doc": ds.document, "edition": edition_text(ds), "revision": ds.revision or "unversioned",
             "n_events": len(ds.events), "n_sources": len(ds.sources), "version": __version__,
+            "events_text": plural(len(ds.events), "event"), "sources_text": plural(len(ds.sources), "source"),
             "language": ds.document.language or "en"}
 
 
@@ -598,7 +601,7 @@ def event_block(dataset, event, ts: TypeScale, measure, max_width: float, *, num
     return Block(tuple(lines))
 
 
-def _scale(dataset, length: float):
+def _scale(dataset, length: float, broken: bool = True):
     """The time axis: whole years, linear, except that runs of AXIS_BREAK_YEARS or more years without
     any event are squeezed (a broken axis, marked on the chart and stated in the legend)."""
     from .charts.layout import BrokenScale, Scale, empty_years, mark_extent
@@ -606,7 +609,7 @@ def _scale(dataset, length: float):
     first, last = dataset.years
     for e in dataset.events:  # the document span may be narrower than the data: never clip an event
         first, last = min(first, e.date.earliest.year), max(last, e.date.latest.year)
-    gaps = empty_years([mark_extent(e.date) for e in dataset.events], first, last, AXIS_BREAK_YEARS)
+    gaps = empty_years([mark_extent(e.date) for e in dataset.events], first, last, AXIS_BREAK_YEARS) if broken else []
     if gaps:
         return BrokenScale(float(first), float(last + 1), length, tuple((float(a), float(b)) for a, b in gaps),
                            AXIS_BREAK_WIDTH)
@@ -1162,8 +1165,10 @@ def _alt_text(dataset, plan: ChartPlan) -> str:
     first, last = int(plan.scale.x0), int(plan.scale.x1) - 1
     lanes = "; ".join(label for _, label in lanes_of(dataset))
     phases = "; ".join(f"{p.name} ({p.date.display()})" for p in dataset.phases)
-    return (f"Timeline of {len(dataset.events)} events, {first}–{last}, in lanes: {lanes}. "
-            f"Phases: {phases}.")
+    from .charts.common import plural, year_span
+
+    return (f"Timeline of {plural(len(dataset.events), 'event')}, {year_span(first, last)}, in lanes: {lanes}."
+            + (f" Phases: {phases}." if phases else ""))
 
 
 def render_poster(ctx, size: str | None = None) -> tuple[bytes, SheetLayout, ChartPlan]:
@@ -1267,7 +1272,7 @@ def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, boo
 
     size = MIN_PT
     measure = _measure_for(style.fonts_dir(project))
-    sc = _scale(dataset, width - 4.0)
+    sc = _scale(dataset, width - 4.0, broken=False)  # the handout's strip keeps a linear axis (no break marks)
     phase_marks = [Mark(p.id, "phases", *mark_extent(p.date), measure(p.name, size), pad=0.5, bar=True)
                    for p in dataset.phases]
     phase_lay = pack_lane(phase_marks, sc, gap=3.0, label_gap=2.0, max_rows=2) if phase_marks else None
@@ -1388,12 +1393,16 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
                       "place": _clip(e.place.name if e.place else "", 60),
                       "outcome": _clip(e.outcome, 150), "figures": figures, "more_sides": more})
     u = uncertainty(ds)
+    from .charts.common import plural, year_span
+
     first, last = int(_scale(ds, 1.0).x0), int(_scale(ds, 1.0).x1) - 1
     footer = f"{ds.document.title} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
     return {**_common(ctx), "paper": paper, "footer": css_string(footer), "page_w": w, "page_h": h, "margin": HANDOUT_MARGIN,
             "strip_uri": _data_uri(svg), "strip_h": round(strip_h / MM, 3), "strip_w": strip_w, "crowded": crowded,
-            "strip_alt": (f"The arc {first}–{last}: {len(ds.events)} events on {len(lanes)} lanes, "
-                          f"phases {', '.join(p.name for p in ds.phases)}; the numbered events are listed below."),
+            "strip_alt": (f"The arc {year_span(first, last)}: {plural(len(ds.events), 'event')} on "
+                          f"{plural(len(lanes), 'lane')}"
+                          + (f", phases {', '.join(p.name for p in ds.phases)}" if ds.phases else "")
+                          + "; the numbered events are listed below."),
             "summary": _first_paragraph(ds.document.summary, 560), "items": items,
             "rule": HANDOUT_RULE.format(fights=fights, diplomacy=HANDOUT_DIPLOMACY),
             "uncertain": uncertainty_line(ds), "u": u, "first_year": first, "last_year": last}
