@@ -64,7 +64,7 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     source_h = preset.source_height
     inner = W - 2 * margin
     legend = _legend(fig, preset, kinds, inner)
-    axis_h = size * 2.0
+    axis_h = size * 2.5  # tick labels, then a clear gap above the legend
     head = size * 1.8
     fixed = title_h + head + head * 1.5 + axis_h * 1.2 + legend.height + size * 0.8 + source_h
     H = preset.max_height * 72 if preset.fixed_height else min(preset.max_height * 72, fixed + 200)
