@@ -888,3 +888,24 @@ def test_a_single_year_is_not_written_as_a_range(tmp_path):
         chart = render_chart(one, proj, "print", name, ("svg",))
         for text in (chart["title"], chart["alt"], chart["caption"]):
             assert "1964–1964" not in text and "1 events" not in text, text
+
+
+def test_phase_names_sit_over_their_own_bands(real):
+    """Each phase name lies within its band, or (wider than the band) covers all of it; the bracket
+    under it spans exactly the band."""
+    for preset in ("print", "slides"):
+        with drawn(real, "timeline", preset, False) as (chart, renderer):
+            ax = chart.fig.axes[0]
+            inv = ax.transData.inverted()
+            texts = {t.get_text(): t for t in ax.texts}
+            brackets = [seg for coll in ax.collections if hasattr(coll, "get_segments")
+                        for seg in coll.get_segments() if len(seg) == 4]
+            for p in real.phases:
+                a, b = L.mark_extent(p.date)
+                a, b = max(a, real.years[0]), min(b, real.years[1] + 1)
+                bb = texts[p.name].get_window_extent(renderer)
+                x0, x1 = inv.transform((bb.x0, 0))[0], inv.transform((bb.x1, 0))[0]
+                inside = a - 1e-6 <= x0 and x1 <= b + 1e-6
+                covers = x0 <= a + 1e-6 and b - 1e-6 <= x1
+                assert inside or covers, (preset, p.name, (x0, x1), (a, b))
+                assert any(abs(seg[1][0] - a) < 1e-6 and abs(seg[2][0] - b) < 1e-6 for seg in brackets), p.name

@@ -288,19 +288,19 @@ def new_figure(preset: Preset, height: float | None = None):
     return Figure(figsize=(preset.width, h))
 
 
-def text_width_pt(fig, text: str, size: float, weight: str = "normal") -> float:
+def text_width_pt(fig, text: str, size: float, weight: str = "normal", style: str = "normal") -> float:
     """Advance width of ``text`` at ``size`` pt in the current font stack, measured by Agg, in points."""
     import matplotlib
 
-    return _measure(text, float(size), weight, tuple(matplotlib.rcParams["font.family"]))
+    return _measure(text, float(size), weight, tuple(matplotlib.rcParams["font.family"]), style)
 
 
 @functools.lru_cache(maxsize=65536)
-def _measure(text: str, size: float, weight: str, family: tuple) -> float:
+def _measure(text: str, size: float, weight: str, family: tuple, style: str = "normal") -> float:
     from matplotlib.font_manager import FontProperties
 
     renderer = _renderer(MEASURE_DPI)
-    prop = FontProperties(family=list(family), size=size, weight=weight)
+    prop = FontProperties(family=list(family), size=size, weight=weight, style=style)
     w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
     return w * 72.0 / MEASURE_DPI * 1.02  # 2 %: other renderers (WeasyPrint, PDF viewers) kern a little wider
 

@@ -445,8 +445,8 @@ def _band(ax, marks, scale, top, h, size, n):
 
 
 def _pack_phases(dataset, scale, fig, size) -> list[list[tuple[float, str, str, float, float]]]:
-    """Phase names in header rows, each over its own band: starting at the band's start when the name
-    fits within the band, else centred on the band (kept on the axis); a bracket under every name spans
+    """Phase names in header rows, each over its own band: within the band when the name fits in it,
+    else centred on the band (kept on the axis); a bracket under every name spans
     its band. Rows are filled first-fit so names never overlap. Returns rows of (x, ha, name, a, b),
     ``a``..``b`` the band in axis units."""
     rows: list[list[tuple[float, float]]] = []
@@ -457,10 +457,11 @@ def _pack_phases(dataset, scale, fig, size) -> list[list[tuple[float, str, str, 
         a, b = max(a, scale.x0), min(b, scale.x1)
         if b <= a:
             continue
-        w = text_width_pt(fig, p.name, size)
+        w = text_width_pt(fig, p.name, size, style="italic")
         lo, hi = scale.to_phys(a), scale.to_phys(b)
-        if w + 2 * pad <= hi - lo:
-            span = (lo + pad, lo + pad + w)
+        if w <= hi - lo:  # within the band: after a small indent where there is room for it
+            start = lo + min(pad, (hi - lo - w) / 2)
+            span = (start, start + w)
         else:
             mid = (lo + hi) / 2
             start = min(max(mid - w / 2, 0.0), scale.length - w)
