@@ -80,7 +80,8 @@ def native_names(event, limit: int = 2) -> list:
 
 def uncertainty(dataset) -> dict:
     """Counts behind the handout's "what is uncertain" line."""
-    from .claims import DEAD_PREFERENCE, contested as disputed
+    from .claims import DEAD_PREFERENCE
+    from .claims import contested as disputed
 
     vague = sum(1 for e in dataset.events if not _day_exact(e.date))
     alternative = sum(1 for e in dataset.events if e.alternative_dates)
@@ -116,7 +117,7 @@ def uncertainty_line(dataset) -> str:
              "marked approximate or uncertain",
              f"{u['alternative_dates']:,} {'has' if u['alternative_dates'] == 1 else 'have'} other dates in "
              "some sources",
-             f"sources disagree on {u['contested']:,} of {u['figures']:,} loss figures"]
+             f"claimants disagree on {u['contested']:,} of {u['figures']:,} loss figures"]
     if u["unconfirmed"]:
         parts.append(f"{u['unconfirmed']:,} {'rests' if u['unconfirmed'] == 1 else 'rest'} on unconfirmed claims")
     if u["fights"]:
@@ -262,13 +263,23 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
 
 
 def css_string(text: str):
-    """Text from the data as a quoted CSS string (for @page margin boxes): quotes, backslashes and "<" are
-    escaped, so a title can neither end the string nor the <style> element."""
+    """Text from the data as a quoted CSS string (for @page margin boxes), serialized as CSSOM §2.1
+    "serialize a string" defines: NUL becomes U+FFFD; U+0001–U+001F and U+007F become hex escapes with a
+    trailing space; quote and backslash are escaped. "<" is escaped too, so text cannot close <style>."""
     from markupsafe import Markup
 
-    body = (text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
-            .replace("\n", " ").replace("\r", " "))
-    return Markup(f'"{body}"')
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code == 0:
+            out.append("\ufffd")
+        elif code < 0x20 or code == 0x7F or ch == "<":
+            out.append(f"\\{code:x} ")
+        elif ch in '"\\':
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
 
 
 def _page_count(pdf: bytes) -> int:
@@ -565,7 +576,7 @@ def _wrap_segs(segs: list[Seg], width: float, size: float) -> list[Line]:
 NAME_SEPARATOR = "\u00a0·\u00a0"
 
 
-def _name_line(measure, parts: list[tuple[str, str | None]], ts: "TypeScale") -> Line:
+def _name_line(measure, parts: list[tuple[str, str | None]], ts: TypeScale) -> Line:
     """One line of "date · name · name" runs, each name a run of its own language."""
     segs: list[Seg] = []
     for i, (text, lang) in enumerate(parts):
@@ -1173,9 +1184,8 @@ def _alt_text(dataset, plan: ChartPlan) -> str:
 
 def render_poster(ctx, size: str | None = None) -> tuple[bytes, SheetLayout, ChartPlan]:
     """The poster PDF (chart sheet, plus index sheets when the overview rule applies)."""
-    from .tiles import SHEET_LABELS
-
     from .fonts import check_glyphs
+    from .tiles import SHEET_LABELS
 
     check_glyphs(ctx.dataset, _fonts_dir(ctx))  # a name no bundled font can draw fails here, by record
     size = (size or ctx.options.poster_size or "a3").lower()

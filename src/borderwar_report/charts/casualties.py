@@ -391,7 +391,8 @@ def _alt(dataset, events, chosen, others, side_names, panels) -> str:
                 unknown += 1
     spreads.sort(key=lambda x: (-x[0], x[1].id))
     first, last = min(e.date.earliest.year for e in events), max(e.date.latest.year for e in events)
-    parts = [f"Casualty claims for {plural(len(events), 'event')} ({year_span(first, last)}), per side, for {join_list([p[1].lower() for p in panels])}, "
+    parts = [f"Casualty claims for {plural(len(events), 'event')} ({year_span(first, last)}), per side, "
+             f"for {join_list([p[1].lower() for p in panels])}, "
              "on a scale that is zero then logarithmic."]
     if others:
         parts.append(f"The {plural(len(chosen), 'event')} with the highest claims of dead "

@@ -25,9 +25,8 @@ from .common import (
     source_line,
     year_span,
 )
-from .measures import highest_dead, format_count, format_short
+from .measures import format_count, format_short, highest_dead
 from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
-
 
 LOWER_PANEL = "Highest claim of dead for one side in one event, per year (log scale; colour: that event\u2019s kind)"
 
@@ -133,7 +132,8 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     step = 1 if width / len(years) > size * 2.6 else 2
     ax2.set_xticks(years[::step])
     ax2.set_xticklabels([str(y) for y in years[::step]])
-    fig.text(margin / W, 1 - (top2 - head * 0.75) / H, LOWER_PANEL, fontsize=size, fontweight="bold", color=INK, ha="left", va="center_baseline")
+    fig.text(margin / W, 1 - (top2 - head * 0.75) / H, LOWER_PANEL, fontsize=size, fontweight="bold", color=INK,
+             ha="left", va="center_baseline")
     for ax in (ax1, ax2):
         ax.tick_params(labelsize=tick_size)
     leg_top = top2 + panel + axis_h
@@ -147,8 +147,10 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
            f"({plural(busiest_n, 'event')}). ")
     if deadliest:
         alt += ("Lower chart, per year, the highest claim of dead for one side in any one event, log scale: "
-                "highest in " + join_list([f"{y} ({format_count(dead[y])}, {KIND_LABELS.get(dead_kind[y], dead_kind[y])}"
-                                           f"{', contested' if contested[y] else ''})" for y in deadliest]) + ".")
+                "highest in " + join_list([f"{y} ({format_count(dead[y])}, "
+                                           f"{KIND_LABELS.get(dead_kind[y], dead_kind[y])}"
+                                           + (", contested" if contested[y] else "") + ")" for y in deadliest])
+                + ".")
     no_fig = [y for y in years if fighting_unknown[y] and not known[y]]
     if no_fig:
         alt += f" {plural(len(no_fig), 'year')} with fighting but no claim of dead."

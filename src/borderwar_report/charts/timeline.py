@@ -30,7 +30,7 @@ from .common import (
     year_text,
 )
 from .measures import claimed_dead, format_count, highest_dead, reference_values, value_range_words
-from .style import MM, PRINT_MIN_PT, FAINT, INK, MUTED, PHASE_FILLS, Preset, frame, new_figure, text_width_pt
+from .style import FAINT, INK, MM, MUTED, PHASE_FILLS, PRINT_MIN_PT, Preset, frame, new_figure, text_width_pt
 
 ONE_DAY = dt.timedelta(days=1)
 # Noto Sans, in ems: how far a label's ink reaches below its row's centre line when its capitals are
@@ -558,7 +558,8 @@ def _alt(dataset, lanes, items, layouts, dense, banded, unlabelled) -> str:
                          f"{', contested' if it.contested else ''})" for it in ranked])
     spans = sum(1 for it in items.values() if it.event.date.kind == "span")
     vague = sum(1 for it in items.values() if not it.event.date.is_exact_day and it.event.date.kind != "span")
-    parts = [f"Timeline of {plural(len(items), 'event')} {'in ' + str(y0) if y0 == y1 else f'from {y0} to {y1}'} in {plural(len(lanes), 'lane')}: "
+    when = f"in {y0}" if y0 == y1 else f"from {y0} to {y1}"
+    parts = [f"Timeline of {plural(len(items), 'event')} {when} in {plural(len(lanes), 'lane')}: "
              f"{lane_text}."]
     if dataset.phases:
         parts.append(f"Phases: {phases}.")
