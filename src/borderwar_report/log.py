@@ -11,7 +11,10 @@ class Log:
     def __init__(self, quiet: bool = False, stream=None):
         self.stream = stream or sys.stderr
         self.quiet = quiet
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        try:
+            self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        except ValueError:  # already closed
+            self.tty = False
         self.started = time.monotonic()
 
     def _emit(self, text: str) -> None:
@@ -21,7 +24,12 @@ class Log:
             # Wall clock only in log lines, never in outputs (those stay reproducible).
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime())
             line = f"{stamp} borderwar-report[{os.getpid()}] {text}"
-        print(line, file=self.stream, flush=True)
+        if self.stream is None:
+            return
+        try:
+            print(line, file=self.stream, flush=True)
+        except (OSError, ValueError):  # a closed pipe or file: the build goes on, silently, same exit code
+            self.stream = None
 
     def step(self, text: str) -> None:
         if not self.quiet:
