@@ -209,3 +209,11 @@ def test_endless_template_loop_ends_with_exit_3(tmp_path):
     assert "handout.html.j2" in result.stderr and "3 s" in result.stderr
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 120
+
+
+@pytest.mark.parametrize("body", ['{"outputs": {"briefing.pdf": 5}, "steps": []}', '[1, 2]', '{"outputs": "x"}'])
+def test_a_manifest_of_the_wrong_shape_means_rebuild_not_crash(workspace, body):
+    data, out = workspace
+    (out / "manifest.json").write_text(body)
+    assert build(data, out, only=("handout",)).status == "built"
+    assert json.loads((out / "manifest.json").read_text())["outputs"]["handout.pdf"]["size"] > 0

@@ -141,10 +141,21 @@ def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
 
 
 def read_manifest(out_dir: Path) -> dict:
+    """The previous build's manifest, or {} (a full rebuild) when it is missing, unreadable or misshapen:
+    it is a file in out/ that anyone can edit, so its shape is checked before anything trusts it."""
     try:
-        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(manifest, dict):
+        return {}
+    for key in ("outputs", "steps", "events"):
+        if not isinstance(manifest.get(key, {}), dict):
+            return {}
+    if not all(isinstance(info, dict) and isinstance(info.get("size"), int) and isinstance(info.get("sha256"), str)
+               for info in manifest.get("outputs", {}).values()):
+        return {}
+    return manifest
 
 
 def _outputs_intact(out_dir: Path, manifest: dict) -> bool:
