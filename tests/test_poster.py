@@ -235,7 +235,7 @@ def test_handout_is_exactly_one_page_of_the_document_paper(real):
     for e in poster.key_events(real.dataset):
         assert " ".join(e.title.split()) in text
     assert "briefing.pdf" in text and real.dataset.revision in text
-    assert "What is uncertain." in text and "sources disagree on" in text
+    assert "What is uncertain." in text and "claimants disagree on" in text
 
 
 def test_handout_is_one_page_for_200_events_by_the_same_rule(synthetic):
@@ -267,27 +267,29 @@ def test_key_events_rule_on_the_shipped_data():
             if a is not b and a.lane == b.lane:
                 assert not (b.date.earliest <= a.date.earliest and a.date.latest <= b.date.latest)
     # the rule ranks by dead: every unchosen fight (outside the chosen ones) has no more than the last chosen
-    from borderwar_report.charts.measures import best_attested
+    from borderwar_report.charts.measures import highest_dead
 
-    least = min(best_attested(e).value or 0 for e in fights)
+    least = min(highest_dead(e).value or 0 for e in fights)
     for e in ds.events:
         inside = any(c.lane == e.lane and c.date.earliest <= e.date.earliest and e.date.latest <= c.date.latest
                      for c in fights)
         if e.kind in poster.FIGHTING and e not in fights and not inside:
-            assert (best_attested(e).value or 0) <= least
+            assert (highest_dead(e).value or 0) <= least
 
 
 @pytest.mark.parametrize("claims,expected", [
-    ([(37, 37, None)] * 3, "37"),
-    ([(6831, 6831, None), (9703, 9703, None)], "6,831–9,703*"),
-    ([(2, 2, None), (11, 11, "at-least")], "2–11+*"),
-    ([(23, 40, None)], "23–40"),
-    ([(20000, 20000, "about")], "c. 20,000"),
+    ([(37, 37, None, "a")] * 3, "37"),
+    ([(6831, 6831, None, "a"), (9703, 9703, None, "b")], "6,831–9,703*"),
+    ([(6831, 6831, None, "a"), (9703, 9703, None, "a")], "6,831–9,703"),  # one claimant revising is no contest
+    ([(2, 2, None, "a"), (11, 11, "at-least", "b")], "2–11+*"),
+    ([(23, 40, None, "a")], "23–40"),
+    ([(20000, 20000, "about", "a")], "c. 20,000"),
 ])
 def test_claims_range(claims, expected):
-    from borderwar_report.model import Claim
+    from borderwar_report.model import Claim, ClaimSource
 
-    assert poster.claims_range([Claim(lo, hi, "s", bound=bound) for lo, hi, bound in claims]) == expected
+    assert poster.claims_range([Claim(lo, hi, who, (ClaimSource("s"),), bound=bound)
+                                for lo, hi, bound, who in claims]) == expected
 
 
 def test_css_string_cannot_break_out_of_the_style_element():

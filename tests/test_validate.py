@@ -162,3 +162,12 @@ def test_event_outside_the_documents_span_is_a_warning_not_an_error(mini):
     result = run_cli("validate", "--data", mini)
     assert result.returncode == 0, result.stderr
     assert "late.yaml:1: date: warning:" in result.stderr
+
+
+def test_markdown_without_html_is_not_mistaken_for_html(mini):
+    event = mini / "events" / "first-clash.yaml"
+    text = event.read_text(encoding="utf-8")
+    changed = text.replace("summary: A patrol met", "summary: Fewer than 3 < 5 men, see <https://example.org>; a patrol met")
+    assert changed != text
+    event.write_text(changed, encoding="utf-8")
+    assert [p for p in validate_folder(mini) if p.code == "raw-html"] == []
