@@ -174,10 +174,11 @@ def test_every_citation_is_a_footnote(shipped):
     works = {c.source for e in view.events if e.profiled for c in e.event.citations}
     assert cited >= len(works)
     full = "\n".join(n.text for n in expected)
-    coox = next(s for s in dataset.sources if s.id.startswith("coox"))
-    assert full.count("Stanford University Press") == 1, "the first Coox note in full, the others short"
+    assert full.count("Stanford University Press") <= 1, "a work's first note in full, the others short"
     assert not re.search(r"\bpp?\. \d", full), "no p./pp. in notes (CMOS 14.1)"
-    assert coox.id and "1:135–36" in full and "152–53" in full  # vol. I, pp. 135–136; pp. 152–153 (CMOS 9.64)
+    ranges = re.findall(r"\b(\d+)–(\d+)\b", full)
+    assert not [r for r in ranges if len(r[0]) == len(r[1]) >= 3 and r[0][:-2] == r[1][:-2]], \
+        "page ranges abbreviated: 152–53, not 152–153 (CMOS 9.64)"
     assert not re.search(rf"(?m)^{view.footnote_count + 1}\. ", "\n".join(pages))  # and no more
 
 

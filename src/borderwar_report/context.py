@@ -476,8 +476,9 @@ class ClaimNames:
 
 
 def _claim_row(claim: Claim, labels: dict[str, str], names: ClaimNames, tallies: dict[str, Claim]) -> ClaimRow:
-    refs = tuple(SourceRef(s.source, labels.get(s.source, s.source), s.locator or "", s.via or "",
-                           labels.get(s.via, s.via) if s.via else "", s.via_locator or "") for s in claim.sources)
+    refs = tuple(SourceRef(s.source, labels.get(s.source, s.source), clean_locator(s.locator), s.via or "",
+                           labels.get(s.via, s.via) if s.via else "", clean_locator(s.via_locator))
+                 for s in claim.sources)
     tally = tallies.get(claim.part_of or "")
     return ClaimRow(claim.display(), names.name(claim.claimant), names.side_of(claim.claimant), claim.note or "",
                     refs, claim.unconfirmed, claim.scope or "", tally.display() if tally else "")
