@@ -30,7 +30,7 @@ def yaml_string(text: str) -> str:
 
 @st.composite
 def event_records(draw, index: int):
-    year = draw(st.integers(1931, 1945))
+    year = draw(st.integers(1935, 1939))  # inside the mini phases (1935/1937, 1938/1939)
     month = draw(st.integers(1, 12))
     day = draw(st.integers(1, 28))
     date = draw(st.sampled_from([f"{year}", f"{year}-{month:02d}", f"{year}-{month:02d}-{day:02d}",

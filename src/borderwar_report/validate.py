@@ -229,8 +229,9 @@ class Refs:
                                         f"unknown-{kind}"))
 
 
-def load_dataset(data_dir: Path) -> m.Dataset:
-    """Read and validate every file of a data folder; raise DataError listing all problems."""
+def load_dataset(data_dir: Path, warnings: list[Problem] | None = None) -> m.Dataset:
+    """Read and validate every file of a data folder; raise DataError listing all problems.
+    Warnings (suspect but possible data) are appended to ``warnings`` when given."""
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -258,12 +259,12 @@ def load_dataset(data_dir: Path) -> m.Dataset:
     refs = Refs()
     _REFS.append(refs)
     try:
-        return _load(problems, docs, digest, refs, event_files)
+        return _load(problems, docs, digest, refs, event_files, warnings if warnings is not None else [])
     finally:
         _REFS.pop()
 
 
-def _load(problems, docs, digest, refs, event_files) -> m.Dataset:
+def _load(problems, docs, digest, refs, event_files, warnings) -> m.Dataset:
     events: list[m.Event] = []
     for path in event_files:
         doc, found = read_yaml(path, _label(path))
@@ -296,6 +297,8 @@ def _load(problems, docs, digest, refs, event_files) -> m.Dataset:
     }
     _unique("event", [(e.id, e) for e in events], problems)
     refs.check(known, problems)
+    _check_event_dates(events, phases, document, problems, warnings)
+    _check_claims_budget(events, problems)
     if problems:
         raise DataError(problems)
     events.sort(key=lambda e: e.date.sort_key)
@@ -812,6 +815,36 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
     return m.Event(event_id, title, kind, phase, lane, date, f.doc.path, f.doc.line(f.where), names,
                    tuple(alternatives), place, tuple(sides), outcome, summary, tuple(figures), tuple(citations),
                    note, tuple(places[1:]))
+
+
+# --- checks across records ---------------------------------------------------------------------------
+
+MAX_CLAIMS_PER_EVENT = 200  # an event's claims print as one losses/forces table in its profile
+
+
+def _check_event_dates(events, phases, document, problems, warnings) -> None:
+    """An event dated outside its phase is an error (a 1983 typo in a 1938 phase); outside the document's
+    span only a warning (the span may be a headline, with prelude and aftermath events beyond it)."""
+    by_id = {p.id: p for p in phases}
+    span = document.span if document else None
+    for ev in events:
+        phase = by_id.get(ev.phase)
+        if phase is not None and (ev.date.latest < phase.date.earliest or ev.date.earliest > phase.date.latest):
+            problems.append(Problem(ev.file, ev.line, "date", f'{ev.date.text} is outside its phase "{phase.id}" '
+                                    f"({phase.date.text}); fix the date or the phase", "date-outside-phase"))
+        elif span is not None and (ev.date.latest < span.earliest or ev.date.earliest > span.latest):
+            warnings.append(Problem(ev.file, ev.line, "date", f"{ev.date.text} is outside the document's span "
+                                    f"({span.text})", "date-outside-span", "warning"))
+
+
+def _check_claims_budget(events, problems) -> None:
+    for ev in events:
+        count = sum(len(claims) for side in ev.sides for figures in (side.forces, side.losses)
+                    for claims in figures.values()) + sum(len(f.claims) for f in ev.figures)
+        if count > MAX_CLAIMS_PER_EVENT:
+            problems.append(Problem(ev.file, ev.line, "sides", f"{count:,} claims; an event may carry at most "
+                                    f"{MAX_CLAIMS_PER_EVENT} (split it into several events)",
+                                    "claims-over-budget"))
 
 
 # --- helpers --------------------------------------------------------------------------------------
