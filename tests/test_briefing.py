@@ -18,7 +18,7 @@ from borderwar_report.briefing import build_briefing, charts_for_print, svg_aspe
 from borderwar_report.build import BuildContext, BuildOptions, run
 from borderwar_report.errors import GlyphMissingError
 from borderwar_report.log import Log
-from borderwar_report.model import Claim, Source
+from borderwar_report.model import Claim, ClaimSource, Source
 from borderwar_report.project import Project
 from borderwar_report.steps import load_chart_index
 from borderwar_report.validate import load_dataset
@@ -538,13 +538,17 @@ def test_url_breaks_keep_the_characters():
     assert part.breakable.replace("\u200b", "") == url
 
 
-def test_envelopes_and_precision():
-    claims = [Claim(7696, 7696, "a"), Claim(22000, 22000, "b", bound="at-least"), Claim(8629, 8629, "c")]
-    env = cx.envelope(claims)
-    assert (env.low, env.high, env.count, env.contested) == (7696, 22000, 3, True)
-    assert env.display() == "7,696 to ≥ 22,000"
-    assert cx.envelope([Claim(5, 9, "a")]).display() == "5–9"
-    assert cx.envelope([]) is None
+def test_spread_cells_and_precision():
+    src = (ClaimSource("s"),)
+    names = {"a": "Gomikawa", "b": "Soviet claim", "c": "Coox"}.get
+    claims = [Claim(7696, 7696, "a", src), Claim(22000, 22000, "b", src, bound="at-least"),
+              Claim(8629, 8629, "c", src)]
+    cell = cx.spread_cell(claims, names)
+    assert (cell.text, cell.who, cell.contested) == ("7,696 – ≥ 22,000", "Gomikawa – Soviet claim", True)
+    assert cx.spread_cell([Claim(5, 9, "a", src)], names).text == "5–9"
+    agree = cx.spread_cell([Claim(5, 5, "a", src), Claim(5, 5, "c", src)], names)
+    assert (agree.text, agree.who, agree.contested) == ("5", "2 claimants agree", False)
+    assert cx.spread_cell([], names) is cx.NO_FIGURE
     ds = load_dataset(MINI)
     by_id = {e.id: e for e in ds.events}
     assert cx.precision_text(by_id["first-clash"].date) == "exact day"
@@ -566,7 +570,8 @@ def test_view_model_numbers_tables_and_notes_in_reading_order():
     # the key figures: the largest claimed losses first, with every side's range
     assert view.key_events[0].view.id == "hill-battle"
     north = view.key_events[0].rows[0]
-    assert north.killed == "792–960 (2 claims)"
+    assert (north.killed.text, north.killed.contested) == ("792–960", True)
+    assert " – " in north.killed.who  # the claimants of the low and the high end
     assert north.contested
     # aftermath: the closing phases where diplomacy and context make at least half the events
     assert [p.id for p in view.aftermath_phases] == ["late"]

@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .dates import MONTHS
+from .model import Organisation
 
 # The kinds of evidence, in the bibliography's order, with its headings.
 KINDS = (
@@ -146,6 +147,8 @@ def _close(text: str) -> str:
 
 def _is_person(author: str) -> bool:
     """ "Family, Given" names a person; anything else (an organisation, a site) is kept as written."""
+    if isinstance(author, Organisation):  # an organisation's name may hold a comma
+        return False
     return "," in author
 
 

@@ -35,6 +35,7 @@ from .citations import (  # noqa: F401  (re-exported: templates and tests use th
     sort_text,
 )
 from .citations import bibliography as group_bibliography
+from .claims import DEAD_PREFERENCE, claimant_count, contested, full_scope, highest_dead, spread
 from .dates import HistDate
 from .model import (
     EQUIPMENT_LOSSES,
@@ -42,6 +43,7 @@ from .model import (
     LOSS_CATEGORIES,
     PERSONNEL_LOSSES,
     Claim,
+    Commander,
     Dataset,
     Event,
     Name,
@@ -52,7 +54,6 @@ from .model import (
 
 # Rules, stated once; the method appendix prints them with the numbers they produced.
 KEY_EVENTS = 3  # summary: the events with the largest claimed personnel losses
-KEY_CATEGORIES = ("killed", "killed_or_missing", "casualties")  # what "losses" means for that ranking
 FIGHTING_KINDS = ("battle", "border-incident")
 PROFILE_BUDGET = 100  # more events than this: profiles only for battles and the largest losses (select_profiles)
 CASUALTY_ROWS = 60  # the casualty comparison table's event budget
@@ -140,49 +141,61 @@ def compose_title(title: str, first: int | None, last: int | None) -> tuple[str,
 # --- claims --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Envelope:
-    """The spread of several claims for one figure: lowest low to highest high."""
+class SpreadCell:
+    """One cell of a comparison table: the lowest to the highest full-scope claim, and who makes each."""
 
-    low: int
-    high: int
-    low_bound: str | None
-    high_bound: str | None
-    count: int
-    distinct: int
-
-    @property
-    def contested(self) -> bool:
-        return self.distinct > 1
-
-    def display(self) -> str:
-        lo = {"at-least": "≥ ", "at-most": "≤ ", "about": "c. "}.get(self.low_bound or "", "")
-        hi = {"at-least": "≥ ", "at-most": "≤ ", "about": "c. "}.get(self.high_bound or "", "")
-        if self.low == self.high:
-            return f"{lo or hi}{self.low:,}"
-        if not (lo or hi):
-            return f"{self.low:,}–{self.high:,}"
-        return f"{lo}{self.low:,} to {hi}{self.high:,}"
+    text: str  # "6,831–9,703", or "792" when all agree, or "—" when nobody claims a figure
+    who: str  # "Krivosheev (1993) – Kolomiets", "3 claimants agree", or the one claimant
+    contested: bool = False
+    qualifier: str = ""  # "killed or missing" when the cell falls back to a lumped category
 
 
-def envelope(claims) -> Envelope | None:
-    claims = list(claims)
-    if not claims:
-        return None
-    low = min(claims, key=lambda c: (c.low, c.high))
-    high = max(claims, key=lambda c: (c.high, c.low))
-    distinct = len({(c.low, c.high, c.bound) for c in claims})
-    return Envelope(low.low, high.high, low.bound, high.bound, len(claims), distinct)
+NO_FIGURE = SpreadCell("—", "")
+
+
+def spread_cell(claims, name_of, qualifier: str = "") -> SpreadCell:
+    found = spread(claims)
+    if found is None:
+        return NO_FIGURE
+    if found.agree:
+        who = name_of(found.low.claimant) if found.claimants == 1 else f"{found.claimants} claimants agree"
+        return SpreadCell(found.low.display(), who, False, qualifier)
+    text = f"{found.low.display()} – {found.high.display()}" if found.low.bound or found.high.bound else \
+        f"{found.low_value:,}–{found.high_value:,}"
+    return SpreadCell(text, f"{name_of(found.low.claimant)} – {name_of(found.high.claimant)}", found.contested,
+                      qualifier)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a claim was read: the work, its page, and the work that quotes it when read second-hand."""
+
+    source_id: str
+    label: str
+    locator: str
+    via_id: str = ""
+    via_label: str = ""
+    via_locator: str = ""
 
 
 @dataclass(frozen=True)
 class ClaimRow:
     value: str
     claimant: str
+    claimant_side: str  # "Soviet account" when the claimant speaks for one side
     note: str
-    source_id: str
-    source_label: str
-    locator: str
+    sources: tuple[SourceRef, ...]
     unconfirmed: bool
+    scope: str = ""  # a partial count: what part of the event it covers
+    part_of: str = ""  # the tally this claim is a part of ("of 792")
+
+    @property
+    def source_id(self) -> str:
+        return self.sources[0].source_id
+
+    @property
+    def source_label(self) -> str:
+        return self.sources[0].label
 
 
 @dataclass(frozen=True)
@@ -191,6 +204,7 @@ class ClaimGroup:
     label: str
     rows: tuple[ClaimRow, ...]
     contested: bool
+    claimants: int
 
 
 @dataclass(frozen=True)
@@ -199,7 +213,7 @@ class SideBlock:
     name: str
     short: str
     colour: str
-    commanders: tuple[str, ...]
+    commanders: tuple[Commander, ...]
     note: str
     forces: tuple[ClaimGroup, ...]
     losses: tuple[ClaimGroup, ...]
@@ -235,6 +249,7 @@ class AltDateView:
 class FigureRow:
     label: str
     rows: tuple[ClaimRow, ...]
+    contested: bool = False
 
 
 @dataclass
@@ -276,6 +291,18 @@ class EventView:
 
 
 @dataclass
+class TotalsView:
+    """A whole phase's or the whole conflict's claimed figures, laid out like an event's tables."""
+
+    anchor: str
+    sides: tuple[SideBlock, ...]
+    figures: tuple[FigureRow, ...]
+    forces_table: TableRef | None = None
+    losses_table: TableRef | None = None
+    figures_table: TableRef | None = None
+
+
+@dataclass
 class PhaseView:
     id: str
     anchor: str
@@ -283,6 +310,7 @@ class PhaseView:
     date: str
     summary: str
     events: list[EventView]
+    totals: TotalsView | None = None
 
     @property
     def profiles(self) -> list[EventView]:
@@ -306,10 +334,10 @@ class FigureView:
 class KeyRow:
     side: str
     colour: str
-    killed: str
-    wounded: str
-    casualties: str
-    claims: int
+    killed: SpreadCell
+    wounded: SpreadCell
+    casualties: SpreadCell
+    claimants: int
     contested: bool
 
 
@@ -377,6 +405,7 @@ class Briefing:
     aftermath_events: list[tuple[PhaseView, Listing]]  # per phase, at most INLINE_LIST_LIMIT events
     aftermath_rule: str
     key_table: TableRef | None
+    conflict_totals: TotalsView | None
     phase_table: TableRef
     chronology_table: TableRef
     glossary_table: TableRef
@@ -407,6 +436,9 @@ def precision_text(date: HistDate) -> str:
     words = {"day": "day", "month": "month", "year": "year"}
     if date.kind == "moment":
         text = {"day": "exact day", "month": "month only", "year": "year only"}[s.precision]
+    elif date.members:
+        n = len(date.members)
+        text = f"on each of {n} dates or runs of days" if date.all_of else f"one of {n} dates or runs of days"
     elif date.kind == "choice":
         text = "one of two dates"
     elif s.precision == e.precision:
@@ -422,34 +454,85 @@ def coordinates_text(lat: float, lon: float) -> str:
     return f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}"
 
 
-def _claim_row(claim: Claim, labels: dict[str, str]) -> ClaimRow:
-    return ClaimRow(claim.display(), claim.claimant or "", claim.note or "", claim.source,
-                    labels.get(claim.source, claim.source), claim.locator or "", claim.unconfirmed)
+class ClaimNames:
+    """Claimant names for print: the name, and "Soviet account" where the claimant speaks for one side."""
+
+    def __init__(self, dataset: Dataset):
+        self.claimants = {c.id: c for c in dataset.claimants}
+        self.sides = {s.id: s for s in dataset.sides}
+
+    def short(self, claimant_id: str) -> str:
+        c = self.claimants.get(claimant_id)
+        return c.short if c else claimant_id
+
+    def name(self, claimant_id: str) -> str:
+        c = self.claimants.get(claimant_id)
+        return c.name if c else claimant_id
+
+    def side_of(self, claimant_id: str) -> str:
+        c = self.claimants.get(claimant_id)
+        side = self.sides.get(c.side) if c and c.side else None
+        return f"{side.adjective} account" if side else ""
 
 
-def _groups(by_category: dict[str, tuple[Claim, ...]], order: tuple[str, ...],
-            labels: dict[str, str]) -> tuple[ClaimGroup, ...]:
+def _claim_row(claim: Claim, labels: dict[str, str], names: ClaimNames, tallies: dict[str, Claim]) -> ClaimRow:
+    refs = tuple(SourceRef(s.source, labels.get(s.source, s.source), s.locator or "", s.via or "",
+                           labels.get(s.via, s.via) if s.via else "", s.via_locator or "") for s in claim.sources)
+    tally = tallies.get(claim.part_of or "")
+    return ClaimRow(claim.display(), names.name(claim.claimant), names.side_of(claim.claimant), claim.note or "",
+                    refs, claim.unconfirmed, claim.scope or "", tally.display() if tally else "")
+
+
+def _groups(by_category: dict[str, tuple[Claim, ...]], order: tuple[str, ...], labels: dict[str, str],
+            names: ClaimNames) -> tuple[ClaimGroup, ...]:
     ranked = sorted(by_category, key=lambda c: (order.index(c) if c in order else len(order), c))
+    tallies = {c.id: c for claims in by_category.values() for c in claims if c.id}
     out = []
     for category in ranked:
         claims = by_category[category]
         if not claims:
             continue
-        distinct = len({(c.low, c.high, c.bound) for c in claims})
         out.append(ClaimGroup(category, category_label(category),
-                              tuple(_claim_row(c, labels) for c in claims), distinct > 1))
+                              tuple(_claim_row(c, labels, names, tallies) for c in claims), contested(claims),
+                              claimant_count(claims)))
     return tuple(out)
 
 
-def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str]) -> EventView:
+def _side_blocks(sides_in, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> tuple:
     blocks = []
-    for s in ev.sides:
+    for s in sides_in:
         side = sides.get(s.side)
         blocks.append(SideBlock(
             s.side, side.name if side else s.side, side.short if side else s.side,
-            side.colour if side else "", s.commanders, s.note or "",
-            _groups(s.forces, FORCE_CATEGORIES, labels),
-            _groups(s.losses, LOSS_CATEGORIES + EQUIPMENT_LOSSES, labels)))
+            side.colour if side else "", s.commanders + s.units, s.note or "",
+            _groups(s.forces, FORCE_CATEGORIES, labels, names),
+            _groups(s.losses, LOSS_CATEGORIES + EQUIPMENT_LOSSES, labels, names)))
+    return tuple(blocks)
+
+
+def _figure_rows(figures, labels: dict[str, str], names: ClaimNames) -> tuple[FigureRow, ...]:
+    return tuple(FigureRow(f.label, tuple(_claim_row(c, labels, names, {}) for c in f.claims), contested(f.claims))
+                 for f in figures)
+
+
+def _totals_view(totals, anchor: str, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames,
+                 tables) -> TotalsView | None:
+    """Claims for a whole phase or conflict, with table numbers taken from ``tables`` in reading order."""
+    if not totals:
+        return None
+    view = TotalsView(anchor, _side_blocks(totals.sides, sides, labels, names),
+                      _figure_rows(totals.figures, labels, names))
+    if any(s.forces for s in view.sides):
+        view.forces_table = TableRef(next(tables), f"tab-forces-{anchor}")
+    if any(s.losses for s in view.sides):
+        view.losses_table = TableRef(next(tables), f"tab-losses-{anchor}")
+    if view.figures:
+        view.figures_table = TableRef(next(tables), f"tab-figures-{anchor}")
+    return view
+
+
+def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> EventView:
+    blocks = _side_blocks(ev.sides, sides, labels, names)
     place = ev.place
     return EventView(
         event=ev, anchor=f"ev-{ev.id}", kind=kind_label(ev.kind), date=ev.date.display(),
@@ -461,39 +544,39 @@ def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str]) -> Ev
         coordinates=coordinates_text(place.lat, place.lon) if place and place.located else "",
         place_names=place.names if place else (),
         sides=tuple(blocks),
-        figures=tuple(FigureRow(f.label, tuple(_claim_row(c, labels) for c in f.claims)) for f in ev.figures),
+        figures=_figure_rows(ev.figures, labels, names),
     )
 
 
 def peak_loss(ev: Event) -> int:
-    """The highest claimed personnel loss of any side (killed, killed or missing, or casualties); 0 if none."""
-    best = 0
-    for _side, group, category, claim in ev.all_claims():
-        if group == "losses" and category in KEY_CATEGORIES:
-            best = max(best, claim.high)
-    return best
+    """The rule that orders events by their losses: the highest claim of dead for one side; 0 if none."""
+    return highest_dead(ev).value or 0
 
 
-def _loss_row(block_side: Side | None, side_id: str, losses: dict[str, tuple[Claim, ...]]) -> KeyRow | None:
-    def env(*cats):
-        claims = [c for cat in cats for c in losses.get(cat, ())]
-        e = envelope(claims)
-        return (e.display() + (f" ({e.count} claims)" if e.contested else "")) if e else "—"
-
+def _loss_row(block_side: Side | None, side_id: str, losses: dict[str, tuple[Claim, ...]],
+              names: ClaimNames) -> KeyRow | None:
     personnel = [c for cat in PERSONNEL_LOSSES for c in losses.get(cat, ())]
     if not personnel:
         return None
-    killed = env("killed") if losses.get("killed") else (
-        env("killed_or_missing") + " (killed or missing)" if losses.get("killed_or_missing") else "—")
-    contested = any(len({(c.low, c.high, c.bound) for c in losses.get(cat, ())}) > 1 for cat in PERSONNEL_LOSSES)
+    killed = NO_FIGURE
+    for category in DEAD_PREFERENCE:
+        if full_scope(losses.get(category, ())):
+            killed = spread_cell(losses[category], names.short,
+                                 "" if category == "killed" else category_label(category))
+            break
+    wounded = spread_cell(losses.get("wounded", ()), names.short)
+    if wounded is NO_FIGURE and full_scope(losses.get("wounded_or_sick", ())):
+        wounded = spread_cell(losses["wounded_or_sick"], names.short, category_label("wounded_or_sick"))
+    everything = spread_cell(losses.get("casualties", ()), names.short)
+    disputed = any(contested(losses.get(cat, ())) for cat in PERSONNEL_LOSSES)
     return KeyRow(block_side.short if block_side else side_id, block_side.colour if block_side else "",
-                  killed, env("wounded"), env("casualties"), len(personnel), contested)
+                  killed, wounded, everything, claimant_count(personnel), disputed)
 
 
-def _loss_rows(ev: Event, sides: dict[str, Side]) -> tuple[KeyRow, ...]:
+def _loss_rows(ev: Event, sides: dict[str, Side], names: ClaimNames) -> tuple[KeyRow, ...]:
     rows = []
     for s in ev.sides:
-        row = _loss_row(sides.get(s.side), s.side, s.losses)
+        row = _loss_row(sides.get(s.side), s.side, s.losses, names)
         if row:
             rows.append(row)
     return tuple(rows)
@@ -549,9 +632,10 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     sides = {s.id: s for s in dataset.sides}
     sources = {s.id: s for s in dataset.sources}
     labels = short_labels(dataset.sources)
+    names = ClaimNames(dataset)
 
     profiled = select_profiles(list(dataset.events), profile_budget)
-    views = {ev.id: _event_view(ev, sides, labels) for ev in dataset.events}
+    views = {ev.id: _event_view(ev, sides, labels, names) for ev in dataset.events}
     for ev_id, view in views.items():
         view.profiled = ev_id in profiled
 
@@ -572,8 +656,9 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
 
     ranked = sorted((e for e in events if peak_loss(e.event) > 0),
                     key=lambda e: (-peak_loss(e.event), e.event.date.sort_key, e.id))
-    key_events = [KeyEvent(e, peak_loss(e.event), _loss_rows(e.event, sides)) for e in ranked[:KEY_EVENTS]]
+    key_events = [KeyEvent(e, peak_loss(e.event), _loss_rows(e.event, sides, names)) for e in ranked[:KEY_EVENTS]]
     key_table = TableRef(next(tables), "tab-key-figures") if key_events else None
+    conflict_totals = _totals_view(doc.totals, "conflict", sides, labels, names, tables)
 
     arc_figures = []
     extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART)
@@ -585,7 +670,11 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
 
     footnote_number = 0
     notes = NoteWriter(sources, ChicagoNotes())
+    phase_records = {p.id: p for p in dataset.phases}
     for phase in phases:
+        record = phase_records.get(phase.id)
+        if record is not None:
+            phase.totals = _totals_view(record.totals, phase.anchor, sides, labels, names, tables)
         for view in phase.events:
             if not view.profiled:
                 continue
@@ -607,10 +696,10 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
         fig = _figure(CASUALTY_CHART, charts[CASUALTY_CHART], 0)
         if fig:
             casualty_figure = FigureView(**{**fig.__dict__, "number": next(figures)})
-    with_losses = sorted((e for e in events if _loss_rows(e.event, sides)),
+    with_losses = sorted((e for e in events if _loss_rows(e.event, sides, names)),
                          key=lambda e: (-peak_loss(e.event), e.event.date.sort_key, e.id))
     shown = sorted(with_losses[:CASUALTY_ROWS], key=lambda e: (e.event.date.sort_key, e.id))
-    casualty_rows = [(e, _loss_rows(e.event, sides)) for e in shown]
+    casualty_rows = [(e, _loss_rows(e.event, sides, names)) for e in shown]
     for e in shown:
         e.in_casualty_table = True
     casualty_table = TableRef(next(tables), "tab-casualties") if casualty_rows else None
@@ -632,7 +721,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
             for group_name, groups in (("forces", block.forces), ("losses", block.losses)):
                 for g in groups:
                     if g.contested:
-                        found.append(f"{block.short} {group_name}: {g.label} ({len(g.rows)} claims)")
+                        found.append(f"{block.short} {group_name}: {g.label} ({g.claimants} claimants)")
                     for row in g.rows:
                         if row.unconfirmed:
                             unconfirmed.append((view, f"{block.short}, {g.label}: {row.value} "
@@ -640,7 +729,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
             if view.event.kind in FIGHTING_KINDS and not block.losses:
                 missing.append(block.short)
         for f in view.figures:
-            if len({r.value for r in f.rows}) > 1:
+            if f.contested:
                 found.append(f"{f.label} ({len(f.rows)} claims)")
             for row in f.rows:
                 if row.unconfirmed:
@@ -662,7 +751,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
         arc_figures=arc_figures, casualty_figure=casualty_figure, casualty_rows=casualty_rows,
         casualty_table=casualty_table, casualty_events_total=len(with_losses),
         aftermath_phases=after_phases, aftermath_events=after_events, aftermath_rule=after_rule,
-        key_table=key_table, phase_table=phase_table, chronology_table=chronology_table,
+        key_table=key_table, conflict_totals=conflict_totals, phase_table=phase_table, chronology_table=chronology_table,
         glossary_table=glossary_table, glossary=glossary, bibliography=bibliography,
         evidence=evidence, evidence_claims=evidence_claims, evidence_second_hand=second_hand,
         contested=Listing(contested), unconfirmed=Listing(unconfirmed), unknown_losses=Listing(unknown),
@@ -721,10 +810,11 @@ def _stats(dataset: Dataset, events: list[EventView]) -> dict:
     for e in events:
         kinds[e.event.kind] += 1
     claims = sum(1 for e in dataset.events for _ in e.all_claims())
+    claimants = len({c.claimant for e in dataset.events for *_, c in e.all_claims()})
     first, last = dataset.years if (dataset.events or dataset.document.span) else (None, None)
     return {
         "events": len(dataset.events), "sources": len(dataset.sources), "phases": len(dataset.phases),
-        "sides": len(dataset.sides), "claims": claims, "first_year": first, "last_year": last,
+        "sides": len(dataset.sides), "claims": claims, "claimants": claimants, "first_year": first, "last_year": last,
         "kinds": [(kind_label(k), n) for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
         "kind_counts": [kind_count_text(k, n) for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
     }

@@ -38,7 +38,7 @@ def _plain(value):
 def to_json(ds: Dataset) -> str:
     """The full normalized model."""
     body = _plain(ds)
-    body["format"] = "borderwar-report/1"
+    body["format"] = "borderwar-report/2"  # 2: claims name a claimant id and a list of sources
     return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
@@ -90,6 +90,17 @@ def to_timelinejs(ds: Dataset) -> str:
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet would run as a formula (OWASP "CSV injection": it starts with = + - @, tab
+    or carriage return) gets a leading apostrophe, which spreadsheets show as text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(ds: Dataset) -> str:
     """One row per event in TimelineJS's spreadsheet columns."""
     buf = io.StringIO()
@@ -104,7 +115,7 @@ def to_csv(ds: Dataset) -> str:
         if ev.date.kind != "moment":
             row.update({"End Year": e.earliest.year, "End Month": e.earliest.month if e.precision != "year" else "",
                         "End Day": e.earliest.day if e.precision == "day" else ""})
-        writer.writerow(row)
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return buf.getvalue()
 
 

@@ -9,7 +9,7 @@ carry its full label (never below 7 pt); failing that, a banner says so and the 
 bands per lane and month (``charts.layout.DensityRule``), labels for the most significant events while
 room remains (each lane's first, then the rest), and a numbered index of every event on further sheets.
 
-The handout's rule: up to HANDOUT_FIGHTS battles/border incidents ranked by best-attested dead (an action
+The handout's rule: up to HANDOUT_FIGHTS battles/border incidents ranked by the highest claim of dead (an action
 inside a chosen one's dates and lane is folded into it) and HANDOUT_DIPLOMACY diplomacy events with the
 most sources; if that ever overflows one page, the lowest-ranked fight is dropped until it fits.
 """
@@ -33,8 +33,8 @@ BAND_FILL = "#7A8FA6"
 FIGHTING = ("battle", "border-incident")
 HANDOUT_FIGHTS = 5  # battles and border incidents on the handout
 HANDOUT_DIPLOMACY = 2
-HANDOUT_RULE = ("Chosen by rule: up to {fights} battles and border incidents with the largest best-attested "
-                "dead (an action inside a chosen event's dates and lane is folded into it), and up to "
+HANDOUT_RULE = ("Chosen by rule: up to {fights} battles and border incidents with the highest claim of dead "
+                "for one side (an action inside a chosen event's dates and lane is folded into it), and up to "
                 "{diplomacy} diplomacy events with the most sources.")
 
 
@@ -74,7 +74,7 @@ def short_names(event, limit: int = 2) -> list[str]:
 
 def uncertainty(dataset) -> dict:
     """Counts behind the handout's "what is uncertain" line."""
-    from .charts.measures import LOSS_PREFERENCE, claims_disagree
+    from .claims import DEAD_PREFERENCE, contested as disputed
 
     vague = sum(1 for e in dataset.events if not _day_exact(e.date))
     alternative = sum(1 for e in dataset.events if e.alternative_dates)
@@ -85,10 +85,10 @@ def uncertainty(dataset) -> dict:
                 if not claims:
                     continue
                 groups += 1
-                contested += claims_disagree(claims)
+                contested += disputed(claims)
                 unconfirmed += any(c.unconfirmed for c in claims)
     no_dead = sum(1 for e in dataset.events if e.kind in FIGHTING
-                  and not any(s.losses.get(c) for s in e.sides for c in LOSS_PREFERENCE))
+                  and not any(s.losses.get(c) for s in e.sides for c in DEAD_PREFERENCE))
     fights = sum(1 for e in dataset.events if e.kind in FIGHTING)
     return {"events": len(dataset.events), "vague_dates": vague, "alternative_dates": alternative,
             "figures": groups, "contested": contested, "unconfirmed": unconfirmed,
@@ -140,21 +140,24 @@ def source_label(dataset, source_id: str) -> str:
 
 
 def claim_who(dataset, claim) -> str:
-    return claim.claimant or source_label(dataset, claim.source)
+    try:
+        return dataset.claimant(claim.claimant).short
+    except KeyError:
+        return source_label(dataset, claim.source)
 
 
 # --- the handout's selection rule ----------------------------------------------------------------
 
 def _loss_value(event) -> float | None:
-    from .charts.measures import best_attested
+    from .claims import highest_dead
 
-    return best_attested(event).value
+    return highest_dead(event).value
 
 
 def key_events(dataset, fights: int = HANDOUT_FIGHTS, diplomacy: int = HANDOUT_DIPLOMACY) -> list:
     """The events that matter most, by rule, in date order.
 
-    Fighting (battle, border incident): ranked by best-attested dead (unknown last), ties by date; an event
+    Fighting (battle, border incident): ranked by the highest claim of dead for one side (unknown last), ties by date; an event
     lying inside the dates of an already chosen event of the same lane is a part of it and is skipped.
     Diplomacy: the events with the most distinct sources, ties by date.
     """
@@ -175,27 +178,25 @@ def key_events(dataset, fights: int = HANDOUT_FIGHTS, diplomacy: int = HANDOUT_D
 
 
 def dead_figures(dataset, event, max_sides: int = 4) -> tuple[list[dict], int]:
-    """Per side, the claims for its dead (killed, else killed or missing, else casualties), as a range
-    of claims with who makes each end. Returns (rows, sides left out)."""
-    from .charts.measures import LOSS_PREFERENCE, claims_disagree
+    """Per side, the claims for its dead (killed, else killed or missing, else irrecoverable losses), as
+    the lowest and highest full-scope claim with who makes each. Returns (rows, sides left out)."""
+    from .claims import DEAD_PREFERENCE, spread
     from .model import category_label
 
     rows = []
     for s in event.sides:
-        for category in LOSS_PREFERENCE:
-            claims = s.losses.get(category)
-            if not claims:
+        for category in DEAD_PREFERENCE:
+            found = spread(s.losses.get(category, ()))
+            if found is None:
                 continue
-            low = min(claims, key=lambda c: (c.low, c.high))
-            high = max(claims, key=lambda c: (c.high, c.low))
+            low, high = found.low, found.high
             try:
                 side = dataset.side(s.side)
                 side_name, colour = side.short, side.colour
             except KeyError:
                 side_name, colour = s.side, "#666666"
             rows.append({"side": side_name, "colour": colour, "category": category_label(category),
-                         "contested": claims_disagree(claims), "claims": len(claims),
-                         "sources": len({c.source for c in claims}),
+                         "contested": found.contested, "claimants": found.claimants,
                          "low": low.display(), "low_who": claim_who(dataset, low),
                          "high": high.display(), "high_who": claim_who(dataset, high)})
             break
@@ -245,7 +246,9 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
 
     fonts = _fonts_dir(ctx)
     css = Markup(font_face_css(fonts, "fonts/"))  # CSS from our own fonts.json, not from the data
-    html = render_template(ctx.project.templates_dir, template, font_css=css, **variables)
+    from .typography import smarten_html
+
+    html = smarten_html(render_template(ctx.project.templates_dir, template, font_css=css, **variables))
     pdf, warnings, _refused = render_pdf(html, fonts.parent, [ctx.project.templates_dir, fonts.parent],
                                          label=label)
     for w in warnings:
@@ -255,13 +258,23 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
 
 
 def css_string(text: str):
-    """Text from the data as a quoted CSS string (for @page margin boxes): quotes, backslashes and "<" are
-    escaped, so a title can neither end the string nor the <style> element."""
+    """Text from the data as a quoted CSS string (for @page margin boxes), serialized as CSSOM §2.1
+    "serialize a string" defines: NUL becomes U+FFFD; U+0001–U+001F and U+007F become hex escapes with a
+    trailing space; quote and backslash are escaped. "<" is escaped too, so text cannot close <style>."""
     from markupsafe import Markup
 
-    body = (text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
-            .replace("\n", " ").replace("\r", " "))
-    return Markup(f'"{body}"')
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code == 0:
+            out.append("\ufffd")
+        elif code < 0x20 or code == 0x7F or ch == "<":
+            out.append(f"\\{code:x} ")
+        elif ch in '"\\':
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
 
 
 def _page_count(pdf: bytes) -> int:
@@ -279,8 +292,11 @@ def _data_uri(svg: bytes) -> str:
 def _common(ctx) -> dict:
     from . import __version__
 
+    from .context import compose_title
+
     ds = ctx.dataset
-    return {"doc": ds.document, "edition": edition_text(ds), "revision": ds.revision or "unversioned",
+    years = ds.years if (ds.events or ds.document.span) else (None, None)
+    return {"doc": ds.document, "title": compose_title(ds.document.title, *years)[0], "edition": edition_text(ds), "revision": ds.revision or "unversioned",
             "n_events": len(ds.events), "n_sources": len(ds.sources), "version": __version__,
             "language": ds.document.language or "en"}
 
@@ -469,9 +485,9 @@ PHASE_ROW = 1.8  # one row of phase names, in multiples of their type size
 
 
 def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot: float) -> list[Seg]:
-    from .charts.measures import best_attested
+    from .claims import highest_dead
 
-    summary = best_attested(event)
+    summary = highest_dead(event)
     segs: list[Seg] = []
     for part in summary.sides:
         try:
@@ -481,7 +497,7 @@ def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot:
             name, colour = part.side, "#666666"
         d = max(2.0, max_dot * math.sqrt(part.value / max_loss)) if max_loss > 0 and part.value > 0 else 2.0
         d = round(d, 2)
-        tag = {"killed_or_missing": " k/m", "casualties": " cas."}.get(part.category, "")
+        tag = {"killed_or_missing": " k/m", "irrecoverable": " irr."}.get(part.category, "")
         text = f"{name} {claims_range(_side_claims(event, part.side, part.category))}{tag}"
         if segs:
             segs.append(Seg("  ", ts.small, width=measure("  ", ts.small)))
@@ -498,21 +514,26 @@ def _side_claims(event, side_id: str, category: str) -> tuple:
 
 
 def claims_range(claims) -> str:
-    """What the claims say, compactly: "37" when they agree, "6,831–9,703*" when they disagree (the lowest
-    and highest figure claimed; "+" after an at-least figure, "c." before an about figure)."""
+    """What the full-scope claims say, compactly: "37" when they agree, "6,831–9,703*" when claimants
+    disagree (the lowest and highest figure claimed; "+" after an at-least or more-than figure, "≤" before
+    an at-most one, "c." before an about one)."""
+    from .claims import contested, full_scope
+
+    claims = full_scope(claims)
     if not claims:
         return "?"
     lo = min(claims, key=lambda c: (c.low, c.high))
     hi = max(claims, key=lambda c: (c.high, c.low))
 
     def one(value: int, claim) -> str:
-        return {"about": "c. "}.get(claim.bound or "", "") + f"{value:,}" + ("+" if claim.bound == "at-least" else "")
+        return ({"about": "c. ", "at-most": "≤", "fewer-than": "<"}.get(claim.bound or "", "") + f"{value:,}"
+                + ("+" if claim.bound in ("at-least", "more-than") else ""))
 
     if lo.low == hi.high:
         text = one(lo.low, lo)
     else:
         text = f"{one(lo.low, lo)}–{one(hi.high, hi)}"
-    return text + ("*" if len({(c.low, c.high) for c in claims}) > 1 else "")
+    return text + ("*" if contested(claims) else "")
 
 
 def _wrap_segs(segs: list[Seg], width: float, size: float) -> list[Line]:
@@ -604,9 +625,9 @@ def plan_chart(dataset, width: float, height: float, sheet_factor: float, measur
                ) -> ChartPlan:
     """Lay the chart out on a ``width`` × ``height`` pt area; see the module docstring for the rule."""
     from .charts.layout import DensityRule, Mark, apply_density, pack_lane, pack_lanes
-    from .charts.measures import best_attested
+    from .claims import highest_dead
 
-    losses = {e.id: best_attested(e) for e in dataset.events}
+    losses = {e.id: highest_dead(e) for e in dataset.events}
     max_loss = max((p.value for s in losses.values() for p in s.sides), default=0.0)
     lanes = lanes_of(dataset)
     lane_ids = [lid for lid, _ in lanes]
@@ -979,12 +1000,10 @@ def sheet_layout(name: str) -> SheetLayout:
 
 
 def _legend(ctx, plan: ChartPlan) -> dict:
-    from .charts.measures import BEST_ATTESTED_RULE
+    from .claims import HIGHEST_DEAD_RULE, highest_dead
 
     ds = ctx.dataset
-    from .charts.measures import best_attested
-
-    used = {p.side for e in ds.events for p in best_attested(e).sides}
+    used = {p.side for e in ds.events for p in highest_dead(e).sides}
     sides = [{"name": s.name, "short": s.short, "colour": s.colour, "in_losses": s.id in used} for s in ds.sides]
     phases = [{"name": p.name, "date": p.date.display()} for p in ds.phases]
     lanes = [label for _, label in lanes_of(ds)]
@@ -998,7 +1017,7 @@ def _legend(ctx, plan: ChartPlan) -> dict:
         for value in sorted({v for v in (top / 100, top / 10, top) if v >= 1}):
             d = max(2.0, plan.max_dot * math.sqrt(value / plan.max_loss))
             scale.append({"value": f"{round(value):,}", "d": round(d, 2)})
-    return {"sides": sides, "phases": phases, "lanes": lanes, "loss_rule": BEST_ATTESTED_RULE,
+    return {"sides": sides, "phases": phases, "lanes": lanes, "loss_rule": HIGHEST_DEAD_RULE,
             "kinds": kinds, "dot_scale": scale}
 
 
@@ -1295,7 +1314,7 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
                       "outcome": _clip(e.outcome, 150), "figures": figures, "more_sides": more})
     u = uncertainty(ds)
     first, last = int(_scale(ds, 1.0).x0), int(_scale(ds, 1.0).x1) - 1
-    footer = f"{ds.document.title} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
+    footer = f"{_common(ctx)['title']} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
     return {**_common(ctx), "paper": paper, "footer": css_string(footer), "page_w": w, "page_h": h, "margin": HANDOUT_MARGIN,
             "strip_uri": _data_uri(svg), "strip_h": round(strip_h / MM, 3), "strip_w": strip_w, "crowded": crowded,
             "strip_alt": (f"The arc {first}–{last}: {len(ds.events)} events on {len(lanes)} lanes, "

@@ -2,7 +2,7 @@
 symmetric-log axis (0 is drawn, 2 and 20,000 both read). Nothing is picked: each claim is its own dot or
 bar, the spread of the claims a thin line; a side with no figure says "unknown" (never zero).
 
-When there are more events than rows, the events with the largest best-attested losses are shown and the
+When there are more events than rows, the events with the highest claims of dead are shown and the
 rest are summed up in one "other (N events)" row (their claims as ticks), by the stated rule.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .common import CAP_MIDDLE, Chart, LegendRow, join_list, plural, pt_axes, source_line, wrap_text, year_text
 from .layout import significance
-from .measures import best_attested, format_count, format_short
+from .measures import highest_dead, format_count, format_short
 from .style import INK, MUTED, Preset, new_figure, text_width_pt
 from .timeline import label_text
 
@@ -249,7 +249,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
             "averaged. Axis: 0, then logarithmic.")
     how = "ticks: their claims" if len(others) <= 40 else "bars: how many of their claims fall in each range"
     if others:
-        note = (f"Shown: the {plural(len(chosen), 'event')} with the largest best-attested losses; the other "
+        note = (f"Shown: the {plural(len(chosen), 'event')} with the highest claims of dead; the other "
                 f"{len(others):,} in one row ({how}). ") + note
     for j, line in enumerate(wrap_text(fig, note, preset.small, inner, 3)):
         fig.text(margin / W, 1 - (leg_top + legend.height + size * 0.5 + note_line * (j + 0.7)) / H, line,
@@ -264,7 +264,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
 
 
 def _rank(ev) -> tuple:
-    loss = best_attested(ev)
+    loss = highest_dead(ev)
     return significance(ev.kind, loss.value, loss.contested)
 
 
@@ -284,7 +284,7 @@ def _draw_cell(ax, cell, cy, row_h, colour, preset) -> int:
         if c.is_range:
             ax.plot([c.low, c.high], [y, y], color=colour, lw=d * 0.55, solid_capstyle="butt", zorder=3, clip_on=False)
         marker = {"at-least": ">", "at-most": "<"}.get(c.bound or "", "s" if cat == "killed_or_missing" else "o")
-        x = c.high if c.bound == "at-least" else c.low if c.bound == "at-most" else c.midpoint
+        x = c.high if c.bound == "at-least" else c.low if c.bound == "at-most" else c.low
         if not c.is_range or c.bound:  # a filled mark has a white rim, so that stacked claims stay countable
             ax.scatter([x], [y], s=[(d * (0.85 if marker == "s" else 1.0)) ** 2], marker=marker, facecolors=[face],
                        edgecolors=[colour if c.unconfirmed else "white"], linewidths=0.6 * sc, zorder=4,
@@ -295,7 +295,7 @@ def _draw_cell(ax, cell, cy, row_h, colour, preset) -> int:
 def _draw_other(ax, cell, cy, row_h, preset):
     """The grouped events' claims: a tick each while they are few, else a histogram strip (counts per
     quarter decade), with the line spanning them all."""
-    values = sorted(c.midpoint for cl in cell.values() for c in cl)
+    values = sorted(v for cl in cell.values() for c in cl for v in {c.low, c.high})
     if not values:
         return
     ax.plot([values[0], values[-1]], [cy, cy], color=OTHER, lw=0.8 * preset.scale, zorder=2)
@@ -385,13 +385,12 @@ def _alt(dataset, events, chosen, others, side_names, panels) -> str:
         parts.append(f"The {len(chosen)} events with the largest losses are drawn individually "
                      f"({join_list([e.title for e in chosen], limit=5)}); {len(others)} smaller ones are "
                      "grouped as other.")
-    top = sorted(events, key=lambda e: -(best_attested(e).value or 0))[:2]
+    top = sorted(events, key=lambda e: -(highest_dead(e).value or 0))[:1]
     for e in top:
-        ba = best_attested(e)
-        if ba.value:
-            parts.append(f"{e.title}: about {format_count(ba.value)} dead in all (best-attested), with "
-                         f"claims per side ranging widely.")
-            break
+        hd = highest_dead(e)
+        if hd.known:
+            parts.append(f"The highest claim of dead is {format_count(hd.value)} for "
+                         f"{side_names.get(hd.top.side, hd.top.side)} at {e.title}.")
     if spreads:
         r, e, side, lo, hi, n = spreads[0]
         parts.append(f"Widest disagreement on the dead: {side_names[side]} at {e.title}, {n} claims from "

@@ -40,7 +40,7 @@ def kinds_present(dataset) -> list[str]:
 
 
 def marker_diameter(losses: float | None, scale: float) -> float:
-    """Marker diameter in points: grows with log10 of the best-attested dead; unknown = the smallest."""
+    """Marker diameter in points: grows with log10 of the highest claim of dead; unknown = the smallest."""
     value = 0.0 if losses is None else max(0.0, losses)
     return scale * (3.2 + 1.6 * math.log10(1 + value))
 

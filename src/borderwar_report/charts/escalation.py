@@ -1,6 +1,7 @@
-"""The escalation: events per year (stacked by kind) above the best-attested dead per year (log scale).
+"""The escalation: events per year (stacked by kind) above the highest claim of dead per year (log scale).
 
-An event counts in the year it starts. Losses are the best-attested figure (measures.best_attested);
+An event counts in the year it starts. A year's bar is the highest claim of dead for one side in any one
+event of that year (measures.highest_dead) — a figure somebody claims, never a sum;
 a year whose events have no figure at all shows "no figure", not zero; a year with contested figures is
 hatched.
 """
@@ -11,7 +12,7 @@ import math
 from collections import defaultdict
 
 from .common import KIND_FILLS, KIND_LABELS, Chart, LegendRow, join_list, kinds_present, plural, pt_axes, source_line
-from .measures import best_attested, format_count, format_short
+from .measures import highest_dead, format_count, format_short
 from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
 
 
@@ -33,9 +34,9 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     for e in dataset.events:
         y = e.date.earliest.year
         counts[e.kind][y] += 1
-        loss = best_attested(e)
+        loss = highest_dead(e)
         if loss.known:
-            dead[y] += loss.value
+            dead[y] = max(dead[y], loss.value)
             known[y] = True
             contested[y] |= loss.contested
     title_h = preset.title_height
@@ -124,13 +125,14 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     alt = (f"Two bar charts for {y0}–{y1}. Events per year: most in {busiest} "
            f"({sum(counts[k][busiest] for k in kinds)}). ")
     if deadliest:
-        alt += "Best-attested dead per year, log scale: highest in " + join_list(
-            [f"{y} (about {format_count(dead[y])}{', contested' if contested[y] else ''})" for y in deadliest]) + "."
+        alt += "Highest claim of dead in one event for one side, per year, log scale: highest in " + join_list(
+            [f"{y} ({format_count(dead[y])}{', contested' if contested[y] else ''})" for y in deadliest]) + "."
     no_fig = [y for y in years if not known[y] and any(counts[k][y] for k in kinds)]
     if no_fig:
         alt += f" {plural(len(no_fig), 'year')} with events but no loss figure."
-    caption = ("Events counted in the year they begin; dead as the best-attested figure per event (median of "
-               "the claims per side, summed). Years without any figure say so rather than show zero.")
+    caption = ("Events counted in the year they begin. Lower panel: the highest claim of dead for one side in "
+               "any one event of the year, as claimed (nothing is added up or averaged). Years without any "
+               "figure say so rather than show zero.")
     return Chart("escalation", fig, title, alt, caption, {"years": len(years), "peak": peak})
 
 

@@ -370,8 +370,8 @@ KIND_RANK = {"battle": 3, "border-incident": 2, "diplomacy": 1, "context": 0}
 
 
 def significance(kind: str, losses: float | None, contested: bool = False) -> tuple:
-    """The stated rule for "which events matter most": battles first, then the largest best-attested
-    losses (unknown counts as less than any figure), then other kinds (incident, diplomacy, context)."""
+    """The stated rule for "which events matter most": battles first, then the highest claim of
+    dead (unknown counts as less than any figure), then other kinds (incident, diplomacy, context)."""
     return (1 if kind == "battle" else 0, -1.0 if losses is None else float(losses), KIND_RANK.get(kind, 0))
 
 
@@ -386,7 +386,7 @@ class DensityRule:
     def describe(self) -> str:
         return (f"Where a lane has more than {self.max_per_bucket} events in a year, they are drawn as a "
                 f"density band (events per month) and only the {self.labels_per_bucket} most significant "
-                f"(battles first, then the largest best-attested losses) are drawn individually, labelled "
+                f"(battles first, then the highest claim of dead) are drawn individually, labelled "
                 f"where there is room.")
 
 

@@ -32,7 +32,7 @@ from .common import (
     wrap_text,
     year_text,
 )
-from .measures import best_attested
+from .measures import highest_dead
 from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
 from .timeline import label_text
 
@@ -216,7 +216,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     west, east, south, north = _extent(region)
     ranks = {}
     for e in dataset.events:
-        loss = best_attested(e)
+        loss = highest_dead(e)
         ranks[e.id] = L.significance(e.kind, loss.value, loss.contested)
     located = [e for e in dataset.events if e.place is not None and e.place.located]
     inside = [e for e in located if west <= e.place.lon <= east and south <= e.place.lat <= north]
@@ -269,7 +269,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
             places, clusters = _cluster_plan(places, ranks, w0, s0, pt_x, pt_y, size)
         items, diam = [], {}
         for pl in places:
-            loss = sum((best_attested(e).value or 0) for e in pl.events)
+            loss = max((highest_dead(e).value or 0) for e in pl.events)
             diam[pl.key] = marker_diameter(loss, preset.scale)
             r = diam[pl.key] / 2 + (2.2 * preset.scale if pl.approximate else 0.5)
             lines = _label_lines(pl, preset)
@@ -756,7 +756,7 @@ def _legend(fig, preset, dataset, width, approximate, clusters) -> LegendRow:
                        linewidths=0.5 * sc, linestyles=[(0, (2, 1.5))], clip_on=False)
         row.add(d + 4.4 * sc, approx, "approximate place")
     row.add(g, marker_glyph("o", marker_diameter(1000, sc), KIND_FILLS["border-incident"], lw=0.6 * sc),
-            "size: best-attested dead")
+            "size: highest claim of dead")
 
     def border(ax, x, y):
         ax.plot([x - g, x + g], [y, y], color=BORDER, lw=0.6 * sc, ls=(0, (4, 2)), clip_on=False)

@@ -28,7 +28,7 @@ from .common import (
     wrap_text,
     year_text,
 )
-from .measures import best_attested, format_count
+from .measures import highest_dead, format_count
 from .style import FAINT, INK, MUTED, PHASE_FILLS, Preset, frame, new_figure, text_width_pt
 
 ONE_DAY = dt.timedelta(days=1)
@@ -100,7 +100,7 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
     reach = preset.row - TEXT_BELOW * label_size  # from a row's centre to the ink of the row above
     items: dict[str, _Item] = {}
     for ev in dataset.events:
-        loss = best_attested(ev)
+        loss = highest_dead(ev)
         d = marker_diameter(loss.value, preset.scale)
         ink = d / 2 + (ring + 0.25 * preset.scale if loss.contested else 0.3 * preset.scale)  # with its outline
         pad = ink + (0.15 * preset.scale if loss.contested else 0.0)
@@ -289,9 +289,8 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
 
     alt = _alt(dataset, lanes, items, layouts, dense, banded, unlabelled)
     caption = (f"Events of {y0}–{y1} on {plural(len(lanes), 'lane')}, phases shaded. "
-               "Marker area grows with the best-attested dead (per side the median of the claims for killed, "
-               "else killed or missing, else all casualties, summed over sides); a ring marks contested "
-               "figures. Bars are spans, whiskers the stated range of an imprecise date, hollow dashed "
+               "Marker area grows with the highest claim of dead for any one side (killed, else killed or "
+               "missing, else irrecoverable losses); a ring marks figures that claimants dispute. Bars are spans, whiskers the stated range of an imprecise date, hollow dashed "
                "markers approximate or uncertain dates, paired ticks one of two dates.")
     stats = {"events": len(dataset.events), "shown": len(shown), "banded": len(banded), "labelled": texts,
              "unlabelled": len(unlabelled), "dense_buckets": len(dense), "rows": rows_total,
@@ -442,7 +441,7 @@ def _legend(fig, preset, dataset, width, dense, rule) -> LegendRow:
         d = marker_diameter(v, sc)
         row.add(d, marker_glyph("o", d, KIND_FILLS["border-incident"], lw=0.6 * sc), format_count(v),
                 gap_after=row.size * 0.4)
-    row.add(0, lambda ax, x, y: None, "dead (best attested; smallest: none known)")
+    row.add(0, lambda ax, x, y: None, "highest claim of dead (smallest: none claimed)")
     d = marker_diameter(100, sc)
     row.add(d + 3 * sc, _ring_glyph(d, sc), "contested figures")
     row.add(row.size * 2.2, _bar_glyph(row.size * 2.2, row.size * 0.7, sc, False), "span")
@@ -498,7 +497,7 @@ def _alt(dataset, lanes, items, layouts, dense, banded, unlabelled) -> str:
     lane_text = join_list([f"{label} ({counts.get(lid, 0)})" for lid, label in lanes], limit=8)
     phases = join_list([f"{p.name} ({p.date.display()})" for p in dataset.phases], limit=8)
     ranked = sorted((it for it in items.values() if it.losses), key=lambda it: (-it.losses, it.event.id))[:3]
-    biggest = join_list([f"{it.event.title} ({year_text(it.event)}, about {format_count(it.losses)} dead"
+    biggest = join_list([f"{it.event.title} ({year_text(it.event)}, {format_count(it.losses)} dead claimed"
                          f"{', contested' if it.contested else ''})" for it in ranked])
     spans = sum(1 for it in items.values() if it.event.date.kind == "span")
     vague = sum(1 for it in items.values() if not it.event.date.is_exact_day and it.event.date.kind != "span")
@@ -507,7 +506,7 @@ def _alt(dataset, lanes, items, layouts, dense, banded, unlabelled) -> str:
     if dataset.phases:
         parts.append(f"Phases: {phases}.")
     if biggest:
-        parts.append(f"Largest best-attested losses: {biggest}.")
+        parts.append(f"Highest claims of dead: {biggest}.")
     parts.append(f"{plural(spans, 'event')} drawn as spans; {vague} with imprecise, approximate, uncertain or "
                  "alternative dates drawn as ranges or hollow markers.")
     if dense:
