@@ -238,7 +238,7 @@ def test_handout_is_exactly_one_page_of_the_document_paper(real):
     from borderwar_report.context import compose_title
     title = compose_title(real.dataset.document.title, *real.dataset.years)[0]
     assert f"The briefing {title}" in text and text.count(title) >= 3  # heading, the full record, footer
-    assert "What is uncertain." in text and "sources disagree on" in text
+    assert "What is uncertain." in text and "claimants disagree on" in text
     assert "'" not in text and '"' not in text  # typographer's quotes
     lines = reader(real.stage / "handout.pdf").pages[0].extract_text().splitlines()
     for e in poster.key_events(real.dataset):  # a CJK name is never broken across lines

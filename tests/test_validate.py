@@ -143,3 +143,12 @@ def test_a_long_list_of_problems_is_capped_with_a_count_of_the_rest():
     assert len(report) == MAX_REPORTED + 1
     assert report[-1] == f"… and {100_000 - MAX_REPORTED:,} more problems (fix these and run validate again)"
     assert report[0] == "events/x.yaml:1: title: is required [missing-field]"
+
+
+def test_markdown_without_html_is_not_mistaken_for_html(mini):
+    event = mini / "events" / "first-clash.yaml"
+    text = event.read_text(encoding="utf-8")
+    changed = text.replace("summary: A patrol met", "summary: Fewer than 3 < 5 men, see <https://example.org>; a patrol met")
+    assert changed != text
+    event.write_text(changed, encoding="utf-8")
+    assert [p for p in validate_folder(mini) if p.code == "raw-html"] == []

@@ -1,7 +1,8 @@
 """The PDF briefing: Dataset → view model (context.py) → Jinja2 HTML (templates/) → WeasyPrint PDF.
 
-Writes ``briefing.html`` (viewable in a browser: charts by relative path, fonts by file:// URL into the
-templates' font folder, the CSS inlined) and ``briefing.pdf`` into the build's staging folder.
+Writes ``briefing.pdf``, the bundled fonts into ``fonts/`` (the HTML names them by relative URL, so the
+PDF and the browser read the same files) and ``briefing.html``, the web edition (web.py), into the build's
+staging folder.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
         css = css_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RenderError(f"{css_path}: cannot read the briefing stylesheet ({exc})") from None
-    font_css = fonts.font_face_css(fonts_dir, href_prefix=Path(fonts_dir).resolve().as_uri() + "/")
+    font_css = fonts.font_face_css(fonts_dir, href_prefix="fonts/")  # beside the HTML: see web.copy_fonts
     html = render_template(templates_dir, TEMPLATE, b=view, css=Markup(css), font_css=Markup(font_css),
                            with_notes=with_notes, count=count_text)
     return smarten_html(html)  # curly quotes in every string from the data, code and URLs left alone
@@ -136,6 +137,7 @@ def build_briefing(ctx) -> None:
     from . import fonts
     from .context import build_context
     from .pdf import render_pdf
+    from .web import copy_fonts, web_edition
 
     dataset = ctx.dataset
     templates_dir = Path(ctx.project.templates_dir)
@@ -149,7 +151,8 @@ def build_briefing(ctx) -> None:
                      f"{view.stats['first_year']}–{view.stats['last_year']}; the briefing prints \"{view.title}\"")
     html = render_html(view, templates_dir, fonts_dir)  # template errors first: they are the user's to fix
     check_chart_glyphs(charts, fonts_dir)
-    write_atomic(ctx.stage / "briefing.html", html.encode("utf-8"))
+    copy_fonts(fonts_dir, ctx.stage)
+    write_atomic(ctx.stage / "briefing.html", web_edition(html, ctx.stage, templates_dir).encode("utf-8"))
 
     variant = ctx.options.pdf_variant
     pdf, warnings, refused = render_pdf(html, ctx.stage, [templates_dir], pdf_variant=variant,

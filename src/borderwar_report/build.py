@@ -43,10 +43,15 @@ class BuildOptions:
     tile: str | None = None
     only: tuple[str, ...] = STEPS
     lock_wait: float = 600.0
+    pptx_template: Path | None = None  # a user's PowerPoint master for charts/deck.pptx
 
     def key(self) -> dict:
+        template = ""
+        if self.pptx_template:  # its content, not its name: editing the master rebuilds the deck
+            with contextlib.suppress(OSError):
+                template = hashlib.sha256(Path(self.pptx_template).read_bytes()).hexdigest()
         return {"paper": self.paper, "pdf_variant": self.pdf_variant, "poster_size": self.poster_size,
-                "tile": self.tile}
+                "tile": self.tile, **({"pptx_template": template} if self.pptx_template else {})}
 
 
 @dataclass
@@ -106,7 +111,7 @@ def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
     def combine(*parts: str) -> str:
         return hashlib.sha256("\n".join((__version__,) + parts).encode()).hexdigest()
 
-    charts = combine(data, fonts, style_digest, code, env)
+    charts = combine(data, fonts, style_digest, code, env, options.key().get("pptx_template", ""))
     docs = combine(data, fonts, templates, code, env, opts, charts)
     return {"inputs": combine(data, fonts, templates, code, env, opts), "charts": charts,
             "briefing": docs, "poster": docs, "handout": docs}

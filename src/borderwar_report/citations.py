@@ -147,9 +147,7 @@ def _close(text: str) -> str:
 
 def _is_person(author: str) -> bool:
     """ "Family, Given" names a person; anything else (an organisation, a site) is kept as written."""
-    if isinstance(author, Organisation):  # an organisation's name may hold a comma
-        return False
-    return "," in author
+    return "," in author and not isinstance(author, Organisation)
 
 
 def _given_family(author: str) -> str:
@@ -589,16 +587,21 @@ def short_labels(sources) -> dict[str, str]:
     counts: dict[str, int] = defaultdict(int)
     for label in labels.values():
         counts[label] += 1
-    for s in sources:  # two sources with one label: add what tells them apart
+    for s in sources:  # two sources with one label: add what tells them apart (never the data's own ids)
         if counts[labels[s.id]] > 1:
-            extra = s.publisher or s.year or s.id
-            labels[s.id] = f"{labels[s.id]}, {extra}"
+            extra = (getattr(s, "edition", None) or s.year
+                     or (f"accessed {day_text(s.accessed)}" if s.accessed else None) or s.publisher)
+            if extra:
+                labels[s.id] = f"{labels[s.id]}, {extra}"
     counts.clear()
     for label in labels.values():
         counts[label] += 1
-    for s in sources:
+    seen: dict[str, int] = defaultdict(int)
+    for s in sources:  # still alike: a letter in file order, as an author-date list does (1985a, 1985b)
         if counts[labels[s.id]] > 1:
-            labels[s.id] = f"{labels[s.id]} [{s.id}]"
+            label = labels[s.id]
+            seen[label] += 1
+            labels[s.id] = f"{label} ({'abcdefghijklmnopqrstuvwxyz'[(seen[label] - 1) % 26]})"
     return labels
 
 

@@ -11,14 +11,13 @@ partial template turns into HTML, so every string from the data stays escaped.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .citations import (  # noqa: F401  (re-exported: templates and tests use them from here)
-    Cite,
     ChicagoNotes,
+    Cite,
     Formatted,
     KindCount,
     KindGroup,
@@ -48,7 +47,6 @@ from .model import (
     Event,
     Name,
     Side,
-    Source,
     category_label,
 )
 
@@ -424,8 +422,8 @@ class Briefing:
     profile_count: int
     figures_by_name: dict[str, FigureView] = field(default_factory=dict)
     list_events_in_contents: bool = True
-    compact_chronology: bool = False
-    typed_title_years: str | None = None  # years typed into document.yaml's title that the records contradict  # over the profile budget: one line per event (date, title, kind, page)
+    compact_chronology: bool = False  # over the profile budget: one line per event (date, title, kind, page)
+    typed_title_years: str | None = None  # years typed into document.yaml's title that the records contradict
 
 
 # --- building the view model ---------------------------------------------------------------------
@@ -472,12 +470,15 @@ class ClaimNames:
     def side_of(self, claimant_id: str) -> str:
         c = self.claimants.get(claimant_id)
         side = self.sides.get(c.side) if c and c.side else None
-        return f"{side.adjective} account" if side else ""
+        if side is None or side.adjective.casefold() in c.name.casefold():  # "Soviet reports" says it already
+            return ""
+        return f"{side.adjective} account"
 
 
 def _claim_row(claim: Claim, labels: dict[str, str], names: ClaimNames, tallies: dict[str, Claim]) -> ClaimRow:
-    refs = tuple(SourceRef(s.source, labels.get(s.source, s.source), s.locator or "", s.via or "",
-                           labels.get(s.via, s.via) if s.via else "", s.via_locator or "") for s in claim.sources)
+    refs = tuple(SourceRef(s.source, labels.get(s.source, s.source), clean_locator(s.locator), s.via or "",
+                           labels.get(s.via, s.via) if s.via else "", clean_locator(s.via_locator))
+                 for s in claim.sources)
     tally = tallies.get(claim.part_of or "")
     return ClaimRow(claim.display(), names.name(claim.claimant), names.side_of(claim.claimant), claim.note or "",
                     refs, claim.unconfirmed, claim.scope or "", tally.display() if tally else "")
@@ -669,8 +670,8 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     phase_table = TableRef(next(tables), "tab-phases")
 
     footnote_number = 0
-    notes = NoteWriter(sources, ChicagoNotes())
     phase_records = {p.id: p for p in dataset.phases}
+    notes = NoteWriter(sources, ChicagoNotes())
     for phase in phases:
         record = phase_records.get(phase.id)
         if record is not None:
@@ -751,7 +752,8 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
         arc_figures=arc_figures, casualty_figure=casualty_figure, casualty_rows=casualty_rows,
         casualty_table=casualty_table, casualty_events_total=len(with_losses),
         aftermath_phases=after_phases, aftermath_events=after_events, aftermath_rule=after_rule,
-        key_table=key_table, conflict_totals=conflict_totals, phase_table=phase_table, chronology_table=chronology_table,
+        key_table=key_table, conflict_totals=conflict_totals, phase_table=phase_table,
+        chronology_table=chronology_table,
         glossary_table=glossary_table, glossary=glossary, bibliography=bibliography,
         evidence=evidence, evidence_claims=evidence_claims, evidence_second_hand=second_hand,
         contested=Listing(contested), unconfirmed=Listing(unconfirmed), unknown_losses=Listing(unknown),

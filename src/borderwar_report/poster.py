@@ -110,7 +110,7 @@ def uncertainty_line(dataset) -> str:
              "marked approximate or uncertain",
              f"{u['alternative_dates']:,} {'has' if u['alternative_dates'] == 1 else 'have'} other dates in "
              "some sources",
-             f"sources disagree on {u['contested']:,} of {u['figures']:,} loss figures"]
+             f"claimants disagree on {u['contested']:,} of {u['figures']:,} loss figures"]
     if u["unconfirmed"]:
         parts.append(f"{u['unconfirmed']:,} {'rests' if u['unconfirmed'] == 1 else 'rest'} on unconfirmed claims")
     if u["fights"]:

@@ -244,7 +244,7 @@ def load_dataset(data_dir: Path) -> m.Dataset:
             docs[name] = None
             continue
         docs[name], found = read_yaml(path, _label(path))
-        problems += found
+        problems += found + raw_html_problems(docs[name])
         digest.update(name.encode() + b"\0" + (docs[name].raw if docs[name] else b""))
     claimants_path = data_dir / "claimants.yaml"
     docs["claimants.yaml"] = None
@@ -267,7 +267,7 @@ def _load(problems, docs, digest, refs, event_files) -> m.Dataset:
     events: list[m.Event] = []
     for path in event_files:
         doc, found = read_yaml(path, _label(path))
-        problems += found
+        problems += found + raw_html_problems(doc)
         digest.update(path.name.encode() + b"\0" + (doc.raw if doc else b""))
         if doc is None:
             continue
@@ -864,3 +864,48 @@ def _closest(word: str, options) -> str | None:
 
     found = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.75)
     return found[0] if found else None
+
+
+# --- raw HTML in Markdown fields --------------------------------------------------------------------
+
+MARKDOWN_KEYS = ("summary", "method", "note")  # the fields data/README.md documents as Markdown
+
+
+def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
+    """Markdown fields may not carry raw HTML (data/README.md): it would be printed as literal tags in the
+    PDF and passed on as markup by the HTML exports. Autolinks (<https://…>) are Markdown, not HTML."""
+    if doc is None:
+        return []
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True})
+    problems = []
+
+    def walk(value, where):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in MARKDOWN_KEYS and isinstance(item, str) and "<" in item:
+                    tag = _first_html(md, item)
+                    if tag:
+                        problems.append(Problem(doc.path, doc.line(where + (key,)), _dotted(where + (key,)),
+                                                f"raw HTML ({tag[:40]}) is not allowed in Markdown; write Markdown "
+                                                "(*emphasis*, [text](https://…)) or escape the < as \\<",
+                                                "raw-html"))
+                else:
+                    walk(item, where + (key,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, where + (i,))
+
+    walk(doc.value, ())
+    return problems
+
+
+def _first_html(md, text: str) -> str | None:
+    for token in md.parse(text):
+        if token.type == "html_block":
+            return token.content.strip()
+        for child in token.children or ():
+            if child.type == "html_inline":
+                return child.content
+    return None

@@ -57,6 +57,21 @@ def decode_text(data: bytes, label: str) -> tuple[str | None, list[Problem]]:
                               "encoding")]
 
 
+# PyYAML (and libyaml, which words some messages differently) says what it found; a person needs the fix.
+_QUOTE = ' (a value that contains ": " must be quoted: title: "Khasan: the battle")'
+_ALIGN = " (this line does not line up with the keys or list items above it: check its indentation)"
+YAML_FIXES = {
+    "mapping values are not allowed here": _QUOTE,
+    "mapping values are not allowed in this context": _QUOTE,
+    "could not find expected ':'": " (a line is not 'key: value', or a quote opened earlier is never closed)",
+    "found undefined alias": " (a value starting with * must be quoted)",
+    "did not find expected key": _ALIGN,
+    "expected <block end>, but found '-'": _ALIGN,
+    "expected <block end>, but found '<block mapping start>'": _ALIGN,
+    "did not find expected '-' indicator": _ALIGN,
+}
+
+
 def parse_yaml(text: str, label: str) -> tuple[YamlDoc | None, list[Problem]]:
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
@@ -69,6 +84,7 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDoc | None, list[Problem]]:
             mark = exc.context_mark
             what = f"{exc.context} that is never closed"
         line = mark.line + 1 if mark else 1
+        what += YAML_FIXES.get(what, "")
         if "\t" in text.splitlines()[line - 1] if line <= len(text.splitlines()) else False:
             what += " (a tab character: indent with spaces)"
         return None, [Problem(label, line, "", f"YAML syntax error: {what}", "yaml-syntax")]
