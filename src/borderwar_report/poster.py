@@ -248,7 +248,9 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
     css = Markup(font_face_css(fonts, "fonts/"))  # CSS from our own fonts.json, not from the data
     from .typography import smarten_html
 
-    html = smarten_html(render_template(ctx.project.templates_dir, template, font_css=css, **variables))
+    html = render_template(ctx.project.templates_dir, template, font_css=css, **variables)
+    if template == "handout.html.j2":  # its text is the data's prose: typographer's quotes, as in the briefing
+        html = smarten_html(html)
     pdf, warnings, _refused = render_pdf(html, fonts.parent, [ctx.project.templates_dir, fonts.parent],
                                          label=label)
     for w in warnings:
