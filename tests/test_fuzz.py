@@ -42,7 +42,7 @@ def event_records(draw, index: int):
              f"kind: {draw(st.sampled_from(['border-incident', 'battle', 'diplomacy', 'context']))}",
              f"phase: {'early' if year < 1938 else 'late'}", f"lane: {draw(st.sampled_from(['west', 'talks']))}",
              f"date: \"{date}\"",
-             f"summary: {yaml_string(draw(SAFE_TEXT))}"]
+             f"summary: {yaml_string(draw(SAFE_TEXT).replace('<', '&lt;'))}"]  # raw HTML is refused
     if draw(st.booleans()):
         lines += [f"place: {{name: {yaml_string(draw(SAFE_TEXT))}, lat: {draw(st.floats(-90, 90)):.4f}, "
                   f"lon: {draw(st.floats(-180, 180)):.4f}}}"]

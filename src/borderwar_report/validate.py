@@ -868,7 +868,8 @@ def _closest(word: str, options) -> str | None:
 
 # --- raw HTML in Markdown fields --------------------------------------------------------------------
 
-MARKDOWN_KEYS = ("summary", "method", "note")  # the fields data/README.md documents as Markdown
+MARKDOWN_KEYS = ("summary", "method")  # the fields data/README.md documents as Markdown, and an event's note
+EVENT_MARKDOWN_KEYS = MARKDOWN_KEYS + ("note",)  # a claim's or a source's note is plain text, printed escaped
 
 
 def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
@@ -883,8 +884,9 @@ def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
 
     def walk(value, where):
         if isinstance(value, dict):
+            keys = EVENT_MARKDOWN_KEYS if "phase" in value and "kind" in value else MARKDOWN_KEYS
             for key, item in value.items():
-                if key in MARKDOWN_KEYS and isinstance(item, str) and "<" in item:
+                if key in keys and isinstance(item, str) and "<" in item:
                     tag = _first_html(md, item)
                     if tag:
                         problems.append(Problem(doc.path, doc.line(where + (key,)), _dotted(where + (key,)),

@@ -5,16 +5,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .measures import HIGHEST_DEAD_SHORT, format_count
 from .style import FAINT, INK, MUTED
 
 KIND_MARKERS = {"battle": "o", "border-incident": "o", "diplomacy": "D", "context": "s"}
 KIND_FILLS = {"battle": "#1A1A1A", "border-incident": "#5A5A5A", "diplomacy": "#8C8C8C", "context": "#B4B4B4"}
 KIND_LABELS = {"battle": "battle", "border-incident": "border incident", "diplomacy": "diplomacy",
                "context": "context"}
+FIGHTING = ("battle", "border-incident")  # the kinds for which a missing claim of dead is a gap worth saying
 KIND_ORDER = ("battle", "border-incident", "diplomacy", "context")
 # Noto Sans, in ems: half the capital height. Text set with va="baseline" this far below a glyph's centre
 # line has its capitals centred on the glyph (va="center_baseline" sets it visibly low).
 CAP_MIDDLE = 0.357
+# What a marker's size shows, after the reference dots of the key (the same words on the poster).
+SIZE_KEY_TEXT = f"{HIGHEST_DEAD_SHORT} (smallest: none claimed)"
 
 
 @dataclass
@@ -49,9 +53,13 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
+def year_span(first: int, last: int) -> str:
+    """ "1931–1945", or "1969" for a single year (never "1969–1969")."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def year_text(event) -> str:
-    a, b = event.date.earliest.year, event.date.latest.year
-    return str(a) if a == b else f"{a}–{b}"
+    return year_span(event.date.earliest.year, event.date.latest.year)
 
 
 def join_list(items: list[str], limit: int = 6) -> str:
@@ -101,6 +109,16 @@ class LegendRow:
 
     def add(self, glyph_width: float, draw, text: str, gap_after: float | None = None) -> None:
         self.items.append((glyph_width, draw, text, gap_after))
+
+    def add_size_key(self, values, kind_fill: str | None = None) -> None:
+        """The marker-size key: one dot per reference value (measures.reference_values), then what the
+        size shows."""
+        sc = self.preset.scale
+        for v in values:
+            d = marker_diameter(v, sc)
+            self.add(d, marker_glyph("o", d, kind_fill or KIND_FILLS["border-incident"], lw=0.6 * sc),
+                     format_count(v), gap_after=self.size * 0.4)
+        self.add(0, lambda ax, x, y: None, SIZE_KEY_TEXT if values else "no claim of dead in the data")
 
     def add_kinds(self, dataset) -> None:
         """One item per kind of event in the data, its marker as the timeline and the map draw it."""
