@@ -234,8 +234,17 @@ def test_handout_is_exactly_one_page_of_the_document_paper(real):
     text = flat_text(real.stage / "handout.pdf")
     for e in poster.key_events(real.dataset):
         assert " ".join(e.title.split()) in text
-    assert "briefing.pdf" in text and real.dataset.revision in text
+    assert ".pdf" not in text and real.dataset.revision in text  # the briefing is named, not its file
+    from borderwar_report.context import compose_title
+    title = compose_title(real.dataset.document.title, *real.dataset.years)[0]
+    assert f"The briefing {title}" in text and text.count(title) >= 3  # heading, the full record, footer
     assert "What is uncertain." in text and "claimants disagree on" in text
+    assert "'" not in text and '"' not in text  # typographer's quotes
+    lines = reader(real.stage / "handout.pdf").pages[0].extract_text().splitlines()
+    for e in poster.key_events(real.dataset):  # a CJK name is never broken across lines
+        for n in e.names:
+            if " " not in n.text and any(ord(ch) > 0x2E80 for ch in n.text) and n.text in "".join(lines):
+                assert any(n.text in line for line in lines), n.text
 
 
 def test_handout_is_one_page_for_200_events_by_the_same_rule(synthetic):

@@ -253,7 +253,11 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
 
     fonts = _fonts_dir(ctx)
     css = Markup(font_face_css(fonts, "fonts/"))  # CSS from our own fonts.json, not from the data
+    from .typography import smarten_html
+
     html = render_template(ctx.project.templates_dir, template, font_css=css, **variables)
+    if template == "handout.html.j2":  # its text is the data's prose: typographer's quotes, as in the briefing
+        html = smarten_html(html)
     pdf, warnings, _refused = render_pdf(html, fonts.parent, [ctx.project.templates_dir, fonts.parent],
                                          label=label)
     for w in warnings:
@@ -296,11 +300,13 @@ def _data_uri(svg: bytes) -> str:
 
 def _common(ctx) -> dict:
     from . import __version__
+    from .charts.common import plural
+    from .context import compose_title
 
     ds = ctx.dataset
-    from .charts.common import plural
-
-    return {"doc": ds.document, "edition": edition_text(ds), "revision": ds.revision or "unversioned",
+    years = ds.years if (ds.events or ds.document.span) else (None, None)
+    return {"doc": ds.document, "title": compose_title(ds.document.title, *years)[0], "edition": edition_text(ds),
+            "revision": ds.revision or "unversioned",
             "n_events": len(ds.events), "n_sources": len(ds.sources), "version": __version__,
             "events_text": plural(len(ds.events), "event"), "sources_text": plural(len(ds.sources), "source"),
             "language": ds.document.language or "en"}
@@ -1406,7 +1412,7 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
     from .charts.common import plural, year_span
 
     first, last = int(_scale(ds, 1.0).x0), int(_scale(ds, 1.0).x1) - 1
-    footer = f"{ds.document.title} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
+    footer = f"{_common(ctx)['title']} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
     return {**_common(ctx), "paper": paper, "footer": css_string(footer), "page_w": w, "page_h": h, "margin": HANDOUT_MARGIN,
             "strip_uri": _data_uri(svg), "strip_h": round(strip_h / MM, 3), "strip_w": strip_w, "crowded": crowded,
             "strip_alt": (f"The arc {year_span(first, last)}: {plural(len(ds.events), 'event')} on "
