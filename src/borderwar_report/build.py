@@ -145,7 +145,11 @@ def plan(project: Project, options: BuildOptions) -> tuple[dict, list[str], dict
 @contextlib.contextmanager
 def build_lock(out_dir: Path, log: Log, wait: float):
     """One build per output folder; a second one waits for the first (or gives up with a clear message)."""
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        raise RenderError("borderwar-report runs on POSIX systems (Linux, macOS, WSL): the build lock uses fcntl, "
+                          "which Windows does not have") from None
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / LOCK, "a+") as handle:
