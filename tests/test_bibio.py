@@ -149,3 +149,9 @@ def test_editor_notes_stay_out_of_the_exports(tmp_path):
     for text in (to_csl_json(ds), to_bibtex(ds)):
         assert "SECRET-EDITOR-NOTE" not in text
         assert "A memoir" in text
+
+
+def test_append_without_a_data_folder_is_a_usage_error(tmp_path):
+    result = run_cli("sources", "import", REFS / "zotero.json", "--append", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "give --data DIR" in result.stderr

@@ -832,3 +832,20 @@ def test_two_thousand_events_aggregate_and_stay_quick(tmp_path):
     assert loc["clusters"] > 10
     assert loc["clustered_events"] + loc["places"] <= 2000 + loc["places"]
     assert len(charts["timeline"]["data"]["svg"]) < 2_000_000
+
+
+def test_deck_with_native_charts_is_byte_reproducible(real):
+    """The native charts embed workbooks that their writer stamps with the clock; the deck fixes them."""
+    import io
+    import time as clock
+
+    from PIL import Image
+
+    from borderwar_report.charts.deck import make_deck
+
+    buf = io.BytesIO()
+    Image.new("RGB", (160, 90), "white").save(buf, "PNG")
+    charts = [(n, {"data": {"png": buf.getvalue()}, "title": n, "alt": "a", "source": "s"}) for n in CHARTS]
+    first = make_deck(real, charts)
+    clock.sleep(1.1)  # the workbook's timestamps have one-second resolution
+    assert make_deck(real, charts) == first
