@@ -22,7 +22,7 @@ from borderwar_report.charts import layout as L
 from borderwar_report.charts.measures import highest_dead
 from borderwar_report.dates import HistDate
 from borderwar_report.errors import GlyphMissingError
-from borderwar_report.model import Claim, Event, Place, SideInEvent
+from borderwar_report.model import Claim, ClaimSource, Event, Place, SideInEvent
 from borderwar_report.project import Project
 from borderwar_report.validate import load_dataset
 
@@ -801,9 +801,10 @@ def synthetic(n: int, seed: int = 7):
                            f"{y}-{m:02d}-{d:02d}/{y}-{m:02d}-{min(28, d + 5):02d}"])
         kind = rng.choice(["battle", "border-incident", "border-incident", "diplomacy"])
         k = int(10 ** rng.uniform(0, 4))
-        sides = (SideInEvent("north", losses={"killed": (Claim(k, k, "doe-1999"),
-                                                        Claim(k + 3, k + 3, "smith-2001"))}),
-                 SideInEvent("south", losses={"wounded": (Claim(k, 2 * k, "doe-1999"),)} if i % 3 else {}))
+        doe, smith = (ClaimSource("doe-1999"),), (ClaimSource("smith-2001"),)
+        sides = (SideInEvent("north", losses={"killed": (Claim(k, k, "doe", doe),
+                                                        Claim(k + 3, k + 3, "smith", smith))}),
+                 SideInEvent("south", losses={"wounded": (Claim(k, 2 * k, "doe", doe),)} if i % 3 else {}))
         events.append(Event(id=f"s{i:05d}", title=f"Synthetic event {i}", kind=kind, phase="early",
                             lane="talks" if kind == "diplomacy" else "west", date=HistDate.parse(text),
                             file="synthetic", line=i, sides=sides,
@@ -849,3 +850,21 @@ def test_deck_with_native_charts_is_byte_reproducible(real):
     first = make_deck(real, charts)
     clock.sleep(1.1)  # the workbook's timestamps have one-second resolution
     assert make_deck(real, charts) == first
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_dollar_signs_in_data_are_text_not_math(mini, tmp_path, name):
+    """Matplotlib would read "$5 and $10" as mathtext ("5and10" in italics) and crash on bad math."""
+    for path in (mini / "events").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("title: First clash at the river", 'title: "Raid for $5 and $10"')
+        text = text.replace("title: Treaty of friendship", 'title: "Bad math $\\\\frac{$ here"')
+        text = text.replace("name: River ford", 'name: "Ford $x^2$"')
+        path.write_text(text, encoding="utf-8")
+    ds = load_dataset(mini)
+    svg = render_chart(ds, project_for(mini, tmp_path), "print", name, ["svg"])["data"]["svg"]
+    texts = " ".join(svg_texts(svg))
+    if name == "timeline":
+        assert "Raid for $5 and $10" in texts
+        assert "Bad math $\\frac{$ here" in texts
+    assert "5and10" not in texts.replace(" ", "")

@@ -20,7 +20,7 @@ def ds():
 
 def test_json_round_trips_every_record(ds):
     body = json.loads(to_json(ds))
-    assert body["format"] == "borderwar-report/1"
+    assert body["format"] == "borderwar-report/2"
     assert [e["id"] for e in body["events"]] == [e.id for e in ds.events]
     for ev, out in zip(ds.events, body["events"]):
         assert out["title"] == ev.title
@@ -31,6 +31,7 @@ def test_json_round_trips_every_record(ds):
                   for s in out["sides"] for group in ("forces", "losses") for cs in s[group].values() for c in cs]
         assert claims == [(c.low, c.high, c.claimant, [x.source for x in c.sources]) for *_, c in ev.all_claims()]
     assert len(body["sources"]) == len(ds.sources)
+    assert [c["id"] for c in body["claimants"]] == [c.id for c in ds.claimants]
 
 
 def test_csv_is_timelinejs_template_with_title_era_and_event_rows(ds):
@@ -57,6 +58,30 @@ def test_csv_is_timelinejs_template_with_title_era_and_event_rows(ds):
             assert (int(row["Month"]), int(row["Day"])) == (ev.date.earliest.month, ev.date.earliest.day)
         if ev.date.kind == "span":
             assert int(row["End Year"]) == ev.date.end.earliest.year
+
+
+@pytest.mark.parametrize("title", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)"])
+def test_csv_cells_cannot_be_spreadsheet_formulas(mini, title):
+    """OWASP CSV injection: a text cell starting with = + - @ tab or CR gets a leading apostrophe."""
+    import yaml
+
+    path = mini / "events" / "treaty.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Treaty of friendship",
+                                                             "title: " + yaml.safe_dump(title).split("\n...")[0]
+                                                             .strip()), encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(to_csv(load_dataset(mini)))))
+    row = next(r for r in rows if r["Unique ID"] == "treaty")
+    assert row["Headline"] == "'" + title
+    for value in (v for r in rows for v in r.values()):
+        assert not value or value[0] not in "=+-@\t\r", value
+
+
+@pytest.mark.parametrize(("cell", "safe"), [("\tx", "'\tx"), ("\rx", "'\rx"), ("=1", "'=1"), ("a=1", "a=1"),
+                                            ("", ""), (1938, 1938)])
+def test_csv_cell_neutralises_every_formula_start(cell, safe):
+    from borderwar_report.export import csv_cell
+
+    assert csv_cell(cell) == safe
 
 
 def test_timelinejs_json_shape(ds):

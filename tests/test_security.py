@@ -86,6 +86,10 @@ def _hostile_summary(listener: Listener) -> str:
         f'<link rel="stylesheet" href="{listener.url("link.css")}">',
         f'<iframe src="{listener.url("frame")}"></iframe>',
         f"[a link]({listener.url('link')}) and [file](file:///etc/passwd)",
+        "# Hostile heading",
+        "",
+        "[relative link](notes.html) and [parent](../secret.css)",
+        "",
         "Hostile summary ends here.",
     ])
 
@@ -125,6 +129,12 @@ def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener, monkeypat
     assert _passwd_line() not in text
     assert _passwd_line().encode() not in pdf_bytes
     assert listener.connections == []  # no image, stylesheet, @import or frame was requested
+    # A heading in data is not a section: no bookmark, no running head. A relative link is plain text, so
+    # the staging folder's path never reaches the PDF.
+    outline = [item.title for item in _flatten(reader.outline)]
+    assert outline and not any("Hostile heading" in title for title in outline), outline
+    assert "Hostile heading" in text and "relative link" in text
+    assert b".staging-" not in pdf_bytes and str(out).encode() not in pdf_bytes
 
     html = (out / "briefing.html").read_text(encoding="utf-8")
     body = html.split("<body>", 1)[1]
@@ -136,6 +146,29 @@ def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener, monkeypat
     for tag in ("<script", "<style", "<link", "<iframe", "<img"):
         assert tag not in body, tag
     assert 'href="file:///etc/passwd"' not in body  # Markdown refuses file: links
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+@pytest.mark.parametrize(("text", "html"), [
+    ("# Top\n\nbody", "<p><strong>Top</strong></p>\n<p>body</p>\n"),
+    ("Setext\n======", "<p><strong>Setext</strong></p>\n"),
+    ("###### Six", "<p><strong>Six</strong></p>\n"),
+    ("[rel](notes.html) [up](../x.css) [frag](#ev-a) [root](/etc/passwd)",
+     "<p>rel up frag root</p>\n"),
+    ("[web](https://example.org/a?b=1) [mail](mailto:a@example.org)",
+     '<p><a href="https://example.org/a?b=1">web</a> <a href="mailto:a@example.org">mail</a></p>\n'),
+])
+def test_data_markdown_has_no_headings_and_no_relative_links(text, html):
+    from borderwar_report.render import markdown
+
+    assert str(markdown(text)) == html
 
 
 def test_fetcher_refuses_network_and_files_outside_the_project(tmp_path, listener):

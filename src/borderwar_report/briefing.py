@@ -107,7 +107,9 @@ def foreign_fonts(pdf: bytes, fonts_dir: Path) -> list[str]:
 def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
     """The briefing's HTML from its view model and the (possibly user-edited) templates."""
     from . import fonts
+    from .context import count_text
     from .render import render_template
+    from .typography import smarten_html
 
     templates_dir = Path(templates_dir)
     css_path = templates_dir / STYLESHEET
@@ -116,8 +118,9 @@ def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise RenderError(f"{css_path}: cannot read the briefing stylesheet ({exc})") from None
     font_css = fonts.font_face_css(fonts_dir, href_prefix="fonts/")  # beside the HTML: see web.copy_fonts
-    return render_template(templates_dir, TEMPLATE, b=view, css=Markup(css), font_css=Markup(font_css),
-                           with_notes=with_notes)
+    html = render_template(templates_dir, TEMPLATE, b=view, css=Markup(css), font_css=Markup(font_css),
+                           with_notes=with_notes, count=count_text)
+    return smarten_html(html)  # curly quotes in every string from the data, code and URLs left alone
 
 
 def attachments_for(dataset, variant: str | None) -> list[tuple[str, bytes, str]]:
@@ -143,6 +146,9 @@ def build_briefing(ctx) -> None:
 
     charts = charts_for_print(ctx.charts, ctx.stage)
     view = build_context(dataset, charts, paper=ctx.options.paper)
+    if view.typed_title_years:
+        ctx.log.info(f"briefing: warning: document.yaml's title says {view.typed_title_years}, the records run "
+                     f"{view.stats['first_year']}–{view.stats['last_year']}; the briefing prints \"{view.title}\"")
     html = render_html(view, templates_dir, fonts_dir)  # template errors first: they are the user's to fix
     check_chart_glyphs(charts, fonts_dir)
     copy_fonts(fonts_dir, ctx.stage)

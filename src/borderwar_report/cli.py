@@ -106,8 +106,8 @@ def validate(data_dir):
         ds = load_dataset(project.data_dir)
     except DataError as exc:
         _fail_invalid(exc)
-    click.echo(f"{project.data_dir}/: {len(ds.events)} events, {len(ds.sources)} sources, "
-               f"{len(ds.phases)} phases, {len(ds.sides)} sides — valid (revision {ds.revision})")
+    click.echo(f"{project.data_dir}/: {len(ds.events)} events, {len(ds.claimants)} claimants, {len(ds.sources)} "
+               f"sources, {len(ds.phases)} phases, {len(ds.sides)} sides — valid (revision {ds.revision})")
 
 
 @cli.command()

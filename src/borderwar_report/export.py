@@ -58,7 +58,7 @@ def to_json(ds: Dataset) -> str:
     body = _plain(ds)
     for event in body.get("events", []):
         event["file"] = data_relative(event.get("file"))
-    body["format"] = "borderwar-report/1"
+    body["format"] = "borderwar-report/2"  # 2: claims name a claimant id and a list of sources
     return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
@@ -115,6 +115,17 @@ def to_timelinejs(ds: Dataset) -> str:
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet would run as a formula (OWASP "CSV injection": it starts with = + - @, tab
+    or carriage return) gets a leading apostrophe, which spreadsheets show as text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _sheet_dates(start: dt.date, start_precision: str, end: dt.date | None = None, end_precision: str = "") -> dict:
     row = {"Year": start.year, "Month": start.month if start_precision != "year" else "",
            "Day": start.day if start_precision == "day" else ""}
@@ -127,13 +138,17 @@ def _sheet_dates(start: dt.date, start_precision: str, end: dt.date | None = Non
 def to_csv(ds: Dataset) -> str:
     """TimelineJS's spreadsheet: a title row (Type=title), one era row per phase, one row per event."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=TIMELINEJS_COLUMNS + EXTRA_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    sheet = csv.DictWriter(buf, fieldnames=TIMELINEJS_COLUMNS + EXTRA_COLUMNS, lineterminator="\n")
+    sheet.writeheader()
+
+    def write(row: dict) -> None:  # every cell neutralised against formula injection, title and era rows too
+        sheet.writerow({key: csv_cell(value) for key, value in row.items()})
+
     doc = ds.document
-    writer.writerow({"Headline": escape(doc.title), "Text": f"<p>{escape(doc.subtitle)}</p>" if doc.subtitle else "",
+    write({"Headline": escape(doc.title), "Text": f"<p>{escape(doc.subtitle)}</p>" if doc.subtitle else "",
                      "Type": "title"})
     for p in ds.phases:
-        writer.writerow({**_sheet_dates(p.date.start.earliest, p.date.start.precision,
+        write({**_sheet_dates(p.date.start.earliest, p.date.start.precision,
                                         p.date.end.latest, p.date.end.precision),
                          "Headline": escape(p.name), "Type": "era", "Unique ID": p.id, "EDTF": p.date.text})
     for ev in ds.events:
@@ -141,7 +156,7 @@ def to_csv(ds: Dataset) -> str:
         row = _sheet_dates(s.earliest, s.precision, *((e.earliest, e.precision) if ev.date.kind != "moment" else ()))
         row.update({"Display Date": ev.date.display(), "Headline": escape(ev.title), "Text": _event_text(ev, ds),
                     "Group": _group(ev, ds), "Unique ID": ev.id, "EDTF": ev.date.text})
-        writer.writerow(row)
+        write(row)
     return buf.getvalue()
 
 
