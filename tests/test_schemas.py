@@ -64,6 +64,7 @@ def test_mini_fixture_validates():
 
 def test_export_validates_and_names_no_machine_path():
     body = json.loads(to_json(load_dataset(DATA)))
+    assert body["format"] == schemas.EXPORT_FORMAT
     assert list(validator("export").iter_errors(body)) == []
     body["events"][0]["file"] = str(DATA / "events" / "x.yaml")
     assert list(validator("export").iter_errors(body)), "an absolute path must not pass"

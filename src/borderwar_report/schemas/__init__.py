@@ -21,6 +21,7 @@ from .. import model as m
 HERE = Path(__file__).resolve().parent
 BASE = "https://borderwar-report.invalid/schemas/"  # an identifier, never fetched
 DATA_FILES = ("document", "sides", "phases", "claimants", "sources", "event")
+EXPORT_FORMAT = "borderwar-report/2"  # export.to_json's "format"; a test keeps the two equal
 
 ID = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,79}$",
       "description": "lower-case letters, digits and hyphens"}
@@ -102,7 +103,8 @@ def claimants_schema() -> dict:
 def sources_schema() -> dict:
     return _list(_obj({
         "id": ID, "kind": {"enum": list(m.SOURCE_KINDS)}, "type": {"enum": list(m.SOURCE_TYPES)},
-        "author": {"anyOf": [TEXT, _list(TEXT)]}, "title": TEXT, "title_translated": TEXT, "title_romanized": TEXT,
+        "author": {"anyOf": [TEXT, _list({"anyOf": [TEXT, _obj({"organisation": TEXT}, ("organisation",))]})],
+                   "description": '"Family, Given" for people; {organisation: …} for a body whose name has a comma'}, "title": TEXT, "title_translated": TEXT, "title_romanized": TEXT,
         "publisher": TEXT, "place": TEXT, "year": {"anyOf": [{"type": "integer"},
                                                               {"type": "string", "pattern": r"^\d{4}[a-z]?$|^n\.d\.$"}]},
         "journal": TEXT, "volume": SHORT, "issue": SHORT, "pages": SHORT, "edition": SHORT, "copy_of": ID,
@@ -131,7 +133,7 @@ def event_schema() -> dict:
 
 
 def export_schema() -> dict:
-    """borderwar-report/1 JSON (``export --format json``): the normalized model, events with their data-relative
+    """borderwar-report/2 JSON (``export --format json``): the normalized model, events with their data-relative
     file, claims as numbers. Open to additions (a newer tool may add keys); the core is fixed."""
     date = {"type": "object", "required": ["edtf", "display", "kind", "earliest", "latest"],
             "properties": {"edtf": {"type": "string"}, "display": {"type": "string"},
@@ -149,7 +151,7 @@ def export_schema() -> dict:
                                                                  "properties": {"forces": figures,
                                                                                 "losses": figures}}}}}
     return {"type": "object", "required": ["format", "document", "events", "sources", "sides", "phases"],
-            "properties": {"format": {"const": "borderwar-report/1"},
+            "properties": {"format": {"const": EXPORT_FORMAT},
                            "document": {"type": "object", "required": ["title", "edition"]},
                            "events": {"type": "array", "items": event},
                            "sources": {"type": "array", "items": {"type": "object", "required": ["id", "title", "kind"]}},
