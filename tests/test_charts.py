@@ -998,6 +998,23 @@ def test_phase_names_sit_over_their_own_bands(real):
                 assert any(abs(seg[1][0] - a) < 1e-6 and abs(seg[2][0] - b) < 1e-6 for seg in brackets), p.name
 
 
+def test_deck_with_native_charts_is_byte_reproducible(real):
+    """The native charts embed workbooks that their writer stamps with the clock; the deck fixes them."""
+    import io
+    import time as clock
+
+    from PIL import Image
+
+    from borderwar_report.charts.deck import make_deck
+
+    buf = io.BytesIO()
+    Image.new("RGB", (160, 90), "white").save(buf, "PNG")
+    charts = [(n, {"data": {"png": buf.getvalue()}, "title": n, "alt": "a", "source": "s"}) for n in CHARTS]
+    first = make_deck(real, charts)
+    clock.sleep(1.1)  # the workbook's timestamps have one-second resolution
+    assert make_deck(real, charts) == first
+
+
 @pytest.mark.parametrize("name", sorted(CHARTS))
 def test_dollar_signs_in_data_are_text_not_math(mini, tmp_path, name):
     """Matplotlib would read "$5 and $10" as mathtext ("5and10" in italics) and crash on bad math."""

@@ -123,3 +123,14 @@ def test_yaml_syntax_errors_come_with_the_fix(text, fix):
 
     _, problems = parse_yaml(text, "f.yaml")
     assert fix in problems[0].message, problems[0].message
+
+
+def test_without_fcntl_the_build_says_it_needs_posix(tmp_path, monkeypatch):
+    import sys
+
+    from borderwar_report.build import build_lock
+    from borderwar_report.errors import RenderError
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows: import fcntl fails
+    with pytest.raises(RenderError, match="POSIX systems"), build_lock(tmp_path / "out", Log(quiet=True), 1):
+        pass

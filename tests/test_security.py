@@ -103,9 +103,9 @@ def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener, monkeypat
     shutil.copytree(MINI, data)
     event = data / "events" / "hill-battle.yaml"
     text = event.read_text(encoding="utf-8")
-    head, _, _ = text.partition("summary: |")
+    head, _, _ = text.partition("\nsummary:")  # however the fixture writes its summary (block or quoted)
     tail = text[text.index("\ncitations:"):]
-    event.write_text(head + "summary: |\n" + _indent(_hostile_summary(listener)) + tail, encoding="utf-8")
+    event.write_text(head + "\nsummary: |\n" + _indent(_hostile_summary(listener)) + tail, encoding="utf-8")
     doc = data / "document.yaml"
     doc.write_text(doc.read_text(encoding="utf-8").replace("subtitle: A test fixture",
                                                            "subtitle: \"<b>{{ 7*7 }}</b>\""), encoding="utf-8")

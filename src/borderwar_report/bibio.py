@@ -99,7 +99,7 @@ def read_csl_json(text: str, label: str = "CSL-JSON") -> list[dict]:
             "kind": custom.get("kind") or kind,
             "kind_guess": None if custom.get("kind") else f'CSL type "{item.get("type", "")}"',
             "type": form,
-            "author": [_csl_name(n) for n in item.get("author") or [] if _csl_name(n)],
+            "author": [_author(n) for n in item.get("author") or [] if _csl_name(n)],
             "title": _text(item.get("title")),
             "title_translated": custom.get("title_translated"),
             "title_romanized": custom.get("title_romanized"),
@@ -147,7 +147,7 @@ def read_bibtex(text: str, label: str = "BibTeX") -> list[dict]:
             "kind": kind,
             "kind_guess": f"BibTeX type @{entry_type}",
             "type": form,
-            "author": [_bibtex_name(n) for n in fields.get("author") or fields.get("editor") or []],
+            "author": [_bibtex_author_entry(n) for n in fields.get("author") or fields.get("editor") or []],
             "title": _text(fields.get("title")),
             "publisher": _text(fields.get("publisher") or fields.get("institution") or fields.get("organization")
                                or fields.get("school")),
@@ -182,7 +182,8 @@ def _finish(entries: list[dict]) -> list[dict]:
 
 
 def _ident(e: dict) -> str:
-    author = (e.get("author") or [""])[0].split(",")[0]
+    first = (e.get("author") or [""])[0]
+    author = first["organisation"] if isinstance(first, dict) else first.split(",")[0]
     year = e.get("year") or ""
     base = _slug(f"{author} {year}") if author and year else _slug(str(e.get("key") or e.get("title") or "source"))
     return base[:60].strip("-") or "source"
@@ -202,6 +203,19 @@ def _text(value) -> str | None:
 
 def _pages(value: str | None) -> str | None:
     return re.sub(r"\s*-{1,2}\s*", "–", value) if value else value
+
+
+def _author(name: dict):
+    """A CSL name as sources.yaml writes it: an organisation (literal) with a comma as {organisation: …}."""
+    text = _csl_name(name)
+    return {"organisation": text} if name.get("literal") and "," in text else text
+
+
+def _bibtex_author_entry(name):
+    """A BibTeX name as sources.yaml writes it: a braced single name with a comma is an organisation."""
+    text = _bibtex_name(name)
+    single = isinstance(name, str) or (not name.first and not name.von and not name.jr and len(name.last) == 1)
+    return {"organisation": text} if single and "," in text else text
 
 
 def _csl_name(name) -> str | None:
@@ -303,7 +317,9 @@ def append_to_sources(entries: list[dict], existing: list[dict]) -> tuple[str, l
 # --- writing --------------------------------------------------------------------------------------
 
 def _name_parts(author: str) -> dict:
-    if "," in author:
+    from .model import Organisation
+
+    if "," in author and not isinstance(author, Organisation):
         family, given = (p.strip() for p in author.split(",", 1))
         return {"family": family, "given": given}
     return {"literal": author}  # an organisation or a single name
@@ -350,7 +366,10 @@ def _bibtex_value(text: str) -> str:
 
 
 def _bibtex_author(author: str) -> str:
-    return _bibtex_value(author) if "," in author else "{" + _bibtex_value(author) + "}"
+    from .model import Organisation
+
+    person = "," in author and not isinstance(author, Organisation)
+    return _bibtex_value(author) if person else "{" + _bibtex_value(author) + "}"  # braces: one name, as written
 
 
 def to_bibtex(ds: Dataset) -> str:

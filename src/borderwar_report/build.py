@@ -195,7 +195,11 @@ def build_lock(out_dir: Path, log: Log, wait: float):
     The lock is on the output folder itself (flock on its descriptor), not on a file inside it: deleting any
     file in out/ cannot let a second build in, and a read-only out/ can still be locked for an up-to-date
     check. The side-steps process shares the descriptor, so a killed parent's live child still holds it."""
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        raise RenderError("borderwar-report runs on POSIX systems (Linux, macOS, WSL): the build lock uses fcntl, "
+                          "which Windows does not have") from None
 
     if not out_dir.is_dir():
         out_dir.mkdir(parents=True, exist_ok=True)

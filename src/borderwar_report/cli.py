@@ -265,6 +265,9 @@ def sources_import(data_dir, file, append):
     from .yamlsrc import read_yaml
 
     project = _project(data_dir)
+    if append and data_dir is None and not Path("data/document.yaml").is_file():
+        raise click.UsageError("--append writes to a data folder: give --data DIR (there is no ./data here, "
+                               "and the copy installed with the package is not yours to edit)")
     try:
         entries = read_references(file)
     except DataError as exc:

@@ -255,5 +255,24 @@ def _fixed_zip(data: bytes, when) -> bytes:
             zi = zipfile.ZipInfo(info.filename, date_time=stamp)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename.endswith(".xlsx"):  # a native chart's data: a workbook stamped with the clock
+                body = _fixed_zip(_fixed_core_dates(body, when), when)
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def _fixed_core_dates(xlsx: bytes, when) -> bytes:
+    """The embedded workbook's docProps/core.xml created/modified dates set to ``when``."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), body)
+            dst.writestr(info, body)
     return out.getvalue()
