@@ -308,6 +308,7 @@ class Document:
     summary: str = ""
     method: str = ""
     keywords: tuple[str, ...] = ()
+    map_note: str = ""  # printed under the locator map: what its base map does not show as it was
 
 
 @dataclass(frozen=True)

@@ -271,7 +271,7 @@ def _document(doc: YamlDoc, problems) -> m.Document | None:
     if not f.ok:
         return None
     f.unknown_keys({"title", "subtitle", "issuer", "edition", "paper", "language", "span", "lanes", "summary",
-                    "method", "keywords"})
+                    "method", "keywords", "map_note"})
     lanes = []
     for i, where, value in f.items("lanes", required=True):
         lf = Fields(doc, where, value, problems)
@@ -296,6 +296,7 @@ def _document(doc: YamlDoc, problems) -> m.Document | None:
         summary=f.text("summary", max_len=MAX_TEXT, default=""),
         method=f.text("method", max_len=MAX_TEXT, default=""),
         keywords=f.texts("keywords"),
+        map_note=f.text("map_note", max_len=2000, default=""),
     )
 
 
