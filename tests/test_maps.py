@@ -181,3 +181,49 @@ def test_chaco_builds_every_output_without_the_shipped_datas_words(tmp_path):
     degrees = re.findall(r"(\d+(?:\.\d+)?)°([NSEW])", loc)
     assert degrees and all(h in "SW" for _, h in degrees), degrees
     assert not math.isnan(len(loc))
+
+
+# --- detail maps from an event's map block -----------------------------------------------------------
+
+def test_map_block_is_parsed(chaco):
+    ev = next(e for e in chaco.events if e.id == "chaco-war-1932-1935")
+    assert ev.map.extent == (-61.2, -24.0, -58.8, -22.0)
+    assert [p.name for p in ev.map.places] == ["Fortín Boquerón", "Fortín Nanawa"]
+    assert ev.map.lines[0].kind == "advance" and ev.map.lines[0].points[0] == (-60.4, -23.1)
+
+
+def test_bad_map_block_names_the_line(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(CHACO, data)
+    f = data / "events" / "chaco-war-1932-1935.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("[-60.4, -23.1]", "[-60.4]")
+                 .replace("kind: advance", "kind: charge"), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "borderwar_report", "validate", "--data", str(data)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert re.search(r"chaco-war-1932-1935\.yaml:\d+: map\.lines\[0\]\.kind", run.stdout + run.stderr)
+    assert re.search(r"chaco-war-1932-1935\.yaml:\d+: map\.lines\[0\]\.points\[0\]", run.stdout + run.stderr)
+
+
+def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
+    from matplotlib.text import Text
+
+    from borderwar_report.charts.geo_detail import has_detail, make_detail
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    proj = Project(CHACO, packaged("templates"), tmp_path)
+    ev = next(e for e in chaco.events if e.id == "chaco-war-1932-1935")
+    assert has_detail(ev) and not any(has_detail(e) for e in chaco.events if e is not ev)
+    with chart_context(proj, PRESETS["print"]):
+        chart = make_detail(chaco, proj, PRESETS["print"], ev)
+        texts = [t for t in chart.fig.findobj(Text) if t.get_text()]
+        small = [(t.get_fontsize(), t.get_text()) for t in texts if t.get_fontsize() < 7 - 1e-6]
+        words = " ".join(t.get_text() for t in texts)
+        chart.fig.savefig(tmp_path / "detail.png", dpi=100)
+        chart.fig.clear()
+    w, e, s, n = chart.stats["view"]
+    assert w <= -61.2 and e >= -58.8 and s <= -24.0 and n >= -22.0 and e - w < 4
+    assert chart.stats["labels"] == 2 and chart.stats["lines"] == 1
+    assert "Fortín Nanawa" in words and "advance" in words and not small

@@ -457,6 +457,7 @@ class EventView:
     forces_table: TableRef | None = None
     losses_table: TableRef | None = None
     figures_table: TableRef | None = None
+    detail_map: FigureView | None = None  # the event's own detail map, after its facts
     in_casualty_table: bool = False
 
     @property
@@ -768,6 +769,7 @@ def _figure(name: str, info: dict, number: int) -> FigureView | None:
 
 
 ARC_CHARTS = ("timeline", "escalation", "locator")
+DETAIL_PREFIX = "detail-"  # an event's detail map in the chart index: "detail-<event id>", shown in its profile
 CASUALTY_CHART = "casualties"
 
 
@@ -808,7 +810,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     key_table = TableRef(next(tables), "tab-key-figures") if key_events else None
 
     arc_figures = []
-    extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART)
+    extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART and not n.startswith(DETAIL_PREFIX))
     for name in [n for n in ARC_CHARTS if n in charts] + extra:
         fig = _figure(name, charts[name], 0)
         if fig:
@@ -820,6 +822,9 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
         for view in phase.events:
             if not view.profiled:
                 continue
+            detail = _figure(DETAIL_PREFIX + view.id, charts.get(DETAIL_PREFIX + view.id) or {}, 0)
+            if detail:
+                view.detail_map = FigureView(**{**detail.__dict__, "number": next(figures)})
             if view.has_forces:
                 view.forces_table = TableRef(next(tables), f"tab-forces-{view.id}")
             if view.has_losses:
