@@ -210,7 +210,7 @@ def test_bad_map_block_names_the_line(tmp_path):
 def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     from matplotlib.text import Text
 
-    from borderwar_report.charts.geo_detail import has_detail, make_detail
+    from borderwar_report.charts.geo_detail import detail_block, has_detail, make_detail
     from borderwar_report.charts.style import PRESETS, chart_context
 
     proj = Project(CHACO, packaged("templates"), tmp_path)
@@ -227,3 +227,14 @@ def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     assert w <= -61.2 and e >= -58.8 and s <= -24.0 and n >= -22.0 and e - w < 4
     assert chart.stats["labels"] == 2 and chart.stats["lines"] == 1
     assert "Fortín Nanawa" in words and "advance" in words and not small
+
+
+def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):
+    from borderwar_report.charts.geo_detail import detail_block
+
+    auto = {e.id: detail_block(chaco, e) for e in chaco.events if not e.map}
+    drawn = [i for i, b in auto.items() if b is not None]
+    assert drawn == ["nanawa-second-1933"]  # the most significant battle among Boquerón, Yucra and Nanawa
+    assert len(auto["nanawa-second-1933"].places) >= 3
+    shipped = load_dataset(ROOT / "data")
+    assert all(detail_block(shipped, e) is None for e in shipped.events if not e.map)  # no neighbourhood of 3

@@ -49,19 +49,22 @@ def render_chart(dataset, project, preset_name: str, name: str, formats, transpa
 
 
 def render_details(dataset, project, preset_name: str, formats, titled: bool = False) -> dict:
-    """The detail map of every event that has one (its ``map`` block): {"detail-<event id>": chart} with
+    """The detail map of every event that has one (its ``map`` block, or a battle's neighbourhood of located
+    events: geo_detail.detail_block): {"detail-<event id>": chart} with
     the same fields as :func:`render_chart`."""
     from dataclasses import replace
 
     from .common import source_line
-    from .geo_detail import has_detail, make_detail
+    from .geo_detail import detail_block, make_detail
     from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
 
     preset = PRESETS[preset_name] if titled else replace(PRESETS[preset_name], titled=False)
     out = {}
-    for event in (e for e in dataset.events if has_detail(e)):
+    for event, block in ((e, detail_block(dataset, e)) for e in dataset.events):
+        if block is None:
+            continue
         with chart_context(project, preset), glyph_guard(char_locator(dataset)):
-            chart = make_detail(dataset, project, preset, event)
+            chart = make_detail(dataset, project, preset, event, block)
             data = {fmt: save_bytes(chart.fig, fmt, title=chart.title, description=chart.alt) for fmt in formats}
         chart.fig.clear()
         out[chart.name] = {"title": chart.title, "alt": chart.alt, "caption": chart.caption,

@@ -1,14 +1,16 @@
 """An event's detail map: its ``map`` block (extent, named places, lines such as fronts on a date) over the
 bundled world geometry, cut at build time to the block's extent (or to its places with a margin).
 
-``make_detail(dataset, project, preset, event)`` → :class:`.common.Chart`; ``has_detail(event)`` says
-whether an event gets one. Type is never under :data:`.locator.MIN_PT`.
+A battle without a block gets one when the data has enough located events around it (see
+:func:`detail_block`). ``make_detail(dataset, project, preset, event)`` → :class:`.common.Chart`. Type is
+never under :data:`.locator.MIN_PT`.
 """
 
 from __future__ import annotations
 
 import math
 
+from ..model import EventMap, MapPlace
 from . import geo as G
 from . import layout as L
 from .common import Chart, pt_axes, wrap_text
@@ -24,10 +26,12 @@ from .locator import (
     _degree_labels,
     _graticule,
     _orientation_names,
+    _km,
     _view,
     geo_dir,
     legend_row,
 )
+from .measures import highest_dead
 from .style import new_figure, text_width_pt
 
 LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (5, 2))),
@@ -36,13 +40,44 @@ LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (
 DETAIL_HEIGHT_SHARE = 0.6  # of the preset's largest height
 
 
+NEAR_KM = 150.0  # events this close to a battle are its neighbourhood
+NEAR_PLACES = 3  # distinct located places (the battle's own included) that earn a battle a detail map
+
+
 def has_detail(event) -> bool:
     m = event.map
     return m is not None and (len(m.places) + len(m.lines) > 0)
 
 
-def make_detail(dataset, project, preset, event) -> Chart:
-    block = event.map
+def detail_block(dataset, event) -> EventMap | None:
+    """The event's own ``map`` block; else, for a battle, its neighbourhood: the places of the located events
+    within NEAR_KM when there are at least NEAR_PLACES of them and no more significant battle among them
+    (one detail map per neighbourhood). None: no detail map."""
+    if has_detail(event):
+        return event.map
+    if event.kind != "battle" or event.place is None or not event.place.located:
+        return None
+    here = (event.place.lon, event.place.lat)
+    near = [e for e in dataset.events if e.place is not None and e.place.located
+            and _km(here, (e.place.lon, e.place.lat)) <= NEAR_KM]
+    places: dict = {}
+    for e in sorted(near, key=lambda e: (e is not event, e.date.sort_key, e.id)):
+        places.setdefault((round(e.place.lon, 2), round(e.place.lat, 2)), e.place)
+    if len(places) < NEAR_PLACES:
+        return None
+
+    def order(e):  # the most significant first (layout.significance), then the earliest
+        dead = highest_dead(e)
+        return tuple(-x for x in L.significance(e.kind, dead.value, dead.contested)), e.date.sort_key, e.id
+
+    if min((e for e in near if e.kind == "battle"), key=order) is not event:
+        return None  # a more significant battle nearby draws the neighbourhood
+    return EventMap(places=tuple(MapPlace(p.name, p.lat, p.lon, bool(p.approximate)) for p in places.values()),
+                    note=f"The located events of the data set within {NEAR_KM:,.0f} km.")
+
+
+def make_detail(dataset, project, preset, event, block: EventMap | None = None) -> Chart:
+    block = block or detail_block(dataset, event)
     gdir = geo_dir(project)
     base = G.load_base(str(G.world_file(gdir)))
     fig = new_figure(preset)
