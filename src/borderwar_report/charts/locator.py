@@ -53,6 +53,7 @@ MIN_PT = 7.0
 REGION_MAX_KM = 5500.0  # the regional map spans at most this (its longer side); farther events go to the overview
 RIVER_SHARE = 0.15  # rivers drawn: networks at least this share of the map's diagonal long
 MAX_CITIES = 8  # the largest cities named besides those the events mention
+OVERVIEW_NUMBERED = 12  # places outside the map that the overview numbers and the note names
 
 
 def geo_dir(project) -> Path:
@@ -287,7 +288,8 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
         else:
             n_lines = sum(len(wrap_text(fig, n, small, inner)) for n in notes)
             below = legend.height + size * 0.6 + n_lines * note_line + small * 0.4
-            avail_h = preset.max_height * 72 - title_h - source_h - below - size * 0.3
+            avail_h = max(preset.max_height * 72 - title_h - source_h - below - size * 0.3,
+                          preset.max_height * 72 * 0.4)  # many notes make the figure taller, never the map vanish
             avail_w = inner
         view = _view([(sx(e.place.lon), e.place.lat) for e in inside], avail_w / avail_h)
         w0, w1, s0, s1 = view
@@ -913,6 +915,8 @@ def _inset(fig, world, outside, box, plan, preset, size, margin, title_h, map_h,
         approx = any(e.place.approximate for e in evs)
         iax.scatter([sx(lon)], [lat], s=[(3.5 * preset.scale) ** 2], marker="o",
                     facecolors=["white" if approx else INK], edgecolors=[INK], linewidths=0.6 * preset.scale, zorder=4)
+        if n > OVERVIEW_NUMBERED:
+            continue  # drawn, not numbered: the note lists the first places and counts the rest
         # the numbered circle: beside its marker where it crosses no other marker, number or the "overview"
         r = (max(text_width_pt(fig, str(n), fs, "bold"), fs * 1.36) / 2 + fs * 0.12) + 0.4 * preset.scale
         x, y = at(lon, lat)
@@ -945,10 +949,15 @@ def _notes(dataset, outside, unlocated, preset) -> list[str]:
         notes.append(" ".join(note.split()))
     if outside:
         items = []
-        for n, evs in enumerate(_outside_groups(outside), 1):
-            items.append(f"{n} {evs[0].place.name}: " + ", ".join(f"{label_text(e, preset)} ({year_text(e)})"
-                                                                   for e in evs))
-        notes.append("Outside the map (numbered in the overview): " + "; ".join(items) + ".")
+        groups = _outside_groups(outside)
+        for n, evs in enumerate(groups[:OVERVIEW_NUMBERED], 1):
+            shown = [f"{label_text(e, preset)} ({year_text(e)})" for e in evs[:3]]
+            more = f" and {len(evs) - 3} more" if len(evs) > 3 else ""
+            items.append(f"{n} {evs[0].place.name}: " + ", ".join(shown) + more)
+        rest = groups[OVERVIEW_NUMBERED:]
+        tail = (f"; and {plural(len(rest), 'more place')} ({plural(sum(map(len, rest)), 'event')}), unnumbered"
+                if rest else "")
+        notes.append("Outside the map (numbered in the overview): " + "; ".join(items) + tail + ".")
     if unlocated:
         notes.append(f"Not on the map (no coordinates in the data): {plural(len(unlocated), 'event')}.")
     return notes
