@@ -63,10 +63,19 @@ def phases_yaml(first_year: int, last_year: int) -> str:
             f"- {{id: closing, name: Settlement, date: {cut2}/{last_year}}}\n")
 
 
-SOURCES = """- {id: src-a, type: book, author: ["Archivist, Anna"], title: Frontier Records, publisher: Test Press, year: "1990"}
-- {id: src-b, type: article, author: ["Counter, Carl"], title: Losses Revisited, journal: Journal of Sums, year: "2005", pages: "1–20"}
-- {id: src-c, type: web, title: A Web Page, url: "https://example.org/page", accessed: 2026-01-01}
+SOURCES = """- {id: src-a, kind: official-record, type: book, author: ["Archivist, Anna"], title: Frontier Records, publisher: Test Press, year: "1990"}
+- {id: src-b, kind: journal-article, type: article, author: ["Counter, Carl"], title: Losses Revisited, journal: Journal of Sums, year: "2005", pages: "1–20"}
+- {id: src-c, kind: web-page, type: web, title: A Web Page, url: "https://example.org/page", accessed: 2026-01-01}
 """
+CLAIMANTS = """- {id: red-staff, name: Red general staff, kind: official, side: red}
+- {id: counter, name: Carl Counter, kind: scholar}
+- {id: blue-press, name: Blue press, kind: press, side: blue}
+"""
+
+
+def zero(value: int) -> str:
+    """A claim of none says so (a bare 0 is refused: unknown is written by leaving the figure out)."""
+    return ", claimed_zero: true" if value == 0 else ""
 
 
 def event_yaml(i: int, rng: random.Random, first_year: int, last_year: int, phase_for) -> str:
@@ -87,6 +96,7 @@ def event_yaml(i: int, rng: random.Random, first_year: int, last_year: int, phas
     lang, native = NATIVE[i % len(NATIVE)]
     scale = 10 ** rng.uniform(0, 4 if kind == "battle" else 2)
     killed = int(scale)
+    blue = max(0, int(killed * rng.uniform(0.2, 1.5)))
     lines = [
         f"id: event-{i:05d}",
         f"title: Incident number {i} at {rng.choice(['River', 'Hill', 'Lake', 'Pass', 'Ford'])} {i % 97}",
@@ -100,15 +110,17 @@ def event_yaml(i: int, rng: random.Random, first_year: int, last_year: int, phas
         "sides:",
         "  - side: red",
         "    commanders: [Commander Red]",
-        f"    forces: {{troops: [{{value: {killed * 20 + 10}, source: src-a}}]}}",
+        f"    forces: {{troops: [{{value: {killed * 20 + 10}, claimant: red-staff, source: src-a}}]}}",
         "    losses:",
-        f"      killed: [{{value: {killed}, source: src-a}}"
-        + (f", {{value: {int(killed * 1.3) + 1}, claimant: Later count, source: src-b}}]" if rng.random() < 0.3
+        f"      killed: [{{value: {killed}, claimant: red-staff, source: src-a{zero(killed)}}}"
+        + (f", {{value: {int(killed * 1.3) + 1}, claimant: counter, source: src-b}}]" if rng.random() < 0.3
            else "]"),
-        f"      wounded: [{{low: {killed * 2}, high: {killed * 3 + 1}, source: src-b}}]",
+        f"      wounded: [{{low: {killed * 2}, high: {killed * 3 + 1}, claimant: counter, source: src-b"
+        f"{zero(killed * 3 + 1)}}}]",
         "  - side: blue",
         "    losses:",
-        f"      killed: [{{value: {max(0, int(killed * rng.uniform(0.2, 1.5)))}, source: src-a}}]",
+        f"      killed: [{{value: {blue}, claimant: blue-press, sources: [{{source: src-a}}, {{source: src-c}}]"
+        f"{zero(blue)}}}]",
         f"outcome: Outcome {i}",
         "summary: |",
         f"  A generated event number {i}, with **some** Markdown and a second sentence for length.",
@@ -127,6 +139,7 @@ def write_dataset(n: int, target: Path, seed: int = 1935, first_year: int = 1930
     (target / "sides.yaml").write_text(SIDES, encoding="utf-8")
     (target / "phases.yaml").write_text(phases_yaml(first_year, last_year), encoding="utf-8")
     (target / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (target / "claimants.yaml").write_text(CLAIMANTS, encoding="utf-8")
     years = list(range(first_year, last_year + 1))
     cut1, cut2 = years[len(years) // 3], years[2 * len(years) // 3]
 

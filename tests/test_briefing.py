@@ -12,12 +12,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from borderwar_report import citations
 from borderwar_report import context as cx
 from borderwar_report.briefing import build_briefing, charts_for_print, svg_aspect, with_notes
 from borderwar_report.build import BuildContext, BuildOptions, run
 from borderwar_report.errors import GlyphMissingError
 from borderwar_report.log import Log
-from borderwar_report.model import Claim, Source
+from borderwar_report.model import Claim, ClaimSource, Source
 from borderwar_report.project import Project
 from borderwar_report.steps import load_chart_index
 from borderwar_report.validate import load_dataset
@@ -103,10 +104,13 @@ def test_outline_has_every_section_and_event(shipped):
 
 
 def test_metadata_and_language(shipped):
-    _, reader, _, dataset, _ = shipped
+    _, reader, pages, dataset, view = shipped
     doc = dataset.document
     meta = reader.metadata
-    assert meta.title == doc.title
+    first, last = dataset.years
+    assert meta.title == view.title == cx.compose_title(doc.title, first, last)[0]
+    assert view.title.endswith(f", {first}–{last}")  # the records' years, not typed ones
+    assert squeeze(view.title) in squeeze(pages[0])
     assert meta.author == doc.issuer
     assert meta.subject == doc.subtitle
     assert meta["/Keywords"]
@@ -124,7 +128,7 @@ def test_page_numbering_and_running_heads(shipped):
     assert "page 1 of" not in pages[0]  # the cover has no page furniture
     for i, text in enumerate(pages[1:], start=2):
         assert f"page {i} of {n}" in text, i
-        assert dataset.document.title in text  # running head
+        assert cx.compose_title(dataset.document.title, *dataset.years)[0] in text  # running head
     assert pages[-1].rstrip().endswith(f"{n} of {n}")
     assert "Appendix D. Sources" in pages[-1]
 
@@ -154,14 +158,26 @@ def test_fonts_are_the_bundled_ones_and_embedded(shipped):
 
 
 def test_every_citation_is_a_footnote(shipped):
-    """One footnote per citation of a profiled event, each at the foot of some page with its number."""
+    """One note per citation point (the end of a profiled event's narrative) citing every work cited there,
+    each at the foot of some page with its number; a work's first note is in full, later ones short."""
     _, _, pages, dataset, view = shipped
     expected = [n for e in view.events for n in e.footnotes]
-    citations = sum(len(e.event.citations) for e in view.events if e.profiled)
-    assert len(expected) == citations == view.footnote_count > 0
+    points = sum(1 for e in view.events if e.profiled and e.event.citations)
+    assert len(expected) == points == view.footnote_count > 0
+    assert all(len(e.footnotes) <= 1 for e in view.events)
     flat = squeeze("\n".join(pages))
+    cited = 0
     for note in expected:
-        assert squeeze(f"{note.number}. {note.note.text[:24]}") in flat, note
+        assert squeeze(f"{note.number}. {note.text[:24]}") in flat, note
+        cited += len(note.parts)
+        assert note.text.endswith((".", ".”")) and note.text.count("; ") >= len(note.parts) - 1, note.text
+    works = {c.source for e in view.events if e.profiled for c in e.event.citations}
+    assert cited >= len(works)
+    full = "\n".join(n.text for n in expected)
+    coox = next(s for s in dataset.sources if s.id.startswith("coox"))
+    assert full.count("Stanford University Press") == 1, "the first Coox note in full, the others short"
+    assert not re.search(r"\bpp?\. \d", full), "no p./pp. in notes (CMOS 14.1)"
+    assert coox.id and "1:135–36" in full and "152–53" in full  # vol. I, pp. 135–136; pp. 152–153 (CMOS 9.64)
     assert not re.search(rf"(?m)^{view.footnote_count + 1}\. ", "\n".join(pages))  # and no more
 
 
@@ -192,7 +208,7 @@ def test_shipped_briefing_is_a4_and_the_html_sits_beside_it(shipped):
     assert '<html lang="en">' in html
     assert 'lang="ja">乾岔子島事件</span>' in html
     assert "@font-face" in html
-    assert "file://" in html
+    assert "file://" not in html  # fonts beside it (out/fonts/), so the folder can be published as it is
 
 
 def test_charts_are_vectors_when_the_charts_exist(shipped):
@@ -267,7 +283,7 @@ def test_charts_are_embedded_as_vectors_with_alt_text_and_numbers(tmp_path):
     assert re.search(r"figure 3, page \d+", text)  # cross-reference from the casualty section
     assert b"Alt text of the timeline chart" in _struct_alt_texts(reader)
     html = (stage / "briefing.html").read_text(encoding="utf-8")
-    assert 'src="charts/print/timeline.svg" alt="Alt text of the timeline chart"' in html
+    assert '<svg role="img" aria-label="Alt text of the timeline chart"' in html  # inlined for the browser
 
 
 def _struct_alt_texts(reader) -> bytes:
@@ -347,7 +363,7 @@ def src(**kw) -> Source:
     (src(type="article", author=("Sella, Amnon",), title="Khalkhin-Gol: The Forgotten War",
          journal="Journal of Contemporary History", volume="18", issue="4", pages="651–687", year="1983"),
      "Sella, Amnon. “Khalkhin-Gol: The Forgotten War.” Journal of Contemporary History 18, no. 4 (1983): "
-     "651–687."),
+     "651–87."),
     (src(type="chapter", author=("Doe, Jane", "Roe, Richard"), title="A Chapter", journal="The Book",
          pages="1–20", publisher="Press", place="Oxford", year="2001"),
      "Doe, Jane, and Richard Roe. “A Chapter.” In The Book, 1–20. Oxford: Press, 2001."),
@@ -363,7 +379,7 @@ def src(**kw) -> Source:
      "Papers Past. “Report on the ‘Olohodoka’ clash.”"),
 ])
 def test_bibliography_entries_follow_chicago(source, expected):
-    entry = cx.bibliography_entry(source)
+    entry = cx.ChicagoNotes().bibliography_entry(source)
     assert entry.text == expected
     if source.type in ("book", "report"):
         assert any(p.style == "i" and p.text == source.title for p in entry.parts)
@@ -373,13 +389,137 @@ def test_bibliography_entries_follow_chicago(source, expected):
 
 def test_short_notes():
     book = src(author=("Coox, Alvin D.",), title="Nomonhan: Japan Against Russia, 1939")
-    assert cx.note_entry(book, "p. 125").text == "Coox, Nomonhan, p. 125."
-    assert cx.note_entry(book).parts[1] == cx.Part("Nomonhan", "i")
+    def short(source, locator=None):
+        return cx.NoteWriter({"x": source}, cx.ChicagoNotes(), first_full=False).note([cx.Cite("x", locator)])
+
+    book = src(author=("Coox, Alvin D.",), title="Nomonhan: Japan Against Russia, 1939")
+    assert short(book, "p. 125")[0].text.text == "Coox, Nomonhan, 125."  # no "p." in a note (CMOS 14.1)
+    assert short(book)[0].text.parts[1] == cx.Part("Nomonhan", "i")
     web = src(type="web", author=("Wikipedia contributors",), title="Soviet–Japanese border conflicts")
-    assert cx.note_entry(web, "lead").text == "Wikipedia contributors, “Soviet–Japanese border conflicts,” lead."
-    assert cx.note_entry(web).text == "Wikipedia contributors, “Soviet–Japanese border conflicts.”"
+    assert short(web, "lead")[0].text.text == "Wikipedia contributors, “Soviet–Japanese border conflicts,” lead."
+    assert short(web)[0].text.text == "Wikipedia contributors, “Soviet–Japanese border conflicts.”"
     long = src(type="article", author=("Goldman, Stuart D.",), title="The Forgotten Soviet-Japanese War of 1939")
-    assert cx.note_entry(long).text == "Goldman, “The Forgotten Soviet-Japanese War.”"
+    assert short(long)[0].text.text == "Goldman, “The Forgotten Soviet-Japanese War.”"
+
+
+@pytest.mark.parametrize(("first", "last", "expected"), [
+    ("3", "10", "3–10"), ("71", "72", "71–72"), ("96", "117", "96–117"), ("100", "104", "100–104"),
+    ("1100", "1113", "1100–1113"), ("101", "108", "101–8"), ("808", "833", "808–33"), ("1103", "1104", "1103–4"),
+    ("321", "328", "321–28"), ("498", "532", "498–532"), ("1087", "1089", "1087–89"), ("11564", "11615", "11564–615"),
+    ("1496", "1504", "1496–1504"), ("2787", "2816", "2787–2816"), ("135", "136", "135–36"), ("152", "153", "152–53"),
+])
+def test_page_ranges_are_abbreviated_as_chicago_9_64(first, last, expected):
+    assert citations.abbreviate_range(first, last) == expected
+
+
+def test_locators_lose_p_and_pp():
+    clean = cx.clean_locator
+    assert clean("p. 152") == "152"
+    assert clean("pp. 152–153") == "152–53"
+    assert clean("vol. I, pp. 135–136") == "1:135–36"
+    assert clean("page 10-113") == "10-113"  # a hyphen joins one page number's parts
+    assert clean("lead, third paragraph") == "lead, third paragraph"
+    assert clean(None) == ""
+
+
+def _kinded(**kw):
+    """A Source with the fields the claims model adds (kind, copy_of, titles), whichever model is loaded."""
+    import types
+    base = {"id": "x", "type": "book", "title": "T", "author": (), "publisher": None, "place": None, "year": None,
+            "journal": None, "volume": None, "issue": None, "pages": None, "url": None, "accessed": None,
+            "note": None, "kind": None, "copy_of": None, "title_translated": None, "title_romanized": None,
+            "edition": None, "editor_note": None}
+    return types.SimpleNamespace(**{**base, **kw})
+
+
+def test_full_then_short_notes_and_one_note_per_place():
+    coox = _kinded(id="coox", kind="scholarly-book", author=("Coox, Alvin D.",),
+                   title="Nomonhan: Japan Against Russia, 1939", publisher="Stanford University Press",
+                   place="Stanford", year="1985")
+    kav = _kinded(id="kav", kind="scholarly-book", author=("Kavalerchik, Boris",), title="Июнь 1941",
+                  title_romanized="Iyun' 1941", title_translated="June 1941", publisher="Yauza", place="Moscow",
+                  year="2017")
+    wp = _kinded(id="wp", kind="encyclopedia", type="web", author=("Wikipedia contributors",),
+                 title="Battle of Lake Khasan", publisher="Wikipedia", accessed=dt.date(2026, 11, 1),
+                 url="https://en.wikipedia.org/wiki/Battle_of_Lake_Khasan")
+    writer = cx.NoteWriter({"coox": coox, "kav": kav, "wp": wp})
+    first = writer.note([cx.Cite("coox", "pp. 135–136"), cx.Cite("kav", "152"), cx.Cite("coox", "p. 140")])
+    text = "".join(p.text.text + p.sep for p in first)
+    assert text == ("Alvin D. Coox, Nomonhan: Japan Against Russia, 1939 (Stanford: Stanford University Press, "
+                    "1985), 135–36, 140; Boris Kavalerchik, Iyun' 1941 [June 1941] (Moscow: Yauza, 2017), 152.")
+    assert first[0].text.parts[1] == cx.Part("Nomonhan: Japan Against Russia, 1939", "i")
+    assert [p.source_id for p in first] == ["coox", "kav"]
+    again = writer.note([cx.Cite("coox", "152–153", via="kav", via_locator="152")])
+    assert again[0].text.text == "Coox, Nomonhan, 152–53, quoted in Kavalerchik, Iyun' 1941, 152."
+    enc = writer.note([cx.Cite("wp")])[0].text.text
+    assert enc == ("Wikipedia, s.v. “Battle of Lake Khasan,” accessed 1 November 2026, "
+                   "https://en.wikipedia.org/wiki/Battle_of_Lake_Khasan.")
+    assert writer.note([cx.Cite("wp", "lead")])[0].text.text == "Wikipedia, s.v. “Battle of Lake Khasan,” lead."
+    assert citations.quoted_in({}, "coox", "p. 135", "kav", "pp. 152–153", {"coox": "Coox 1985", "kav": "Kavalerchik 2017"}) \
+        == "Coox 1985, 135, quoted in Kavalerchik 2017, 152–53"
+
+
+def test_bibliography_groups_by_kind_sorts_without_articles_and_keeps_copies_with_originals():
+    sources = [
+        _kinded(id="avalon", kind="official-record", type="web", author=("The Avalon Project",), title="Pact"),
+        _kinded(id="bbb", kind="official-record", author=("Berlin Office",), title="Losses"),
+        _kinded(id="grif", kind="scholarly-book", author=("Krivosheev, G. F.",), title="Гриф секретности снят",
+                title_romanized="Grif sekretnosti snyat", title_translated="Secrecy Stamp Removed", year="1993",
+                publisher="Voenizdat", place="Moscow", note="The first publication of the figures.",
+                editor_note="found through a forum thread"),
+        _kinded(id="grif-en", kind="scholarly-book", copy_of="grif", author=("Krivosheev, G. F.",),
+                title="Soviet Casualties and Combat Losses in the Twentieth Century", publisher="Greenhill",
+                place="London", year="1997"),
+        _kinded(id="wp", kind="encyclopedia", type="web", title="Battle of Lake Khasan", publisher="Wikipedia"),
+        _kinded(id="old", title="Unclassified"),
+    ]
+    groups = cx.group_bibliography(sources, cx.ChicagoNotes())
+    assert [g.kind for g in groups] == ["official-record", "scholarly-book", "encyclopedia", "other"]
+    assert [g.heading for g in groups][:3] == ["Official records", "Scholarly books", "Encyclopedia articles"]
+    assert [e.id for e in groups[0].entries] == ["avalon", "bbb"]  # "The Avalon Project" sorts under A
+    grif = groups[1].entries
+    assert [e.id for e in grif] == ["grif"]  # the English edition is part of the one work
+    assert grif[0].entry.text.startswith("Krivosheev, G. F. Grif sekretnosti snyat [Secrecy Stamp Removed]. Moscow")
+    assert grif[0].note == "The first publication of the figures."
+    copy = grif[0].copies[0]
+    assert (copy.id, copy.anchor, copy.relation) == ("grif-en", "src-grif-en", "English edition of")
+    assert copy.original_title.text == "Krivosheev, Grif sekretnosti snyat"
+    assert groups[2].notes_only and groups[2].entries[0].entry.text == "Wikipedia, s.v. “Battle of Lake Khasan.”"
+    everything = repr(groups)
+    assert "forum thread" not in everything  # editor notes never reach print
+
+
+def test_claims_are_counted_by_the_kinds_of_their_sources():
+    import types
+    sources = [_kinded(id="b", kind="scholarly-book"), _kinded(id="e", kind="encyclopedia")]
+    one = types.SimpleNamespace(source="b", sources=None)
+    both = types.SimpleNamespace(source=None, sources=(types.SimpleNamespace(source="b", via=None),
+                                                       types.SimpleNamespace(source="e", via=None)))
+    quoted = types.SimpleNamespace(source=None, sources=(types.SimpleNamespace(source="e", via="b"),))
+
+    class Ev:
+        figures = ()
+
+        def all_claims(self):
+            return [("s", "losses", "killed", c) for c in (one, both, quoted)]
+
+    dataset = types.SimpleNamespace(sources=sources, events=[Ev()])
+    counts, total, second_hand = cx.evidence_by_kind(dataset)
+    assert total == 3 and second_hand == 1
+    by_kind = {k.kind: (k.citing, k.only) for k in counts}
+    assert by_kind == {"scholarly-book": (2, 1), "encyclopedia": (2, 1)}
+
+
+def test_curly_quotes_leave_code_and_urls_alone():
+    from borderwar_report.typography import smarten_html, smart_quotes
+    assert smart_quotes('"Olohodoka" clash') == "“Olohodoka” clash"
+    assert smart_quotes("Japan's army, Iyun' 1941, the '30s, 'quoted'") == "Japan’s army, Iyun’ 1941, the ’30s, ‘quoted’"
+    html = ('<p>He said &#34;no&#34; &#39;twice&#39;<i>!</i></p><code>x = "a"</code>'
+            '<a class="url" href="https://x.org/?q=\'a\'">https://x.org/?q=\'a\'</a><style>a::after { content: "\'" }</style>')
+    out = smarten_html(html)
+    assert "<p>He said “no” ‘twice’<i>!</i></p>" in out
+    assert '<code>x = "a"</code>' in out
+    assert ">https://x.org/?q='a'</a>" in out and 'content: "\'"' in out
 
 
 def test_short_labels_are_unique():
@@ -398,13 +538,17 @@ def test_url_breaks_keep_the_characters():
     assert part.breakable.replace("\u200b", "") == url
 
 
-def test_envelopes_and_precision():
-    claims = [Claim(7696, 7696, "a"), Claim(22000, 22000, "b", bound="at-least"), Claim(8629, 8629, "c")]
-    env = cx.envelope(claims)
-    assert (env.low, env.high, env.count, env.contested) == (7696, 22000, 3, True)
-    assert env.display() == "7,696 to ≥ 22,000"
-    assert cx.envelope([Claim(5, 9, "a")]).display() == "5–9"
-    assert cx.envelope([]) is None
+def test_spread_cells_and_precision():
+    src = (ClaimSource("s"),)
+    names = {"a": "Gomikawa", "b": "Soviet claim", "c": "Coox"}.get
+    claims = [Claim(7696, 7696, "a", src), Claim(22000, 22000, "b", src, bound="at-least"),
+              Claim(8629, 8629, "c", src)]
+    cell = cx.spread_cell(claims, names)
+    assert (cell.text, cell.who, cell.contested) == ("7,696 – ≥ 22,000", "Gomikawa – Soviet claim", True)
+    assert cx.spread_cell([Claim(5, 9, "a", src)], names).text == "5–9"
+    agree = cx.spread_cell([Claim(5, 5, "a", src), Claim(5, 5, "c", src)], names)
+    assert (agree.text, agree.who, agree.contested) == ("5", "2 claimants agree", False)
+    assert cx.spread_cell([], names) is cx.NO_FIGURE
     ds = load_dataset(MINI)
     by_id = {e.id: e for e in ds.events}
     assert cx.precision_text(by_id["first-clash"].date) == "exact day"
@@ -426,7 +570,8 @@ def test_view_model_numbers_tables_and_notes_in_reading_order():
     # the key figures: the largest claimed losses first, with every side's range
     assert view.key_events[0].view.id == "hill-battle"
     north = view.key_events[0].rows[0]
-    assert north.killed == "792–960 (2 claims)"
+    assert (north.killed.text, north.killed.contested) == ("792–960", True)
+    assert " – " in north.killed.who  # the claimants of the low and the high end
     assert north.contested
     # aftermath: the closing phases where diplomacy and context make at least half the events
     assert [p.id for p in view.aftermath_phases] == ["late"]
@@ -441,7 +586,25 @@ def test_profile_budget_keeps_battles_and_largest_losses():
     view = cx.build_context(ds, {}, profile_budget=2)
     assert view.profile_count == 2
     assert sum(1 for e in view.events if e.profiled) == 2
-    assert view.footnote_count == sum(len(e.event.citations) for e in view.events if e.profiled)
+    assert view.footnote_count == sum(1 for e in view.events if e.profiled and e.event.citations)
+
+
+def test_title_years_come_from_the_records():
+    assert cx.compose_title("Border Conflicts, 1932–1945", 1931, 1945) == ("Border Conflicts, 1931–1945", "1932–1945")
+    assert cx.compose_title("Border Conflicts, 1931–45", 1931, 1945) == ("Border Conflicts, 1931–1945", None)
+    assert cx.compose_title("Border Conflicts", 1931, 1945) == ("Border Conflicts, 1931–1945", None)
+    assert cx.compose_title("Border Conflicts (1901-1903)", 1902, 1902) == ("Border Conflicts, 1902", "1901–1903")
+    assert cx.compose_title("Border Conflicts", None, None) == ("Border Conflicts", None)
+
+
+def test_plurals_agree_with_their_numbers():
+    assert cx.count_text(1, "event") == "1 event"
+    assert cx.count_text(1200, "claim") == "1,200 claims"
+    assert cx.count_text(2, "battle") == "2 battles"
+    assert cx.count_text(3, "forum entry") == "3 forum entries"
+    assert cx.kind_count_text("border-incident", 10) == "10 border incidents"
+    assert cx.kind_count_text("diplomacy", 1) == "1 diplomatic event"
+    assert cx.kind_count_text("skirmish-at-sea", 2) == "2 skirmish at sea events"
 
 
 def test_with_notes_goes_inside_the_last_paragraph():
@@ -475,3 +638,159 @@ def test_foreign_fonts_are_detected():
     bundled_only, _, _ = render_pdf(html.replace('<p style="font-family: monospace">system</p>', ""), MINI,
                                     [TEMPLATES])
     assert foreign_fonts(bundled_only, fonts_dir) == []
+
+
+# --- pages, type and tags (issue 13) ---------------------------------------------------------------
+
+def _struct_elements(pdf):
+    """Every structure element reachable from the structure tree root, in reading order."""
+    import pikepdf
+
+    out, stack = [], list(reversed(list(pdf.Root.StructTreeRoot.K)))
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, pikepdf.Dictionary) or "/S" not in e:
+            continue
+        out.append(e)
+        k = e.get("/K")
+        kids = list(k) if isinstance(k, pikepdf.Array) else [k]
+        stack.extend(reversed(kids))
+    return out
+
+
+def _char_sizes(path):
+    """(page, effective size in pt, character) for every printed character (pdfium applies the matrices)."""
+    import ctypes
+    import math
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    doc = pdfium.PdfDocument(str(path))
+    matrix = raw.FS_MATRIX()
+    for i in range(len(doc)):
+        text = doc[i].get_textpage()
+        for k in range(text.count_chars()):
+            ch = chr(raw.FPDFText_GetUnicode(text.raw, k))
+            if ch.isspace() or not ch.isprintable():
+                continue
+            raw.FPDFText_GetMatrix(text.raw, k, ctypes.byref(matrix))
+            scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+            yield i + 1, raw.FPDFText_GetFontSize(text.raw, k) * scale, ch
+
+
+@pytest.fixture(scope="module")
+def typeset_only(tmp_path_factory):
+    """The briefing without charts: every character in it is the templates' typesetting (chart SVGs set
+    their own type and quotes)."""
+    return build_briefing_only(DATA, tmp_path_factory.mktemp("typeset") / "out", charts=False)
+
+
+def test_type_is_never_below_7_pt_except_note_calls(typeset_only):
+    """Text, tables, captions, notes and page furniture: ≥ 7 pt. Only the superscript note calls are
+    smaller (6 pt), and they are digits."""
+    out = typeset_only
+    sizes = list(_char_sizes(out / "briefing.pdf"))
+    assert len(sizes) > 10000
+    small = [(p, round(s, 2), ch) for p, s, ch in sizes if s < 6.95]
+    assert small and all(ch.isdigit() and abs(s - 6.0) < 0.05 for _, s, ch in small), small[:10]
+    assert min(s for _, s, ch in sizes if not ch.isdigit()) >= 6.95
+
+
+@pytest.mark.xfail(strict=True, reason="the print charts set some labels at 6.5 pt (the chart modules' "
+                                       "business); remove this mark when they reach 7 pt")
+def test_chart_type_is_never_below_7_pt(shipped):
+    out = shipped[0]
+    small = [(p, round(s, 2)) for p, s, ch in _char_sizes(out / "briefing.pdf") if s < 6.95 and not ch.isdigit()]
+    assert not small, small[:5]
+
+
+def test_page_furniture_is_artifact_and_every_element_is_reachable(shipped):
+    import pikepdf
+
+    out = shipped[0]
+    pdf = pikepdf.open(out / "briefing.pdf")
+    reachable = {e.objgen for e in _struct_elements(pdf)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        entry = nums[i + 1]
+        for element in (entry if isinstance(entry, pikepdf.Array) else [entry]):
+            if isinstance(element, pikepdf.Dictionary):
+                assert element.objgen in reachable, f"parent tree {int(nums[i])}: element outside the tree"
+    for number, page in enumerate(pdf.pages[1:], start=2):  # the cover has no furniture
+        stream = page.Contents.read_bytes()
+        assert b"/Artifact\n<</Type /Pagination /Subtype /Header>>" in stream, number
+        assert b"/Artifact\n<</Type /Pagination /Subtype /Footer>>" in stream, number
+
+
+def test_notes_scopes_figures_and_languages_are_tagged(shipped):
+    import pikepdf
+
+    out, _, _, dataset, view = shipped
+    pdf = pikepdf.open(out / "briefing.pdf")  # kept open while its objects are read
+    elements = _struct_elements(pdf)
+    notes = [e for e in elements if e.S == "/Note"]
+    assert len(notes) >= view.footnote_count
+    ids = [str(e.ID) for e in notes]
+    assert len(set(ids)) == len(ids) and all(i.startswith("fn-") for i in ids)
+    headers = [e for e in elements if e.S == "/TH"]
+    assert headers and all(str(e.A.Scope) in ("/Column", "/Row") for e in headers)
+    assert {str(e.A.Scope) for e in headers} == {"/Column", "/Row"}
+    figures = [e for e in elements if e.S == "/Figure"]
+    assert figures and all(str(e.get("/Alt", "")).strip() for e in figures)
+    langs = {str(e.Lang) for e in elements if "/Lang" in e and e.S != "/Document"}
+    wanted = {n.lang for ev in dataset.events for n in ev.names}
+    assert wanted <= langs, wanted - langs
+
+
+def test_outline_entries_are_unique(shipped):
+    titles = outline_titles(shipped[1])
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+
+
+def test_pages_are_full_tables_keep_headers_with_rows_and_continued_tables_say_so(shipped):
+    out, reader, pages, _, view = shipped
+    # No large blank area: on every page but a chapter's last, text reaches past the middle of the page
+    # and no gap between lines (above the notes, around a figure) takes a third of it.
+    import pypdfium2 as pdfium
+
+    chapters = {reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
+    doc = pdfium.PdfDocument(str(out / "briefing.pdf"))
+    for i in range(1, len(pages)):
+        page = doc[i]
+        height = page.get_height()
+        chars = page.get_textpage()
+        tops = sorted({height - chars.get_charbox(k)[3] for k in range(chars.count_chars())})
+        body = [y for y in tops if 0.07 * height < y < 0.92 * height]  # between running head and footer
+        gaps = [b - a for a, b in zip(body, body[1:])]
+        assert max(gaps) < height / 3, f"page {i + 1}: a blank band of {max(gaps) / height:.0%}"
+        if i + 1 not in chapters and i + 1 < len(pages):
+            assert body[-1] > height / 2, f"page {i + 1} is less than half full"
+    for i, text in enumerate(pages):
+        body = [line for line in text.splitlines() if line.strip()]
+        # a caption or header never ends a page: the last body line is not a header row
+        tail = [line for line in body if not re.match(r"\d+\. |Edition |.* page \d+ of \d+", line)]
+        assert not any(t.startswith("CATEGORY CLAIM") or t.startswith("FIGURE CLAIM") for t in tail[-2:]), i + 1
+    continued = [i for i, text in enumerate(pages) if re.search(r"Table \d+ \(continued\)", text)]
+    assert continued
+    for i in continued:
+        number = re.search(r"Table (\d+) \(continued\)", pages[i]).group(1)
+        assert f"Table {number}." in "".join(pages[max(0, i - 3):i]), (i + 1, number)  # it started before
+
+
+def test_small_caps_extract_as_words(shipped):
+    text = "\n".join(shipped[2])
+    assert "BORDER INCIDENT" in text and "CLAIMANT AND NOTE" in text and "B O R D E R" not in text
+
+
+def test_curly_quotes_and_no_editor_notes_in_print(typeset_only):
+    out = typeset_only
+    dataset = load_dataset(DATA)
+    text = "\n".join(pdf_text(pypdf.PdfReader(out / "briefing.pdf")))
+    assert "'" not in re.sub(r"https?://\S+", "", text).replace("\u200b", "")
+    assert '"' not in re.sub(r"https?://\S+", "", text)
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    for source in dataset.sources:
+        note = getattr(source, "editor_note", None)
+        if note:
+            assert note not in html

@@ -22,7 +22,7 @@ from borderwar_report.charts import layout as L
 from borderwar_report.charts.measures import highest_dead
 from borderwar_report.dates import HistDate
 from borderwar_report.errors import GlyphMissingError
-from borderwar_report.model import Claim, Event, Place, SideInEvent
+from borderwar_report.model import Claim, ClaimSource, Event, Place, SideInEvent
 from borderwar_report.project import Project
 from borderwar_report.validate import load_dataset
 
@@ -595,14 +595,99 @@ def test_deck_opens_with_one_slide_per_chart(real_build):
     out, index, _ = real_build
     prs = Presentation(str(out / "charts" / "deck.pptx"))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
-    slides = list(prs.slides)
-    assert len(slides) == 1 + len(CHARTS)
-    for slide, (_name, info) in zip(slides[1:], index.items(), strict=False):
+    pictures = [s for s in prs.slides if any(sh.shape_type == 13 for sh in s.shapes)]
+    assert len(pictures) == len(CHARTS)
+    for slide, (_name, info) in zip(pictures, index.items(), strict=True):
+        assert slide.shapes.title.text == info["title"]  # a real title placeholder: outline, navigation, readers
         notes = slide.notes_slide.notes_text_frame.text
         assert info["source"] in notes
         assert info["title"] in notes
         assert "Alt text: " + info["alt"].split(". ")[0] in notes  # the slide's own alt text, same opening
-        assert any(sh.shape_type == 13 for sh in slide.shapes)  # a picture
+
+
+def test_deck_is_a_centred_16_9_layout_with_the_bundled_fonts(real_build):
+    import re
+
+    from pptx import Presentation
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    out, _, _ = real_build
+    prs = Presentation(str(out / "charts" / "deck.pptx"))
+    for slide in prs.slides:
+        title = slide.shapes.title
+        assert title is not None
+        right = prs.slide_width - (title.left + title.width)
+        assert abs(title.left - right) <= prs.slide_width // 100, (title.left, right)  # centred, not 4:3 off-centre
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.left + shape.width <= prs.slide_width
+    theme = prs.slide_master.part.part_related_by(RT.THEME).blob.decode()
+    assert re.findall(r'<a:latin typeface="([^"]*)"', theme)[:2] == ["Noto Sans", "Noto Sans"]
+    assert "Edition 26 November 2026" in prs.slides[0].placeholders[1].text  # dates as the documents write them
+
+
+def test_deck_native_charts_carry_only_claimed_numbers(real_build, real):
+    from pptx import Presentation
+
+    from borderwar_report.claims import DEAD_PREFERENCE
+
+    out, _, _ = real_build
+    prs = Presentation(str(out / "charts" / "deck.pptx"))
+    charts = [sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart]
+    assert len(charts) == 2
+    casualties, per_year = charts
+    low, high = casualties.plots[0].series
+    assert (low.name, high.name) == ("Lowest claim of dead", "Highest claim of dead")
+    claimed = {(c.low, c.high) for ev in real.events for s in ev.sides for cat in DEAD_PREFERENCE
+               for c in s.losses.get(cat, ())}
+    lows, highs = {lo for lo, _ in claimed}, {hi for _, hi in claimed}
+    for lo, hi in zip(low.values, high.values, strict=True):
+        assert lo <= hi and int(lo) in lows and int(hi) in highs  # each bar is somebody's figure
+    assert sum(per_year.plots[0].series[0].values) == len(real.events)
+
+
+def test_deck_uses_a_users_own_master(real, tmp_path):
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    from borderwar_report.charts.deck import make_deck
+
+    master = Presentation()
+    master.slide_width, master.slide_height = Emu(11430000), Emu(6858000)  # 16:10 house style
+    master.slide_layouts[5].name = "House title only"
+    template = tmp_path / "house.pptx"
+    master.save(template)
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (160, 90), "white").save(buf, "PNG")
+    chart = {"data": {"png": buf.getvalue()}, "title": "A chart", "alt": "Alt.", "source": "Source: x."}
+    deck = Presentation(io.BytesIO(make_deck(real, [("timeline", chart)], template)))
+    assert (deck.slide_width, deck.slide_height) == (11430000, 6858000)
+    assert deck.slides[1].slide_layout.name == "House title only"
+    assert deck.slides[1].shapes.title.text == "A chart"
+
+
+def test_deck_renders_in_libreoffice(real_build, tmp_path):
+    """LibreOffice Impress opens the deck and draws every slide (optional: skipped where it is not installed)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-impress); the deck is read back "
+                    "with python-pptx above")
+    import subprocess
+
+    import pypdf
+
+    out, _, _ = real_build
+    result = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                             "pdf", "--outdir", str(tmp_path), str(out / "charts" / "deck.pptx")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    reader = pypdf.PdfReader(tmp_path / "deck.pdf")
+    assert len(reader.pages) == 1 + len(CHARTS) + 2
+    page = reader.pages[1]
+    assert float(page.mediabox.width) / float(page.mediabox.height) == pytest.approx(16 / 9, abs=0.01)
 
 
 # --- other data sets ------------------------------------------------------------------------------
@@ -716,9 +801,10 @@ def synthetic(n: int, seed: int = 7):
                            f"{y}-{m:02d}-{d:02d}/{y}-{m:02d}-{min(28, d + 5):02d}"])
         kind = rng.choice(["battle", "border-incident", "border-incident", "diplomacy"])
         k = int(10 ** rng.uniform(0, 4))
-        sides = (SideInEvent("north", losses={"killed": (Claim(k, k, "doe-1999"),
-                                                        Claim(k + 3, k + 3, "smith-2001"))}),
-                 SideInEvent("south", losses={"wounded": (Claim(k, 2 * k, "doe-1999"),)} if i % 3 else {}))
+        doe, smith = (ClaimSource("doe-1999"),), (ClaimSource("smith-2001"),)
+        sides = (SideInEvent("north", losses={"killed": (Claim(k, k, "doe", doe),
+                                                        Claim(k + 3, k + 3, "smith", smith))}),
+                 SideInEvent("south", losses={"wounded": (Claim(k, 2 * k, "doe", doe),)} if i % 3 else {}))
         events.append(Event(id=f"s{i:05d}", title=f"Synthetic event {i}", kind=kind, phase="early",
                             lane="talks" if kind == "diplomacy" else "west", date=HistDate.parse(text),
                             file="synthetic", line=i, sides=sides,
@@ -747,3 +833,21 @@ def test_two_thousand_events_aggregate_and_stay_quick(tmp_path):
     assert loc["clusters"] > 10
     assert loc["clustered_events"] + loc["places"] <= 2000 + loc["places"]
     assert len(charts["timeline"]["data"]["svg"]) < 2_000_000
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_dollar_signs_in_data_are_text_not_math(mini, tmp_path, name):
+    """Matplotlib would read "$5 and $10" as mathtext ("5and10" in italics) and crash on bad math."""
+    for path in (mini / "events").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("title: First clash at the river", 'title: "Raid for $5 and $10"')
+        text = text.replace("title: Treaty of friendship", 'title: "Bad math $\\\\frac{$ here"')
+        text = text.replace("name: River ford", 'name: "Ford $x^2$"')
+        path.write_text(text, encoding="utf-8")
+    ds = load_dataset(mini)
+    svg = render_chart(ds, project_for(mini, tmp_path), "print", name, ["svg"])["data"]["svg"]
+    texts = " ".join(svg_texts(svg))
+    if name == "timeline":
+        assert "Raid for $5 and $10" in texts
+        assert "Bad math $\\frac{$ here" in texts
+    assert "5and10" not in texts.replace(" ", "")

@@ -110,3 +110,22 @@ def test_agrees_with_the_edtf_package(text):
                                               or getattr(reference, "is_uncertain_and_approximate", False))
         assert ours.start.uncertain == bool(getattr(reference, "is_uncertain", False)
                                             or getattr(reference, "is_uncertain_and_approximate", False))
+
+
+@pytest.mark.parametrize(("text", "shown", "all_of"), [
+    ("[1939-08-07..1939-08-08,1939-08-20]", "7–8 or 20 August 1939", False),
+    ("{1939-08-07..1939-08-08,1939-08-20}", "7–8 and 20 August 1939", True),
+    ("[1939-07-30..1939-08-01,1939-08-20]", "30 July – 1 August or 20 August 1939", False),
+    ("{1939-08,1939-10}", "August 1939 and October 1939", True),
+])
+def test_sets_of_dates_with_runs_among_them(text, shown, all_of):
+    d = HistDate.parse(text)
+    assert (d.display(), d.all_of, d.kind) == (shown, all_of, "choice")
+    assert d.earliest == d.members[0][0].earliest and d.latest == d.members[-1][1].latest
+
+
+@pytest.mark.parametrize("text", ["[1939-08-20..1939-08-07,1939-09-01]", "{1939-08-20,1939-08-07}",
+                                  "[1939-08-07..1939-08-10,1939-08-09]"])
+def test_sets_out_of_order_are_refused(text):
+    with pytest.raises(DateFormatError):
+        HistDate.parse(text)

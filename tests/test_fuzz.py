@@ -48,10 +48,12 @@ def event_records(draw, index: int):
                   f"lon: {draw(st.floats(-180, 180)):.4f}}}"]
     if draw(st.booleans()):
         lines += ["sides:", "  - side: north", "    losses:",
-                  f"      killed: [{{low: {low}, high: {high}, source: smith-2001}}]"]
+                  f"      killed: [{{low: {low}, high: {high}, claimant: smith, source: smith-2001"
+                  f"{', claimed_zero: true' if high == 0 else ''}}}]"]
         if draw(st.booleans()):
             lines += ["  - side: south", "    losses:",
-                      f"      wounded: [{{value: {low}, source: doe-1999, claimant: {yaml_string(draw(SAFE_TEXT))}}}]"]
+                      f"      wounded: [{{value: {low}, claimant: doe, source: doe-1999, "
+                      f"note: {yaml_string(draw(SAFE_TEXT))}{', claimed_zero: true' if low == 0 else ''}}}]"]
     lines.append("citations: [{source: web-page}]")
     return "\n".join(lines) + "\n"
 

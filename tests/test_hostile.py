@@ -75,3 +75,25 @@ def test_other_hostile_data(built_mini, tmp_path, capsys, what):
 def test_usage_error_exits_2(capsys):
     assert run_main("build", "--paper", "a5") == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "directory", "dangling-symlink", "too-big"])
+@pytest.mark.parametrize("where", ["events/special.yaml", "sources.yaml"])
+def test_files_that_are_not_plain_files_fail_validate_and_build_alike(built_mini, tmp_path, capsys, kind, where):
+    from .test_yamlsrc import _special
+
+    data, out = built_mini
+    work = tmp_path / "data"
+    shutil.copytree(data, work)
+    target = work / where
+    target.unlink(missing_ok=True)
+    _special(kind, target, tmp_path)
+    before = snapshot(out)
+    assert run_main("validate", "--data", work) == 1
+    validate_err = capsys.readouterr().err
+    assert run_main("build", "--data", work, "--out", out, "--templates", TEMPLATES) == 1
+    build_err = capsys.readouterr().err
+    for err in (validate_err, build_err):
+        assert "Traceback" not in err
+        assert f"{target.name}: cannot read: " in err, err
+    assert snapshot(out) == before

@@ -235,7 +235,7 @@ def test_handout_is_exactly_one_page_of_the_document_paper(real):
     for e in poster.key_events(real.dataset):
         assert " ".join(e.title.split()) in text
     assert "briefing.pdf" in text and real.dataset.revision in text
-    assert "What is uncertain." in text and "sources disagree on" in text
+    assert "What is uncertain." in text and "claimants disagree on" in text
 
 
 def test_handout_is_one_page_for_200_events_by_the_same_rule(synthetic):
@@ -278,16 +278,18 @@ def test_key_events_rule_on_the_shipped_data():
 
 
 @pytest.mark.parametrize("claims,expected", [
-    ([(37, 37, None)] * 3, "37"),
-    ([(6831, 6831, None), (9703, 9703, None)], "6,831–9,703*"),
-    ([(2, 2, None), (11, 11, "at-least")], "2–11+*"),
-    ([(23, 40, None)], "23–40"),
-    ([(20000, 20000, "about")], "c. 20,000"),
+    ([(37, 37, None, "a")] * 3, "37"),
+    ([(6831, 6831, None, "a"), (9703, 9703, None, "b")], "6,831–9,703*"),
+    ([(6831, 6831, None, "a"), (9703, 9703, None, "a")], "6,831–9,703"),  # one claimant revising is no contest
+    ([(2, 2, None, "a"), (11, 11, "at-least", "b")], "2–11+*"),
+    ([(23, 40, None, "a")], "23–40"),
+    ([(20000, 20000, "about", "a")], "c. 20,000"),
 ])
 def test_claims_range(claims, expected):
-    from borderwar_report.model import Claim
+    from borderwar_report.model import Claim, ClaimSource
 
-    assert poster.claims_range([Claim(lo, hi, "s", bound=bound) for lo, hi, bound in claims]) == expected
+    assert poster.claims_range([Claim(lo, hi, who, (ClaimSource("s"),), bound=bound)
+                                for lo, hi, bound, who in claims]) == expected
 
 
 def test_css_string_cannot_break_out_of_the_style_element():
@@ -325,3 +327,22 @@ def test_a_character_no_bundled_font_has_fails_naming_the_record(mini, tmp_path)
         with pytest.raises(GlyphMissingError, match="treaty"):
             build(ctx)
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+@pytest.mark.parametrize(("text", "css"), [
+    ('plain', '"plain"'),
+    ('say "hi"', '"say \\"hi\\""'),
+    ("back\\slash", '"back\\\\slash"'),
+    ("form\ffeed", '"form\\c feed"'),
+    ("line\nbreak\r", '"line\\a break\\d "'),
+    ("bell\x07 del\x7f", '"bell\\7  del\\7f "'),
+    ("nul\x00", '"nul\ufffd"'),
+    ("</style><script>", '"\\3c /style>\\3c script>"'),
+    ("ünï 漢字", '"ünï 漢字"'),
+])
+def test_css_string_serializes_as_cssom_defines(text, css):
+    """CSSOM §2.1 "serialize a string": NUL → U+FFFD, U+0001–U+001F and U+007F as hex escapes with a
+    trailing space, quote and backslash escaped; "<" also escaped so the text cannot close the <style>."""
+    from borderwar_report.poster import css_string
+
+    assert str(css_string(text)) == css

@@ -16,6 +16,7 @@ from borderwar_report.errors import RenderError
 from borderwar_report.log import Log
 from borderwar_report.pdf import render_pdf
 from borderwar_report.project import Project
+from borderwar_report.validate import validate_folder
 
 from .conftest import run_cli
 
@@ -85,6 +86,10 @@ def _hostile_summary(listener: Listener) -> str:
         f'<link rel="stylesheet" href="{listener.url("link.css")}">',
         f'<iframe src="{listener.url("frame")}"></iframe>',
         f"[a link]({listener.url('link')}) and [file](file:///etc/passwd)",
+        "# Hostile heading",
+        "",
+        "[relative link](notes.html) and [parent](../secret.css)",
+        "",
         "Hostile summary ends here.",
     ])
 
@@ -93,7 +98,7 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
-def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener):
+def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
     event = data / "events" / "hill-battle.yaml"
@@ -105,6 +110,9 @@ def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener):
     doc.write_text(doc.read_text(encoding="utf-8").replace("subtitle: A test fixture",
                                                            "subtitle: \"<b>{{ 7*7 }}</b>\""), encoding="utf-8")
 
+    # The validator refuses raw HTML in Markdown; the renderer must stay inert without that check too.
+    assert "raw-html" in {p.code for p in validate_folder(data)}
+    monkeypatch.setattr("borderwar_report.validate.raw_html_problems", lambda doc: [])
     out = tmp_path / "out"
     run(Project(data, TEMPLATES, out), BuildOptions(force=True, only=("charts", "briefing")), Log(quiet=True))
 
@@ -121,16 +129,46 @@ def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener):
     assert _passwd_line() not in text
     assert _passwd_line().encode() not in pdf_bytes
     assert listener.connections == []  # no image, stylesheet, @import or frame was requested
+    # A heading in data is not a section: no bookmark, no running head. A relative link is plain text, so
+    # the staging folder's path never reaches the PDF.
+    outline = [item.title for item in _flatten(reader.outline)]
+    assert outline and not any("Hostile heading" in title for title in outline), outline
+    assert "Hostile heading" in text and "relative link" in text
+    assert b".staging-" not in pdf_bytes and str(out).encode() not in pdf_bytes
 
     html = (out / "briefing.html").read_text(encoding="utf-8")
     body = html.split("<body>", 1)[1]
+    charts = re.findall(r'<svg role="img".*?</svg>', body, re.S)  # our own chart files, inlined for browsers
+    assert len(charts) == len(list((out / "charts" / "print").glob("*.svg")))
+    body = re.sub(r'<svg role="img".*?</svg>', "", body, flags=re.S)
     assert "&lt;script&gt;" in body
     assert "&lt;img src=" in body
-    for tag in ("<script", "<style", "<link", "<iframe"):
+    for tag in ("<script", "<style", "<link", "<iframe", "<img"):
         assert tag not in body, tag
-    assert all(src.startswith("charts/print/") for src in re.findall(r'<img src="([^"]*)"', body))
-    assert body.count("<img") == len(re.findall(r'<img src="charts/print/[a-z]+\.svg"', body))
     assert 'href="file:///etc/passwd"' not in body  # Markdown refuses file: links
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
+
+
+@pytest.mark.parametrize(("text", "html"), [
+    ("# Top\n\nbody", "<p><strong>Top</strong></p>\n<p>body</p>\n"),
+    ("Setext\n======", "<p><strong>Setext</strong></p>\n"),
+    ("###### Six", "<p><strong>Six</strong></p>\n"),
+    ("[rel](notes.html) [up](../x.css) [frag](#ev-a) [root](/etc/passwd)",
+     "<p>rel up frag root</p>\n"),
+    ("[web](https://example.org/a?b=1) [mail](mailto:a@example.org)",
+     '<p><a href="https://example.org/a?b=1">web</a> <a href="mailto:a@example.org">mail</a></p>\n'),
+])
+def test_data_markdown_has_no_headings_and_no_relative_links(text, html):
+    from borderwar_report.render import markdown
+
+    assert str(markdown(text)) == html
 
 
 def test_fetcher_refuses_network_and_files_outside_the_project(tmp_path, listener):

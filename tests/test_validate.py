@@ -118,3 +118,37 @@ def test_unknown_stays_unknown_not_zero(mini):
 def test_colours_default_to_okabe_ito_in_file_order(mini):
     ds = load_dataset(mini)
     assert [s.colour for s in ds.sides] == ["#0072B2", "#D55E00"]
+
+
+def test_many_copies_of_one_id_cost_linear_time_and_point_at_the_first(mini):
+    import time
+
+    copies = 10_000
+    record = "- {id: treaty, title: Copy, kind: diplomacy, phase: late, lane: talks, date: 1939-01-01}\n"
+    (mini / "events" / "zz-copies.yaml").write_text(record * copies, encoding="utf-8")  # after treaty.yaml
+    started = time.process_time()
+    problems = [p for p in validate_folder(mini) if p.code == "duplicate-id"]
+    assert time.process_time() - started < 20
+    assert len(problems) == copies  # every copy once; the first (treaty.yaml) is named, not repeated
+    assert all(len(p.message) < 200 for p in problems)
+    assert all("treaty.yaml:1" in p.message for p in problems)
+    assert not any(Path(p.path).name == "treaty.yaml" for p in problems)
+
+
+def test_a_long_list_of_problems_is_capped_with_a_count_of_the_rest():
+    from borderwar_report.errors import MAX_REPORTED, Problem
+
+    problems = [Problem("events/x.yaml", i + 1, "title", "is required", "missing-field") for i in range(100_000)]
+    report = DataError(problems).report().splitlines()
+    assert len(report) == MAX_REPORTED + 1
+    assert report[-1] == f"… and {100_000 - MAX_REPORTED:,} more problems (fix these and run validate again)"
+    assert report[0] == "events/x.yaml:1: title: is required [missing-field]"
+
+
+def test_markdown_without_html_is_not_mistaken_for_html(mini):
+    event = mini / "events" / "first-clash.yaml"
+    text = event.read_text(encoding="utf-8")
+    changed = text.replace("summary: A patrol met", "summary: Fewer than 3 < 5 men, see <https://example.org>; a patrol met")
+    assert changed != text
+    event.write_text(changed, encoding="utf-8")
+    assert [p for p in validate_folder(mini) if p.code == "raw-html"] == []

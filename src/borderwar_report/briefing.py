@@ -1,7 +1,8 @@
 """The PDF briefing: Dataset → view model (context.py) → Jinja2 HTML (templates/) → WeasyPrint PDF.
 
-Writes ``briefing.html`` (viewable in a browser: charts by relative path, fonts by file:// URL into the
-templates' font folder, the CSS inlined) and ``briefing.pdf`` into the build's staging folder.
+Writes ``briefing.pdf``, the bundled fonts into ``fonts/`` (the HTML names them by relative URL, so the
+PDF and the browser read the same files) and ``briefing.html``, the web edition (web.py), into the build's
+staging folder.
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def foreign_fonts(pdf: bytes, fonts_dir: Path) -> list[str]:
 def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
     """The briefing's HTML from its view model and the (possibly user-edited) templates."""
     from . import fonts
+    from .context import count_text
     from .render import render_template
+    from .typography import smarten_html
 
     templates_dir = Path(templates_dir)
     css_path = templates_dir / STYLESHEET
@@ -114,9 +117,10 @@ def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
         css = css_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RenderError(f"{css_path}: cannot read the briefing stylesheet ({exc})") from None
-    font_css = fonts.font_face_css(fonts_dir, href_prefix=Path(fonts_dir).resolve().as_uri() + "/")
-    return render_template(templates_dir, TEMPLATE, b=view, css=Markup(css), font_css=Markup(font_css),
-                           with_notes=with_notes)
+    font_css = fonts.font_face_css(fonts_dir, href_prefix="fonts/")  # beside the HTML: see web.copy_fonts
+    html = render_template(templates_dir, TEMPLATE, b=view, css=Markup(css), font_css=Markup(font_css),
+                           with_notes=with_notes, count=count_text)
+    return smarten_html(html)  # curly quotes in every string from the data, code and URLs left alone
 
 
 def attachments_for(dataset, variant: str | None) -> list[tuple[str, bytes, str]]:
@@ -133,6 +137,7 @@ def build_briefing(ctx) -> None:
     from . import fonts
     from .context import build_context
     from .pdf import render_pdf
+    from .web import copy_fonts, web_edition
 
     dataset = ctx.dataset
     templates_dir = Path(ctx.project.templates_dir)
@@ -141,9 +146,13 @@ def build_briefing(ctx) -> None:
 
     charts = charts_for_print(ctx.charts, ctx.stage)
     view = build_context(dataset, charts, paper=ctx.options.paper)
+    if view.typed_title_years:
+        ctx.log.info(f"briefing: warning: document.yaml's title says {view.typed_title_years}, the records run "
+                     f"{view.stats['first_year']}–{view.stats['last_year']}; the briefing prints \"{view.title}\"")
     html = render_html(view, templates_dir, fonts_dir)  # template errors first: they are the user's to fix
     check_chart_glyphs(charts, fonts_dir)
-    write_atomic(ctx.stage / "briefing.html", html.encode("utf-8"))
+    copy_fonts(fonts_dir, ctx.stage)
+    write_atomic(ctx.stage / "briefing.html", web_edition(html, ctx.stage, templates_dir).encode("utf-8"))
 
     variant = ctx.options.pdf_variant
     pdf, warnings, refused = render_pdf(html, ctx.stage, [templates_dir], pdf_variant=variant,

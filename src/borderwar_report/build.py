@@ -43,10 +43,15 @@ class BuildOptions:
     tile: str | None = None
     only: tuple[str, ...] = STEPS
     lock_wait: float = 600.0
+    pptx_template: Path | None = None  # a user's PowerPoint master for charts/deck.pptx
 
     def key(self) -> dict:
+        template = ""
+        if self.pptx_template:  # its content, not its name: editing the master rebuilds the deck
+            with contextlib.suppress(OSError):
+                template = hashlib.sha256(Path(self.pptx_template).read_bytes()).hexdigest()
         return {"paper": self.paper, "pdf_variant": self.pdf_variant, "poster_size": self.poster_size,
-                "tile": self.tile}
+                "tile": self.tile, **({"pptx_template": template} if self.pptx_template else {})}
 
 
 @dataclass
@@ -76,12 +81,19 @@ def _digest_tree(root: Path, exclude=()) -> str:
     """Content hash of every file under root (names and bytes, sorted): mtimes lie after a checkout."""
     h = hashlib.sha256()
     if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        for path in sorted(root.rglob("*")):
             rel = path.relative_to(root).as_posix()
             if any(rel.startswith(x) for x in exclude) or "__pycache__" in rel:
                 continue
             h.update(rel.encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
+            if path.is_dir():
+                h.update(b"\0folder")  # an events/x.yaml that is a folder is refused by validation too
+            elif path.is_file():
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+            else:
+                # A pipe, device or dangling link is never read (it could block or never end), but its
+                # presence is an input: validation refuses it, so the build must not call itself up to date.
+                h.update(b"\0not a regular file")
     return h.hexdigest()
 
 
@@ -99,7 +111,7 @@ def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
     def combine(*parts: str) -> str:
         return hashlib.sha256("\n".join((__version__,) + parts).encode()).hexdigest()
 
-    charts = combine(data, fonts, style_digest, code, env)
+    charts = combine(data, fonts, style_digest, code, env, options.key().get("pptx_template", ""))
     docs = combine(data, fonts, templates, code, env, opts, charts)
     return {"inputs": combine(data, fonts, templates, code, env, opts), "charts": charts,
             "briefing": docs, "poster": docs, "handout": docs}

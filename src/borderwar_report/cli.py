@@ -15,18 +15,60 @@ from .errors import DataError, RenderError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
 
+def _choice(*names: str) -> click.Choice:
+    return click.Choice(names, case_sensitive=False)  # --paper A4 is --paper a4
+
+
+def _a_folder(ctx, param, value):
+    """--out names a folder; an existing file there is a usage error with a sentence, not an OSError later."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise click.BadParameter(f"{value} is a file; give a folder to write the outputs into "
+                                 "(it is created if missing)", ctx=ctx, param=param)
+    return value
+
+
+def _remember(name: str):
+    def callback(ctx, param, value):
+        if value:
+            ctx.meta[name] = True  # Context.meta is shared by the group and its command
+        return value
+    return callback
+
+
+def common_options(f):
+    """--debug, -q and -v, accepted before the command's name and after it alike."""
+    for option in reversed([
+        click.option("--debug", is_flag=True, expose_value=False, callback=_remember("debug"),
+                     help="Show Python tracebacks for unexpected errors."),
+        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_remember("quiet"),
+                     help="Only print errors."),
+        click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_remember("verbose"),
+                     help="Also print details (chart statistics, layout decisions)."),
+    ]):
+        f = option(f)
+    return f
+
+
+def _log():
+    from .log import Log
+
+    meta = click.get_current_context().meta
+    return Log(quiet=bool(meta.get("quiet")), verbose=bool(meta.get("verbose")) and not meta.get("quiet"))
+
+
 data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path),
                            help="Data folder (default: ./data if present, else the shipped data).")
 out_option = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-                          show_default=True, help="Output folder.")
+                          show_default=True, callback=_a_folder, help="Output folder.")
 templates_option = click.option("--templates", "templates_dir", type=click.Path(path_type=Path),
                                 help="Templates folder (default: ./templates if present, else the shipped ones).")
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="Only print errors.")
-poster_size_option = click.option("--poster-size", type=click.Choice(["a4", "a3", "a2", "a1", "letter", "tabloid"]),
+poster_size_option = click.option("--poster-size", type=_choice("a4", "a3", "a2", "a1", "letter", "tabloid"),
                                   default="a3", show_default=True, help="Sheet size of the wall timeline.")
-tile_option = click.option("--tile", type=click.Choice(["a4", "letter"]),
+tile_option = click.option("--tile", type=_choice("a4", "letter"),
                            help="Also split the poster across these pages (with overlap and crop marks).")
-paper_option = click.option("--paper", type=click.Choice(["a4", "letter"]), help="Paper size (default: document.yaml).")
+paper_option = click.option("--paper", type=_choice("a4", "letter"), help="Paper size (default: document.yaml).")
+pptx_template_option = click.option("--pptx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                                    help="Your own PowerPoint file (.pptx/.potx) whose master and layouts the deck uses.")
 
 
 def _project(data_dir=None, templates_dir=None, out_dir=None):
@@ -44,14 +86,13 @@ def _fail_invalid(exc: DataError, out_dir: Path | None = None) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="borderwar-report")
-@click.option("--debug", is_flag=True, help="Show Python tracebacks for unexpected errors.")
-@click.pass_context
-def cli(ctx, debug):
+@common_options
+def cli():
     """Typeset a sourced record of a border conflict as printable PDFs, charts and exports."""
-    ctx.obj = {"debug": debug}
 
 
 @cli.command()
+@common_options
 @data_option
 def validate(data_dir):
     """Check every data file and report all problems as FILE:LINE: field: message.
@@ -65,37 +106,38 @@ def validate(data_dir):
         ds = load_dataset(project.data_dir)
     except DataError as exc:
         _fail_invalid(exc)
-    click.echo(f"{project.data_dir}/: {len(ds.events)} events, {len(ds.sources)} sources, "
-               f"{len(ds.phases)} phases, {len(ds.sides)} sides — valid (revision {ds.revision})")
+    click.echo(f"{project.data_dir}/: {len(ds.events)} events, {len(ds.claimants)} claimants, {len(ds.sources)} "
+               f"sources, {len(ds.phases)} phases, {len(ds.sides)} sides — valid (revision {ds.revision})")
 
 
 @cli.command()
+@common_options
 @data_option
 @out_option
 @templates_option
 @click.option("--force", is_flag=True, help="Rebuild everything even if nothing changed.")
 @paper_option
-@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b", "pdf/ua-1"]),
+@click.option("--pdf-variant", type=_choice("pdf/a-3b", "pdf/ua-1"),
               help="Archival (PDF/A-3b, data attached) or accessible (PDF/UA-1) variant of the briefing.")
 @poster_size_option
 @tile_option
-@quiet_option
-def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_size, tile, quiet):
+@pptx_template_option
+def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_size, tile, pptx_template):
     """Build the briefing, wall timeline, handout and charts into OUT (only what changed).
 
     Example: borderwar-report build --out out/
     """
     from .build import BuildOptions
 
-    options = BuildOptions(force=force, paper=paper, pdf_variant=pdf_variant, poster_size=poster_size, tile=tile)
-    _run_build(_project(data_dir, templates_dir, out_dir), options, quiet)
+    options = BuildOptions(force=force, paper=paper, pdf_variant=pdf_variant, poster_size=poster_size, tile=tile,
+                           pptx_template=pptx_template)
+    _run_build(_project(data_dir, templates_dir, out_dir), options)
 
 
-def _run_build(project, options, quiet):
+def _run_build(project, options):
     from .build import BuildLocked, run
-    from .log import Log
 
-    log = Log(quiet=quiet)
+    log = _log()
     try:
         run(project, options, log)
     except DataError as exc:
@@ -110,13 +152,13 @@ def _run_build(project, options, quiet):
 
 
 @cli.command()
+@common_options
 @data_option
 @out_option
 @templates_option
 @poster_size_option
 @tile_option
-@quiet_option
-def poster(data_dir, out_dir, templates_dir, poster_size, tile, quiet):
+def poster(data_dir, out_dir, templates_dir, poster_size, tile):
     """Build only the wall timeline (OUT/timeline-poster.pdf, and the tiles with --tile).
 
     Example: borderwar-report poster --poster-size a2 --tile a4
@@ -124,31 +166,33 @@ def poster(data_dir, out_dir, templates_dir, poster_size, tile, quiet):
     from .build import BuildOptions
 
     options = BuildOptions(only=("charts", "poster"), poster_size=poster_size, tile=tile)
-    _run_build(_project(data_dir, templates_dir, out_dir), options, quiet)
+    _run_build(_project(data_dir, templates_dir, out_dir), options)
 
 
 @cli.command()
+@common_options
 @data_option
 @out_option
 @templates_option
 @paper_option
-@quiet_option
-def handout(data_dir, out_dir, templates_dir, paper, quiet):
+def handout(data_dir, out_dir, templates_dir, paper):
     """Build only the one-page handout (OUT/handout.pdf).
 
     Example: borderwar-report handout --paper letter
     """
     from .build import BuildOptions
 
-    _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "handout"), paper=paper),
-               quiet)
+    _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "handout"), paper=paper))
 
 
 @cli.command()
+@common_options
 @data_option
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "timelinejs"]), required=True,
-              help="json: the full model; csv: TimelineJS spreadsheet columns; timelinejs: TimelineJS3 JSON.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of standard output.")
+@click.option("--format", "fmt", type=_choice("json", "csv", "timelinejs", "csl-json", "bibtex"), required=True,
+              help="json: the full model; csv: TimelineJS's spreadsheet; timelinejs: TimelineJS3 JSON; "
+                   "csl-json, bibtex: the bibliography for Zotero, pandoc, LaTeX.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True, dir_okay=False),
+              help="Write here instead of standard output (- is standard output).")
 def export(data_dir, fmt, output):
     """Export the validated data for other tools.
 
@@ -162,7 +206,7 @@ def export(data_dir, fmt, output):
     except DataError as exc:
         _fail_invalid(exc)
     text = FORMATS[fmt](ds)
-    if output:
+    if output and str(output) != "-":
         from .build import write_atomic
 
         write_atomic(output, text.encode("utf-8"))
@@ -170,17 +214,71 @@ def export(data_dir, fmt, output):
         click.echo(text, nl=False)
 
 
+@cli.group()
+@common_options
+def sources():
+    """The bibliography: bring in what a reference manager exports.
+
+    Example: borderwar-report sources import zotero-export.bib --append
+    """
+
+
+@sources.command("import")
+@common_options
+@data_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--append", is_flag=True, help="Append the new entries to DATA/sources.yaml instead of printing them.")
+def sources_import(data_dir, file, append):
+    """Turn a CSL-JSON or BibTeX file (Zotero, JabRef, Mendeley) into sources.yaml entries.
+
+    Prints YAML to paste into sources.yaml, or appends it (entries already there by title and year are
+    skipped). Each `kind` is a guess from the entry type: check it.
+
+    Example: borderwar-report sources import library.json
+    """
+    from .bibio import append_to_sources, read_references
+    from .build import write_atomic
+    from .yamlsrc import read_yaml
+
+    project = _project(data_dir)
+    try:
+        entries = read_references(file)
+    except DataError as exc:
+        _fail_invalid(exc)
+    target = project.data_dir / "sources.yaml"
+    doc, problems = read_yaml(target, str(target)) if target.is_file() else (None, [])
+    if problems:
+        _fail_invalid(DataError(problems))
+    existing = [e for e in (doc.value if doc and isinstance(doc.value, list) else []) if isinstance(e, dict)]
+    text, skipped = append_to_sources(entries, existing)
+    log = _log()
+    for line in skipped:
+        log.info(f"skipped: {line}")
+    if not append:
+        click.echo(text, nl=False)
+        return
+    if not text:
+        log.info(f"nothing to add to {target}")
+        return
+    old = target.read_bytes() if target.is_file() else b""
+    write_atomic(target, old + (b"" if not old or old.endswith(b"\n") else b"\n") + text.encode("utf-8"))
+    added = text.count("\n- id: ") + text.startswith("- id: ")
+    log.info(f"appended {added} source(s) to {target}; check each kind, then run borderwar-report validate")
+
+
 @cli.command()
+@common_options
 @data_option
 @templates_option
-@click.option("--preset", type=click.Choice(["print", "slides"]), default="slides", show_default=True,
+@click.option("--preset", type=_choice("print", "slides"), default="slides", show_default=True,
               help="print: sized to the briefing's text width; slides: 16:9, large type.")
 @click.option("--format", "formats", default="png,svg,pdf", show_default=True,
               help="Comma-separated: png, svg, pdf (and pptx for a slide deck).")
 @click.option("--transparent", is_flag=True, help="Transparent background (slides).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out/charts"), show_default=True,
-              help="Folder to write the charts into.")
-def charts(data_dir, templates_dir, preset, formats, transparent, out_dir):
+              callback=_a_folder, help="Folder to write the charts into.")
+@pptx_template_option
+def charts(data_dir, templates_dir, preset, formats, transparent, out_dir, pptx_template):
     """Draw the charts (timeline, casualties, locator map, escalation) as files for slides or print.
 
     Example: borderwar-report charts --preset slides --format png,svg,pdf,pptx --out talk/
@@ -196,7 +294,7 @@ def charts(data_dir, templates_dir, preset, formats, transparent, out_dir):
     try:
         ds = load_dataset(project.data_dir)
         written = export_charts(ds, project, preset=preset, formats=wanted, out_dir=out_dir,
-                                transparent=transparent)
+                                transparent=transparent, pptx_template=pptx_template)
     except DataError as exc:
         _fail_invalid(exc)
     except RenderError as exc:
@@ -207,25 +305,58 @@ def charts(data_dir, templates_dir, preset, formats, transparent, out_dir):
 
 
 @cli.command()
+@common_options
 @data_option
 @out_option
 @templates_option
 @click.option("--debounce", type=float, default=0.4, show_default=True, help="Seconds of quiet before a rebuild.")
-@quiet_option
-def watch(data_dir, out_dir, templates_dir, debounce, quiet):
+def watch(data_dir, out_dir, templates_dir, debounce):
     """Rebuild whenever a data file or template is saved; a bad edit prints its error and waits for the fix.
 
     Example: borderwar-report watch
     """
     from .watch import watch_and_build
 
-    watch_and_build(_project(data_dir, templates_dir, out_dir), debounce=debounce, quiet=quiet)
+    watch_and_build(_project(data_dir, templates_dir, out_dir), debounce=debounce, log=_log())
+
+
+@cli.command()
+@common_options
+@data_option
+@out_option
+@templates_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (localhost only by default).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the briefing in the default browser.")
+@click.option("--debounce", type=float, default=0.4, show_default=True, help="Seconds of quiet before a rebuild.")
+def serve(data_dir, out_dir, templates_dir, port, host, open_browser, debounce):
+    """Build, serve OUT on localhost, rebuild on every save and reload the page in the browser.
+
+    Example: borderwar-report serve --open
+    """
+    from .serve import serve as run_server
+
+    try:
+        run_server(_project(data_dir, templates_dir, out_dir), _log(), host=host, port=port,
+                   open_browser=open_browser, debounce=debounce)
+    except OSError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def main(argv=None) -> None:
     """Entry point: problems become messages and exit codes, never tracebacks (unless --debug)."""
+    import logging
+
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    # Libraries (WeasyPrint, fontTools, Matplotlib) log and warn on stderr by default; the build reports what a
+    # person needs itself, so their records go nowhere unless --debug asks for them.
+    logging.captureWarnings(True)
+    if debug:
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
+    elif not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
         cli.main(args=args, prog_name="borderwar-report", standalone_mode=False)
     except click.exceptions.Abort:

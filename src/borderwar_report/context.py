@@ -3,7 +3,7 @@
 Everything a template needs and cannot decide alone lives here: the order of phases and events, which
 events get a full profile, the footnote numbers, the table and figure numbers (so text can say "see
 figure 3"), the key figures chosen by a stated rule, the aftermath chosen by a stated rule, the
-bibliography in Chicago style, and the method lists (contested, unconfirmed, unknown figures).
+bibliography (citations.py writes the Chicago forms), and the method lists (contested, unconfirmed, unknown figures).
 
 No Jinja and no file system here: formatted text is a tuple of ``Part``s (plain, italic or URL) that a
 partial template turns into HTML, so every string from the data stays escaped.
@@ -11,25 +11,42 @@ partial template turns into HTML, so every string from the data stays escaped.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .citations import (  # noqa: F401  (re-exported: templates and tests use them from here)
+    ChicagoNotes,
+    Cite,
+    Formatted,
+    KindCount,
+    KindGroup,
+    NotePart,
+    NoteWriter,
+    Part,
+    bibliography_authors,
+    clean_locator,
+    day_text,
+    evidence_by_kind,
+    note_authors,
+    short_labels,
+    short_title,
+    sort_text,
+)
+from .citations import bibliography as group_bibliography
 from .claims import DEAD_PREFERENCE, claimant_count, contested, full_scope, highest_dead, spread
-from .dates import MONTHS, HistDate
+from .dates import HistDate
 from .model import (
     EQUIPMENT_LOSSES,
     FORCE_CATEGORIES,
     LOSS_CATEGORIES,
     PERSONNEL_LOSSES,
     Claim,
+    Commander,
     Dataset,
     Event,
     Name,
     Side,
-    Source,
     category_label,
 )
 
@@ -62,271 +79,61 @@ def language_name(code: str) -> str:
     return LANGUAGES.get(code.lower(), code)
 
 
-def day_text(day: dt.date) -> str:
-    """26 November 2026 — the same day order as HistDate.display()."""
-    return f"{day.day} {MONTHS[day.month]} {day.year}"
-
-
 def kind_label(kind: str) -> str:
     return kind.replace("-", " ").replace("_", " ")
 
 
-def sort_text(text: str) -> str:
-    """A stable, case- and accent-insensitive sort key for names and titles."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+# How a count of events of each model kind reads ("10 border incidents", "1 diplomatic event"); a kind the
+# model does not know reads "N <kind> events".
+KIND_NOUNS = {
+    "battle": ("battle", "battles"),
+    "border-incident": ("border incident", "border incidents"),
+    "diplomacy": ("diplomatic event", "diplomatic events"),
+    "context": ("context event", "context events"),
+}
 
 
-# --- formatted text ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Part:
-    """A run of text: ``style`` is "" (plain), "i" (italic) or "url" (a link to itself)."""
-
-    text: str
-    style: str = ""
-
-    @property
-    def segments(self) -> list[str]:
-        """A URL cut where Chicago allows a line break: after ``//``, before ``/ . ? # % - _ ~``, around
-        ``= &``."""
-        return [seg for seg in _URL_BREAKS.split(self.text) if seg]
-
-    @property
-    def breakable(self) -> str:
-        """The text with zero-width spaces at the allowed breaks, so long URLs wrap without a hyphen."""
-        return "\u200b".join(self.segments)
+def count_text(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 event", "28 events", "1,200 claims": the noun agrees with the number."""
+    word = singular if n == 1 else (plural or _plural(singular))
+    return f"{n:,} {word}"
 
 
-_URL_BREAKS = re.compile(r"(?<=//)(?=[^/])|(?<=[^/:])(?=[/.?#%_~-][^/])|(?=[=&])|(?<=[=&])")
-
-
-@dataclass(frozen=True)
-class Formatted:
-    parts: tuple[Part, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(p.text for p in self.parts)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class _Builder:
-    def __init__(self):
-        self.parts: list[Part] = []
-
-    def add(self, text: str, style: str = "") -> _Builder:
-        if text:
-            if self.parts and self.parts[-1].style == style == "":
-                self.parts[-1] = Part(self.parts[-1].text + text)
-            else:
-                self.parts.append(Part(text, style))
-        return self
-
-    def done(self) -> Formatted:
-        return Formatted(tuple(self.parts))
-
-
-# --- Chicago notes and bibliography -------------------------------------------------------------
-
-_END_PUNCT = (".", "?", "!", "…")
-
-
-def _close(text: str) -> str:
-    """Text followed by a period unless it already ends a sentence."""
-    return text if text.endswith(_END_PUNCT) else text + "."
-
-
-def _is_person(author: str) -> bool:
-    """ "Family, Given" names a person; anything else (an organisation, a site) is kept as written."""
-    return "," in author
-
-
-def _given_family(author: str) -> str:
-    family, _, given = author.partition(",")
-    return f"{given.strip()} {family.strip()}".strip()
-
-
-def _family(author: str) -> str:
-    return author.partition(",")[0].strip() if _is_person(author) else author
-
-
-def bibliography_authors(authors: tuple[str, ...]) -> str:
-    """Chicago: the first author inverted (as the data writes it), the others in natural order."""
-    if not authors:
-        return ""
-    names = [authors[0].strip()] + [_given_family(a) if _is_person(a) else a for a in authors[1:]]
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]}, and {names[1]}" if _is_person(authors[0]) else f"{names[0]} and {names[1]}"
-    return ", ".join(names[:-1]) + f", and {names[-1]}"
-
-
-def note_authors(authors: tuple[str, ...]) -> str:
-    """Short-note author: family names only (Coox; Coox and Smith; Coox et al.)."""
-    families = [_family(a) for a in authors]
-    if not families:
-        return ""
-    if len(families) == 1:
-        return families[0]
-    if len(families) <= 3:
-        return ", ".join(families[:-1]) + f" and {families[-1]}"
-    return f"{families[0]} et al."
-
-
-def _italic_title(source: Source) -> bool:
-    return source.type in ("book", "report", "dataset")
-
-
-def _quoted_title(source: Source) -> bool:
-    return source.type in ("article", "chapter", "web")
-
-
-def short_title(title: str, max_words: int = 5) -> str:
-    """Chicago short title: the main title before a colon, cut to its first few words."""
-    main = re.split(r":\s|(?<=\w{3})\.\s", title.strip() + " ", maxsplit=1)[0].strip()
-    words = main.split()
-    if len(words) <= max_words:
-        return main
-    words = words[:max_words]
-    cut = " ".join(words)
-    if cut.count("(") > cut.count(")"):  # never stop inside a parenthesis
-        cut = cut[:cut.rindex("(")]
-        words = cut.split()
-    while len(words) > 1 and words[-1].lower().strip(",;:.") in _SHORT_TITLE_TAIL:
-        words.pop()
-    return " ".join(words).rstrip(",;:–—-. ")
-
-
-_SHORT_TITLE_TAIL = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with",
-                     "а", "в", "и", "на", "о", "с"}
-
-
-def _curly(text: str, outer_quotes: bool) -> str:
-    """Straight double quotes inside a title become curly ones (single inside a quoted title)."""
-    opening, closing = ("‘", "’") if outer_quotes else ("“", "”")
-    out, inside = [], False
-    for ch in text:
-        if ch == '"':
-            out.append(closing if inside else opening)
-            inside = not inside
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _add_title(b: _Builder, source: Source, title: str, closing: str) -> None:
-    """Italic for books and reports, quotes for articles, chapters and pages; ``closing`` goes inside quotes."""
-    if _italic_title(source):
-        b.add(_curly(title, False), "i")
-        b.add("" if title.endswith(_END_PUNCT) else closing)
-    elif _quoted_title(source):
-        title = _curly(title, True)
-        inner = title if (not closing or title.endswith(_END_PUNCT)) else title + closing
-        b.add(f"“{inner}”")
+def _plural(noun: str) -> str:
+    head, _, last = noun.rpartition(" ")
+    if re.search(r"[^aeiou]y$", last):
+        last = last[:-1] + "ies"
+    elif re.search(r"(s|x|z|ch|sh)$", last):
+        last += "es"
     else:
-        title = _curly(title, False)
-        b.add(title if (not closing or title.endswith(_END_PUNCT)) else title + closing)
+        last += "s"
+    return f"{head} {last}" if head else last
 
 
-def bibliography_entry(source: Source) -> Formatted:
-    """One Chicago (notes–bibliography) entry for book, article, chapter, web, report, dataset or other."""
-    b = _Builder()
-    authors = bibliography_authors(source.author)
-    if authors:
-        b.add(_close(authors) + " ")
-    _add_title(b, source, source.title.strip(), ".")
-    year = source.year or "n.d."
-    if source.type in ("article", "chapter") and source.journal:
-        b.add(" In " if source.type == "chapter" else " ")
-        b.add(source.journal, "i")
-        if source.type == "article":
-            if source.volume:
-                b.add(f" {source.volume}")
-            if source.issue:
-                b.add(f", no. {source.issue}" if source.volume else f" no. {source.issue}")
-            b.add(f" ({year})")
-            b.add(f": {source.pages}." if source.pages else ".")
-        else:  # a chapter: In Container, pages. Place: Publisher, year.
-            b.add(f", {source.pages}." if source.pages else ".")
-            b.add(" " + _imprint(source, year))
-    elif source.type == "web":
-        if source.publisher:
-            b.add(f" {_close(source.publisher)}")
-        if source.year:
-            b.add(f" {source.year}.")
-    else:  # book, report, dataset, other — and an article without a journal
-        b.add(" " + _imprint(source, year))
-        if source.pages:
-            b.add(f" {_close(source.pages)}")
-    if source.accessed:
-        b.add(f" Accessed {day_text(source.accessed)}.")
-    if source.url:
-        b.add(" ")
-        b.add(source.url, "url")
-        b.add(".")
-    return b.done()
+def kind_count_text(kind: str, n: int) -> str:
+    singular, plural = KIND_NOUNS.get(kind, (f"{kind_label(kind)} event", f"{kind_label(kind)} events"))
+    return count_text(n, singular, plural)
 
 
-def _imprint(source: Source, year: str) -> str:
-    """Place: Publisher, year."""
-    if source.place and source.publisher:
-        return _close(f"{source.place}: {source.publisher}, {year}")
-    if source.publisher or source.place:
-        return _close(f"{source.publisher or source.place}, {year}")
-    return _close(year)
+_TITLE_YEARS = re.compile(r"[,:;]?\s*\(?\b(\d{3,4})\s*[–—-]\s*(\d{2,4})\)?\s*$")
 
 
-def note_entry(source: Source, locator: str | None = None) -> Formatted:
-    """A Chicago short note (a full bibliography follows): Author, *Short Title*, locator. — or, for an
-    article or a page, Author, “Short Title,” locator. (the comma and period inside the quotes)."""
-    b = _Builder()
-    author = note_authors(source.author)
-    if author:
-        b.add(f"{author}, ")
-    title = _curly(short_title(source.title), _quoted_title(source))
-    if _italic_title(source) or not _quoted_title(source):
-        b.add(title, "i" if _italic_title(source) else "")
-        b.add(f", {_close(locator)}" if locator else ("" if title.endswith(_END_PUNCT) else "."))
-    elif locator:
-        b.add(f"“{title},” {_close(locator)}")
-    else:
-        b.add(f"“{_close(title)}”")
-    return b.done()
-
-
-def bibliography_sort_key(source: Source) -> tuple:
-    first = source.author[0] if source.author else source.title
-    return (sort_text(first), sort_text(source.title), source.year or "", source.id)
-
-
-def short_labels(sources: tuple[Source, ...]) -> dict[str, str]:
-    """A short plain label per source for table cells ("Coox 1985", "Battles of Khalkhin Gol"), unique."""
-    labels: dict[str, str] = {}
-    for s in sources:
-        if s.author and _is_person(s.author[0]):
-            label = note_authors(s.author) + (f" {s.year}" if s.year else f", {short_title(s.title, 4)}")
-        else:
-            label = short_title(s.title, 8)
-        label = _curly(label, False)
-        labels[s.id] = label
-    counts: dict[str, int] = defaultdict(int)
-    for label in labels.values():
-        counts[label] += 1
-    for s in sources:  # two sources with one label: add what tells them apart
-        if counts[labels[s.id]] > 1:
-            extra = s.publisher or s.year or s.id
-            labels[s.id] = f"{labels[s.id]}, {extra}"
-    counts.clear()
-    for label in labels.values():
-        counts[label] += 1
-    for s in sources:
-        if counts[labels[s.id]] > 1:
-            labels[s.id] = f"{labels[s.id]} [{s.id}]"
-    return labels
+def compose_title(title: str, first: int | None, last: int | None) -> tuple[str, str | None]:
+    """The document title with the years of the records: "Title, first–last". A span typed into the
+    title is replaced by the records' span; the second value says what was typed when it disagreed."""
+    typed = _TITLE_YEARS.search(title)
+    base = title[: typed.start()].rstrip(" ,:;") if typed else title.strip()
+    if first is None or last is None:
+        return title.strip(), None
+    span = f"{first}–{last}" if first != last else f"{first}"
+    disagreed = None
+    if typed:
+        typed_first, typed_last = typed.group(1), typed.group(2)
+        if len(typed_last) < len(typed_first):
+            typed_last = typed_first[: len(typed_first) - len(typed_last)] + typed_last
+        if (int(typed_first), int(typed_last)) != (first, last):
+            disagreed = f"{typed_first}–{typed_last}"
+    return f"{base}, {span}", disagreed
 
 
 # --- claims --------------------------------------------------------------------------------------
@@ -404,7 +211,7 @@ class SideBlock:
     name: str
     short: str
     colour: str
-    commanders: tuple[str, ...]
+    commanders: tuple[Commander, ...]
     note: str
     forces: tuple[ClaimGroup, ...]
     losses: tuple[ClaimGroup, ...]
@@ -418,9 +225,14 @@ class TableRef:
 
 @dataclass(frozen=True)
 class Footnote:
+    """One note: the works cited at one place, each part linking to its bibliography entry."""
+
     number: int
-    source_id: str
-    note: Formatted
+    parts: tuple[NotePart, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text.text + p.sep for p in self.parts)
 
 
 @dataclass(frozen=True)
@@ -478,6 +290,18 @@ class EventView:
 
 
 @dataclass
+class TotalsView:
+    """A whole phase's or the whole conflict's claimed figures, laid out like an event's tables."""
+
+    anchor: str
+    sides: tuple[SideBlock, ...]
+    figures: tuple[FigureRow, ...]
+    forces_table: TableRef | None = None
+    losses_table: TableRef | None = None
+    figures_table: TableRef | None = None
+
+
+@dataclass
 class PhaseView:
     id: str
     anchor: str
@@ -485,6 +309,7 @@ class PhaseView:
     date: str
     summary: str
     events: list[EventView]
+    totals: TotalsView | None = None
 
     @property
     def profiles(self) -> list[EventView]:
@@ -539,14 +364,6 @@ class GlossaryGroup:
     rows: tuple[GlossaryRow, ...]
 
 
-@dataclass(frozen=True)
-class Bibliography:
-    id: str
-    anchor: str
-    entry: Formatted
-    note: str
-
-
 class Listing(list):
     """A method list cut to LIST_LIMIT entries; ``total`` says how many there were."""
 
@@ -563,7 +380,7 @@ class Listing(list):
 @dataclass
 class Briefing:
     dataset: Dataset
-    title: str
+    title: str  # the document title with the records' years ("Title, 1931–1945")
     subtitle: str
     issuer: str
     edition: str
@@ -587,11 +404,15 @@ class Briefing:
     aftermath_events: list[tuple[PhaseView, Listing]]  # per phase, at most INLINE_LIST_LIMIT events
     aftermath_rule: str
     key_table: TableRef | None
+    conflict_totals: TotalsView | None
     phase_table: TableRef
     chronology_table: TableRef
     glossary_table: TableRef
     glossary: list[GlossaryGroup]
-    bibliography: list[Bibliography]
+    bibliography: list[KindGroup]
+    evidence: list[KindCount]
+    evidence_claims: int
+    evidence_second_hand: int
     contested: Listing
     unconfirmed: Listing
     unknown_losses: Listing
@@ -603,6 +424,7 @@ class Briefing:
     figures_by_name: dict[str, FigureView] = field(default_factory=dict)
     list_events_in_contents: bool = True
     compact_chronology: bool = False  # over the profile budget: one line per event (date, title, kind, page)
+    typed_title_years: str | None = None  # years typed into document.yaml's title that the records contradict
 
 
 # --- building the view model ---------------------------------------------------------------------
@@ -613,6 +435,9 @@ def precision_text(date: HistDate) -> str:
     words = {"day": "day", "month": "month", "year": "year"}
     if date.kind == "moment":
         text = {"day": "exact day", "month": "month only", "year": "year only"}[s.precision]
+    elif date.members:
+        n = len(date.members)
+        text = f"on each of {n} dates or runs of days" if date.all_of else f"one of {n} dates or runs of days"
     elif date.kind == "choice":
         text = "one of two dates"
     elif s.precision == e.precision:
@@ -646,7 +471,9 @@ class ClaimNames:
     def side_of(self, claimant_id: str) -> str:
         c = self.claimants.get(claimant_id)
         side = self.sides.get(c.side) if c and c.side else None
-        return f"{side.adjective} account" if side else ""
+        if side is None or side.adjective.casefold() in c.name.casefold():  # "Soviet reports" says it already
+            return ""
+        return f"{side.adjective} account"
 
 
 def _claim_row(claim: Claim, labels: dict[str, str], names: ClaimNames, tallies: dict[str, Claim]) -> ClaimRow:
@@ -672,15 +499,41 @@ def _groups(by_category: dict[str, tuple[Claim, ...]], order: tuple[str, ...], l
     return tuple(out)
 
 
-def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> EventView:
+def _side_blocks(sides_in, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> tuple:
     blocks = []
-    for s in ev.sides:
+    for s in sides_in:
         side = sides.get(s.side)
         blocks.append(SideBlock(
             s.side, side.name if side else s.side, side.short if side else s.side,
-            side.colour if side else "", s.commanders, s.note or "",
+            side.colour if side else "", s.commanders + s.units, s.note or "",
             _groups(s.forces, FORCE_CATEGORIES, labels, names),
             _groups(s.losses, LOSS_CATEGORIES + EQUIPMENT_LOSSES, labels, names)))
+    return tuple(blocks)
+
+
+def _figure_rows(figures, labels: dict[str, str], names: ClaimNames) -> tuple[FigureRow, ...]:
+    return tuple(FigureRow(f.label, tuple(_claim_row(c, labels, names, {}) for c in f.claims), contested(f.claims))
+                 for f in figures)
+
+
+def _totals_view(totals, anchor: str, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames,
+                 tables) -> TotalsView | None:
+    """Claims for a whole phase or conflict, with table numbers taken from ``tables`` in reading order."""
+    if not totals:
+        return None
+    view = TotalsView(anchor, _side_blocks(totals.sides, sides, labels, names),
+                      _figure_rows(totals.figures, labels, names))
+    if any(s.forces for s in view.sides):
+        view.forces_table = TableRef(next(tables), f"tab-forces-{anchor}")
+    if any(s.losses for s in view.sides):
+        view.losses_table = TableRef(next(tables), f"tab-losses-{anchor}")
+    if view.figures:
+        view.figures_table = TableRef(next(tables), f"tab-figures-{anchor}")
+    return view
+
+
+def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> EventView:
+    blocks = _side_blocks(ev.sides, sides, labels, names)
     place = ev.place
     return EventView(
         event=ev, anchor=f"ev-{ev.id}", kind=kind_label(ev.kind), date=ev.date.display(),
@@ -692,8 +545,7 @@ def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names
         coordinates=coordinates_text(place.lat, place.lon) if place and place.located else "",
         place_names=place.names if place else (),
         sides=tuple(blocks),
-        figures=tuple(FigureRow(f.label, tuple(_claim_row(c, labels, names, {}) for c in f.claims),
-                                contested(f.claims)) for f in ev.figures),
+        figures=_figure_rows(ev.figures, labels, names),
     )
 
 
@@ -768,7 +620,7 @@ def _figure(name: str, info: dict, number: int) -> FigureView | None:
                       source=info.get("source", ""), wide=float(info.get("aspect") or 0) >= WIDE_ASPECT)
 
 
-ARC_CHARTS = ("timeline", "escalation", "locator")
+ARC_CHARTS = ("timeline", "locator", "escalation")  # this order fills the pages: the map beside no text, the bars above the first phase
 DETAIL_PREFIX = "detail-"  # an event's detail map in the chart index: "detail-<event id>", shown in its profile
 CASUALTY_CHART = "casualties"
 
@@ -808,6 +660,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
                     key=lambda e: (-peak_loss(e.event), e.event.date.sort_key, e.id))
     key_events = [KeyEvent(e, peak_loss(e.event), _loss_rows(e.event, sides, names)) for e in ranked[:KEY_EVENTS]]
     key_table = TableRef(next(tables), "tab-key-figures") if key_events else None
+    conflict_totals = _totals_view(doc.totals, "conflict", sides, labels, names, tables)
 
     arc_figures = []
     extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART and not n.startswith(DETAIL_PREFIX))
@@ -818,7 +671,12 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     phase_table = TableRef(next(tables), "tab-phases")
 
     footnote_number = 0
+    phase_records = {p.id: p for p in dataset.phases}
+    notes = NoteWriter(sources, ChicagoNotes())
     for phase in phases:
+        record = phase_records.get(phase.id)
+        if record is not None:
+            phase.totals = _totals_view(record.totals, phase.anchor, sides, labels, names, tables)
         for view in phase.events:
             if not view.profiled:
                 continue
@@ -831,13 +689,12 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
                 view.losses_table = TableRef(next(tables), f"tab-losses-{view.id}")
             if view.figures:
                 view.figures_table = TableRef(next(tables), f"tab-figures-{view.id}")
-            notes = []
-            for c in view.event.citations:
+            # The event's citations stand at one place (the end of its narrative): one note cites them all.
+            cites = [Cite(c.source, c.locator, getattr(c, "via", None), getattr(c, "via_locator", None))
+                     for c in view.event.citations]
+            if cites:
                 footnote_number += 1
-                source = sources.get(c.source)
-                note = note_entry(source, c.locator) if source else Formatted((Part(c.source),))
-                notes.append(Footnote(footnote_number, c.source, note))
-            view.footnotes = tuple(notes)
+                view.footnotes = (Footnote(footnote_number, notes.note(cites)),)
 
     casualty_figure = None
     if CASUALTY_CHART in charts:
@@ -859,8 +716,8 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     glossary_table = TableRef(next(tables), "tab-glossary")
 
     glossary = _glossary(dataset, views)
-    bibliography = [Bibliography(s.id, f"src-{s.id}", bibliography_entry(s), s.note or "")
-                    for s in sorted(dataset.sources, key=bibliography_sort_key)]
+    bibliography = group_bibliography(dataset.sources, ChicagoNotes())
+    evidence, evidence_claims, second_hand = evidence_by_kind(dataset)
 
     contested, unconfirmed, unknown = [], [], []
     for view in events:
@@ -890,16 +747,19 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     stats = _stats(dataset, events)
     figures_by_name = {f.name: f for f in arc_figures + ([casualty_figure] if casualty_figure else [])}
     width, height = PAPER.get(paper, PAPER["a4"])
+    title, typed_years = compose_title(doc.title, stats["first_year"], stats["last_year"])
     return Briefing(
-        dataset=dataset, title=doc.title, subtitle=doc.subtitle, issuer=doc.issuer,
+        dataset=dataset, title=title, typed_title_years=typed_years, subtitle=doc.subtitle, issuer=doc.issuer,
         edition=day_text(doc.edition), edition_iso=doc.edition.isoformat(), revision=dataset.revision,
         language=doc.language or "en", keywords=_keywords(dataset), paper=paper, page_width=width,
         page_height=height, stats=stats, phases=phases, events=events, key_events=key_events,
         arc_figures=arc_figures, casualty_figure=casualty_figure, casualty_rows=casualty_rows,
         casualty_table=casualty_table, casualty_events_total=len(with_losses),
         aftermath_phases=after_phases, aftermath_events=after_events, aftermath_rule=after_rule,
-        key_table=key_table, phase_table=phase_table, chronology_table=chronology_table,
+        key_table=key_table, conflict_totals=conflict_totals, phase_table=phase_table,
+        chronology_table=chronology_table,
         glossary_table=glossary_table, glossary=glossary, bibliography=bibliography,
+        evidence=evidence, evidence_claims=evidence_claims, evidence_second_hand=second_hand,
         contested=Listing(contested), unconfirmed=Listing(unconfirmed), unknown_losses=Listing(unknown),
         approximate_places=Listing((e for e in events if e.place_flag), INLINE_LIST_LIMIT),
         unplaced=Listing((e for e in events if not e.coordinates), INLINE_LIST_LIMIT),
@@ -962,4 +822,5 @@ def _stats(dataset: Dataset, events: list[EventView]) -> dict:
         "events": len(dataset.events), "sources": len(dataset.sources), "phases": len(dataset.phases),
         "sides": len(dataset.sides), "claims": claims, "claimants": claimants, "first_year": first, "last_year": last,
         "kinds": [(kind_label(k), n) for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "kind_counts": [kind_count_text(k, n) for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))],
     }

@@ -23,6 +23,9 @@ _SHAPES = [
     re.compile(rf"^(?:{_ENDPOINT})?/(?:{_ENDPOINT})?$"),
     re.compile(rf"^\[{_ENDPOINT}(?:\.\.|,){_ENDPOINT}\]$"),
 ]
+# EDTF sets of three or more members, or with a range among them: [a..b,c] is one of them, {a..b,c} all.
+_MEMBER = rf"{_ENDPOINT}(?:\.\.{_ENDPOINT})?"
+_SET = re.compile(rf"^(?:\[{_MEMBER}(?:,{_MEMBER})+\]|\{{{_MEMBER}(?:,{_MEMBER})*\}})$")
 
 
 class DateFormatError(ValueError):
@@ -60,7 +63,9 @@ class HistDate:
     text: str
     start: Endpoint
     end: Endpoint
-    kind: str  # "moment" | "span" | "choice"
+    kind: str  # "moment" | "span" | "choice" (a set: one of its members, or all of them)
+    members: tuple[tuple[Endpoint, Endpoint], ...] = ()  # a set's members, each a moment or a run
+    all_of: bool = False  # {…}: every member happened (the probes of 7–8 and 20 August)
 
     @property
     def earliest(self) -> dt.date:
@@ -92,6 +97,8 @@ class HistDate:
         s, e = self.start, self.end
         if self.kind == "moment":
             return s.text()
+        if self.members:
+            return _set_text(self.members, " and " if self.all_of else " or ")
         if self.kind == "choice":
             if s.earliest.year == e.earliest.year and s.precision == e.precision == "month":
                 return f"{MONTHS[s.earliest.month]} or {e.text()}"
@@ -121,6 +128,8 @@ class HistDate:
 def _parse_cached(text: str) -> HistDate:
     # The subset of EDTF the data format documents, parsed directly: the edtf package's pyparsing grammar
     # costs ~10 ms a date (100 s for 10,000 events); tests check this parser agrees with it.
+    if _SET.match(text) and not any(shape.match(text) for shape in _SHAPES):
+        return _parse_set(text)
     if not any(shape.match(text) for shape in _SHAPES):
         raise DateFormatError(f'"{text}" is not a date; write e.g. 1938-07-31, 1938-07~, 1936-03? '
                               'or 1938-07-29/1938-08-11')
@@ -138,6 +147,43 @@ def _parse_cached(text: str) -> HistDate:
     if end.latest < start.earliest:
         raise DateFormatError(f'"{text}": the end comes before the start')
     return HistDate(text=text, start=start, end=end, kind=kind)
+
+
+def _parse_set(text: str) -> HistDate:
+    members = []
+    for member in text[1:-1].split(","):
+        first, _, second = member.partition("..")
+        start = _endpoint(first, text)
+        end = _endpoint(second, text) if second else start
+        if end.latest < start.earliest:
+            raise DateFormatError(f'"{text}": in "{member}" the end comes before the start')
+        if members and start.earliest <= members[-1][1].latest:
+            raise DateFormatError(f'"{text}": list the members of a set in date order, without overlaps')
+        members.append((start, end))
+    return HistDate(text=text, start=members[0][0], end=members[-1][1], kind="choice", members=tuple(members),
+                    all_of=text.startswith("{"))
+
+
+def _set_text(members, joiner: str) -> str:
+    """ "7–8 or 20 August 1939": what the members share (year, month) is said once, at the end."""
+    ends = [e for pair in members for e in pair]
+    plain = all(e.precision == "day" and not (e.approximate or e.uncertain) for e in ends)
+    year = ends[0].earliest.year
+    if plain and all(e.earliest.year == year for e in ends):
+        month = ends[0].earliest.month
+        same_month = all(e.earliest.month == month for e in ends)
+        parts = []
+        for start, end in members:
+            first = start.text(with_year=False, with_month=not same_month)
+            if start == end:
+                parts.append(first)
+            elif start.earliest.month == end.earliest.month:
+                parts.append(f"{start.earliest.day}–{end.text(with_year=False, with_month=not same_month)}")
+            else:
+                parts.append(f"{first} – {end.text(with_year=False, with_month=not same_month)}")
+        tail = f" {MONTHS[month]} {year}" if same_month else f" {year}"
+        return joiner.join(parts) + tail
+    return joiner.join(s.text() if s == e else f"{s.text()} – {e.text()}" for s, e in members)
 
 
 def _endpoint(part: str, whole: str) -> Endpoint:

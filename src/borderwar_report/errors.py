@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_REPORTED = 200  # problems printed in full; the rest are counted
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -32,7 +34,12 @@ class DataError(Exception):
         return f"{n} problem{'s' if n != 1 else ''} in {len(files)} file{'s' if len(files) != 1 else ''}"
 
     def report(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        """The first MAX_REPORTED problems, then a count of the rest: 100,000 lines help nobody."""
+        lines = [str(p) for p in self.problems[:MAX_REPORTED]]
+        rest = len(self.problems) - MAX_REPORTED
+        if rest > 0:
+            lines.append(f"… and {rest:,} more problem{'s' if rest != 1 else ''} (fix these and run validate again)")
+        return "\n".join(lines)
 
 
 class RenderError(Exception):

@@ -1,4 +1,9 @@
-"""Exports of the validated data for other tools: full JSON, TimelineJS CSV and TimelineJS3 JSON."""
+"""Exports of the validated data for other tools: full JSON, TimelineJS CSV and TimelineJS3 JSON.
+
+TimelineJS shows slide text as HTML, so the Markdown of the data is rendered here (raw HTML in the data is
+refused by the validator; the renderer escapes what is left). Nothing in an export names the building
+machine: an event's ``file`` is relative to the data folder.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,22 @@ import dataclasses
 import datetime as dt
 import io
 import json
+from html import escape as _escape
+from pathlib import PurePath
 
 from .dates import HistDate
 from .model import Dataset, Event
 
-# TimelineJS's Google-Sheets template columns, in its order.
+
+def escape(text: str) -> str:
+    return _escape(text, quote=False)  # element content only: attributes are never built from data
+
+# TimelineJS3's spreadsheet template columns, in its order (src/template/my-own-timeline.csv of the npm
+# package @knight-lab/timelinejs 3.9; its CSV reader, ConfigFactory.js, reads these names).
 TIMELINEJS_COLUMNS = ["Year", "Month", "Day", "Time", "End Year", "End Month", "End Day", "End Time",
                       "Display Date", "Headline", "Text", "Media", "Media Credit", "Media Caption",
-                      "Media Thumbnail", "Type", "Group", "Background", "Link"]
+                      "Media Thumbnail", "Type", "Group", "Background"]
+EXTRA_COLUMNS = ["Unique ID", "EDTF"]  # ignored by TimelineJS, kept so a sheet can be traced to the records
 
 
 def _plain(value):
@@ -35,24 +48,35 @@ def _plain(value):
     return value
 
 
+def data_relative(path: str) -> str:
+    """An event file's path from the data folder: the loader reads events only from ``DATA/events/``."""
+    return f"events/{PurePath(path).name}" if path else path
+
+
 def to_json(ds: Dataset) -> str:
     """The full normalized model."""
     body = _plain(ds)
-    body["format"] = "borderwar-report/1"
+    for event in body.get("events", []):
+        event["file"] = data_relative(event.get("file"))
+    body["format"] = "borderwar-report/2"  # 2: claims name a claimant id and a list of sources
     return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
 def _event_text(ev: Event, ds: Dataset) -> str:
+    """The slide's body as HTML: native names, place, the summary's Markdown, outcome."""
+    from .render import markdown
+
     parts = []
     if ev.names:
-        parts.append(" · ".join(n.text for n in ev.names))
+        parts.append(f'<p class="names">{escape(" · ".join(n.text for n in ev.names))}</p>')
     if ev.place:
-        parts.append(f"Place: {ev.place.name}" + (" (approximate)" if ev.place.approximate else ""))
+        place = escape(ev.place.name) + (" (approximate)" if ev.place.approximate else "")
+        parts.append(f"<p><strong>Place:</strong> {place}</p>")
     if ev.summary:
-        parts.append(ev.summary.strip())
+        parts.append(str(markdown(ev.summary)).strip())
     if ev.outcome:
-        parts.append(f"Outcome: {ev.outcome}")
-    return "\n\n".join(parts)
+        parts.append(f"<p><strong>Outcome:</strong> {escape(ev.outcome)}</p>")
+    return "\n".join(parts)
 
 
 def _group(ev: Event, ds: Dataset) -> str:
@@ -74,9 +98,9 @@ def to_timelinejs(ds: Dataset) -> str:
     for ev in ds.events:
         item = {
             "unique_id": ev.id,
-            "start_date": {**_tl_date(ev.date.start.earliest, ev.date.start.precision),
-                           "display_date": ev.date.display()},
-            "text": {"headline": ev.title, "text": _event_text(ev, ds)},
+            "start_date": _tl_date(ev.date.start.earliest, ev.date.start.precision),
+            "display_date": ev.date.display(),  # at the slide's top level: inside a date TimelineJS adds its own
+            "text": {"headline": escape(ev.title), "text": _event_text(ev, ds)},
             "group": _group(ev, ds),
         }
         if ev.date.kind != "moment":
@@ -84,28 +108,65 @@ def to_timelinejs(ds: Dataset) -> str:
         events.append(item)
     eras = [{"start_date": _tl_date(p.date.start.earliest, p.date.start.precision),
              "end_date": _tl_date(p.date.end.latest, p.date.end.precision),
-             "text": {"headline": p.name}} for p in ds.phases]
-    body = {"title": {"text": {"headline": ds.document.title, "text": ds.document.subtitle}},
+             "text": {"headline": escape(p.name)}} for p in ds.phases]
+    body = {"title": {"text": {"headline": escape(ds.document.title),
+                               "text": f"<p>{escape(ds.document.subtitle)}</p>" if ds.document.subtitle else ""}},
             "events": events, "eras": eras}
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet would run as a formula (OWASP "CSV injection": it starts with = + - @, tab
+    or carriage return) gets a leading apostrophe, which spreadsheets show as text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _sheet_dates(start: dt.date, start_precision: str, end: dt.date | None = None, end_precision: str = "") -> dict:
+    row = {"Year": start.year, "Month": start.month if start_precision != "year" else "",
+           "Day": start.day if start_precision == "day" else ""}
+    if end is not None:
+        row.update({"End Year": end.year, "End Month": end.month if end_precision != "year" else "",
+                    "End Day": end.day if end_precision == "day" else ""})
+    return row
+
+
 def to_csv(ds: Dataset) -> str:
-    """One row per event in TimelineJS's spreadsheet columns."""
+    """TimelineJS's spreadsheet: a title row (Type=title), one era row per phase, one row per event."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=TIMELINEJS_COLUMNS + ["Unique ID", "EDTF"], lineterminator="\n")
-    writer.writeheader()
+    sheet = csv.DictWriter(buf, fieldnames=TIMELINEJS_COLUMNS + EXTRA_COLUMNS, lineterminator="\n")
+    sheet.writeheader()
+
+    def write(row: dict) -> None:  # every cell neutralised against formula injection, title and era rows too
+        sheet.writerow({key: csv_cell(value) for key, value in row.items()})
+
+    doc = ds.document
+    write({"Headline": escape(doc.title), "Text": f"<p>{escape(doc.subtitle)}</p>" if doc.subtitle else "",
+                     "Type": "title"})
+    for p in ds.phases:
+        write({**_sheet_dates(p.date.start.earliest, p.date.start.precision,
+                                        p.date.end.latest, p.date.end.precision),
+                         "Headline": escape(p.name), "Type": "era", "Unique ID": p.id, "EDTF": p.date.text})
     for ev in ds.events:
         s, e = ev.date.start, ev.date.end
-        row = {"Year": s.earliest.year, "Month": s.earliest.month if s.precision != "year" else "",
-               "Day": s.earliest.day if s.precision == "day" else "",
-               "Display Date": ev.date.display(), "Headline": ev.title, "Text": _event_text(ev, ds),
-               "Group": _group(ev, ds), "Unique ID": ev.id, "EDTF": ev.date.text}
-        if ev.date.kind != "moment":
-            row.update({"End Year": e.earliest.year, "End Month": e.earliest.month if e.precision != "year" else "",
-                        "End Day": e.earliest.day if e.precision == "day" else ""})
-        writer.writerow(row)
+        row = _sheet_dates(s.earliest, s.precision, *((e.earliest, e.precision) if ev.date.kind != "moment" else ()))
+        row.update({"Display Date": ev.date.display(), "Headline": escape(ev.title), "Text": _event_text(ev, ds),
+                    "Group": _group(ev, ds), "Unique ID": ev.id, "EDTF": ev.date.text})
+        write(row)
     return buf.getvalue()
 
 
-FORMATS = {"json": to_json, "csv": to_csv, "timelinejs": to_timelinejs}
+def _bibliography(name):
+    def export(ds: Dataset) -> str:
+        from . import bibio
+
+        return getattr(bibio, name)(ds)
+    return export
+
+
+FORMATS = {"json": to_json, "csv": to_csv, "timelinejs": to_timelinejs, "csl-json": _bibliography("to_csl_json"),
+           "bibtex": _bibliography("to_bibtex")}

@@ -77,28 +77,42 @@ def dataset_texts(dataset):
     for claimant in dataset.claimants:
         yield f"claimant {claimant.id}", "name", " ".join(filter(None, [claimant.name, claimant.short,
                                                                       claimant.note]))
+    if doc.conflict_name:
+        yield "document.yaml", "conflict", doc.conflict_name + "".join(n.text for n in doc.conflict_names)
+    yield from _sides_texts("document.yaml", doc.totals.sides, doc.totals.figures)
+    for phase in dataset.phases:
+        yield from _sides_texts(f"phase {phase.id}", phase.totals.sides, phase.totals.figures)
     for ev in dataset.events:
         where = f"event {ev.id} ({ev.file}:{ev.line})"
         yield where, "title", ev.title
         for n in ev.names:
             yield where, "names", n.text + (n.romanized or "")
-        if ev.place:
-            yield where, "place", ev.place.name + "".join(n.text for n in ev.place.names)
+        for place in ev.places:
+            yield where, "place", place.name + "".join(n.text for n in place.names) + (place.locator or "")
         yield where, "summary", ev.summary
         yield where, "outcome", ev.outcome or ""
         yield where, "note", ev.note
-        for s in ev.sides:
-            yield where, "commanders", " ".join(s.commanders) + (s.note or "")
-        for *_, claim in ev.all_claims():
-            yield where, "claims", " ".join(filter(None, [claim.note, claim.scope, claim.unit,
-                                                          *(s.locator or "" for s in claim.sources),
-                                                          *(s.via_locator or "" for s in claim.sources)]))
-        for f in ev.figures:
-            yield where, "figures", f.label + "".join((c.note or "") + (c.scope or "") for c in f.claims)
+        yield from _sides_texts(where, ev.sides, ev.figures)
         for a in ev.alternative_dates:
             yield where, "alternative_dates", a.note or ""
         for c in ev.citations:
             yield where, "citations", c.locator or ""
+
+
+def _claim_text(claim) -> str:
+    return " ".join(filter(None, [claim.note, claim.scope, claim.unit, *(s.locator or "" for s in claim.sources),
+                                  *(s.via_locator or "" for s in claim.sources)]))
+
+
+def _sides_texts(where: str, sides, figures):
+    for s in sides:
+        for person in s.commanders + s.units:
+            yield where, "commanders", str(person) + "".join(n.text for n in person.names)
+        yield where, "sides", s.note or ""
+        for _group, _category, claim in s.claims():
+            yield where, "claims", _claim_text(claim)
+    for f in figures:
+        yield where, "figures", f.label + "".join(_claim_text(c) for c in f.claims)
 
 
 def missing_glyphs(dataset, fonts_dir: Path) -> list[str]:

@@ -8,9 +8,10 @@ import time
 
 
 class Log:
-    def __init__(self, quiet: bool = False, stream=None):
+    def __init__(self, quiet: bool = False, stream=None, verbose: bool = False):
         self.stream = stream or sys.stderr
         self.quiet = quiet
+        self.verbose = verbose and not quiet
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.started = time.monotonic()
 
@@ -21,7 +22,15 @@ class Log:
             # Wall clock only in log lines, never in outputs (those stay reproducible).
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime())
             line = f"{stamp} borderwar-report[{os.getpid()}] {text}"
-        print(line, file=self.stream, flush=True)
+        # One write per line: the build's two processes share stderr, and print() writes the text and its
+        # line end separately, so their lines could interleave on one line.
+        data = (line + "\n").encode("utf-8", "replace")
+        try:
+            self.stream.flush()
+            os.write(self.stream.fileno(), data)
+        except (AttributeError, OSError, ValueError):  # not a real file (tests' StringIO): one write call
+            self.stream.write(line + "\n")
+            self.stream.flush()
 
     def step(self, text: str) -> None:
         if not self.quiet:
@@ -31,6 +40,15 @@ class Log:
     def info(self, text: str) -> None:
         if not self.quiet:
             self._emit(text)
+
+    def detail(self, text: str) -> None:
+        """Internal numbers (chart statistics, layout choices): only with -v."""
+        if self.verbose:
+            self._emit(text)
+
+    def restart(self) -> None:
+        """Elapsed times count from now (watch: each rebuild reports its own duration)."""
+        self.started = time.monotonic()
 
     def error(self, text: str) -> None:
         self._emit(text)

@@ -60,11 +60,17 @@ def loss_ancestors(category: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+class Organisation(str):
+    """An author that is an organisation: its name is never read as "Family, Given", comma or not."""
+
+
 @dataclass(frozen=True)
 class Name:
     lang: str
     text: str
     romanized: str | None = None
+    source: str | None = None  # where this form of the name is attested
+    editor_rendering: bool = False  # the editor's own rendering, not found in a source
 
 
 @dataclass(frozen=True)
@@ -135,12 +141,28 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Commander:
+    """A commander or a unit on one side: its name, native-script names, rank or role."""
+
+    name: str
+    names: tuple[Name, ...] = ()
+    rank: str | None = None  # "Marshal", "Lt Col"
+    role: str | None = None  # "commander, 1st Army Group"; for a unit, what it was
+
+    def __str__(self) -> str:
+        text = f"{self.rank} {self.name}" if self.rank else self.name
+        return f"{text} ({self.role})" if self.role else text
+
+
+@dataclass(frozen=True)
 class SideInEvent:
     side: str
-    commanders: tuple[str, ...] = ()
+    commanders: tuple[Commander, ...] = ()
     forces: dict[str, tuple[Claim, ...]] = field(default_factory=dict)
     losses: dict[str, tuple[Claim, ...]] = field(default_factory=dict)
     note: str | None = None
+
+    units: tuple[Commander, ...] = ()
 
     def claims(self):
         """(group, category, claim) for every claim of this side."""
@@ -157,6 +179,8 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     approximate: bool = False
+    source: str | None = None  # where the coordinates come from
+    locator: str | None = None
 
     @property
     def located(self) -> bool:
@@ -235,7 +259,12 @@ class Event:
     figures: tuple[LabelledFigure, ...] = ()
     citations: tuple[Citation, ...] = ()
     note: str = ""  # Markdown for readers: where the record departs from a common account, and why
+    other_places: tuple[Place, ...] = ()  # after the first (``place``), in the order the record gives them
     map: EventMap | None = None  # the detail map's block, when the record has one
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        return ((self.place,) if self.place else ()) + self.other_places
 
     def all_claims(self):
         """(side, 'forces'|'losses', category, claim) for every claim of the event."""
@@ -263,11 +292,23 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """Claims for a whole phase or the whole conflict, which no single event carries."""
+
+    sides: tuple[SideInEvent, ...] = ()
+    figures: tuple[LabelledFigure, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.sides or self.figures)
+
+
+@dataclass(frozen=True)
 class Phase:
     id: str
     name: str
     date: HistDate
     summary: str = ""
+    totals: Totals = field(default_factory=lambda: Totals())
 
 
 @dataclass(frozen=True)
@@ -343,6 +384,9 @@ class Document:
     summary: str = ""
     method: str = ""
     keywords: tuple[str, ...] = ()
+    conflict_name: str | None = None  # the whole conflict's name, when the title is not it
+    conflict_names: tuple[Name, ...] = ()
+    totals: Totals = field(default_factory=lambda: Totals())
     map_note: str = ""  # printed under the locator map: what its base map does not show as it was
 
 

@@ -6,6 +6,7 @@ server must neither read the file nor open a connection, so every URL goes throu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import mimetypes
 from pathlib import Path
@@ -40,6 +41,52 @@ def make_fetcher(allowed_roots, refused: list[str]):
             raise ValueError(f"refused to fetch {url[:200]}")
 
     return LocalOnlyFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+
+_SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
+
+
+@contextlib.contextmanager
+def tag_hook():
+    """While WeasyPrint 70 builds the structure tree, give each element what PDF/UA-1 asks and the HTML
+    says: ``lang`` becomes Lang (a native name, 7.2), a footnote becomes Note with a unique ID (7.9), a
+    header cell's ``scope`` becomes Scope (7.5). It wraps the private ``weasyprint.pdf.tags._build_box_tree``
+    (pinned to WeasyPrint 70.x in pyproject.toml); tests check each property, so a change there fails CI."""
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    note_ids: dict[str, int] = {}
+    notes: set[int] = set()  # the boxes in a page's footnote area: one per note
+
+    def build(box, parent, *args):
+        if isinstance(box, boxes.FootnoteAreaBox):
+            notes.update(id(child) for child in box.children)
+        for element in original(box, parent, *args):
+            node = getattr(box, "element", None)
+            tag = getattr(box, "element_tag", None)
+            if node is not None and tag not in ("html", "body") and not isinstance(box, boxes.PageBox):
+                kind = element.get("S")
+                lang = node.get("lang")
+                if lang and kind not in ("/Document",):
+                    element["Lang"] = pydyf.String(lang)
+                if kind == "/TH":
+                    scope = _SCOPES.get((node.get("scope") or "").lower(), "/Column")
+                    element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+                if kind == "/Span" and id(box) in notes:
+                    element["S"] = "/Note"
+                    base = node.get("id") or "note"
+                    note_ids[base] = note_ids.get(base, 0) + 1
+                    suffix = "" if note_ids[base] == 1 else f"-{note_ids[base]}"
+                    element["ID"] = pydyf.String(f"{base}{suffix}")
+            yield element
+
+    tags._build_box_tree = build
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original
 
 
 class _Collect(logging.Handler):
@@ -80,8 +127,12 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
     try:
         document = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/",
                                    url_fetcher=fetcher)
-        pdf = document.write_pdf(pdf_tags=True, custom_metadata=True, pdf_variant=pdf_variant,
-                                 attachments=files or None, uncompressed_pdf=False)
+        with tag_hook():
+            pdf = document.write_pdf(pdf_tags=True, custom_metadata=True, pdf_variant=pdf_variant,
+                                     attachments=files or None, uncompressed_pdf=False)
+        from .pdftags import finish
+
+        pdf = finish(pdf)  # page furniture as pagination artifacts
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know which output failed
         raise RenderError(f"{label}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     finally:

@@ -110,7 +110,7 @@ def uncertainty_line(dataset) -> str:
              "marked approximate or uncertain",
              f"{u['alternative_dates']:,} {'has' if u['alternative_dates'] == 1 else 'have'} other dates in "
              "some sources",
-             f"sources disagree on {u['contested']:,} of {u['figures']:,} loss figures"]
+             f"claimants disagree on {u['contested']:,} of {u['figures']:,} loss figures"]
     if u["unconfirmed"]:
         parts.append(f"{u['unconfirmed']:,} {'rests' if u['unconfirmed'] == 1 else 'rest'} on unconfirmed claims")
     if u["fights"]:
@@ -256,13 +256,23 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
 
 
 def css_string(text: str):
-    """Text from the data as a quoted CSS string (for @page margin boxes): quotes, backslashes and "<" are
-    escaped, so a title can neither end the string nor the <style> element."""
+    """Text from the data as a quoted CSS string (for @page margin boxes), serialized as CSSOM §2.1
+    "serialize a string" defines: NUL becomes U+FFFD; U+0001–U+001F and U+007F become hex escapes with a
+    trailing space; quote and backslash are escaped. "<" is escaped too, so text cannot close <style>."""
     from markupsafe import Markup
 
-    body = (text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
-            .replace("\n", " ").replace("\r", " "))
-    return Markup(f'"{body}"')
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code == 0:
+            out.append("\ufffd")
+        elif code < 0x20 or code == 0x7F or ch == "<":
+            out.append(f"\\{code:x} ")
+        elif ch in '"\\':
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
 
 
 def _page_count(pdf: bytes) -> int:

@@ -34,8 +34,10 @@ def step_slide_charts(ctx) -> None:
 
 def step_briefing(ctx) -> None:
     from .briefing import build_briefing
+    from .web import build_timeline_page
 
     build_briefing(ctx)
+    build_timeline_page(ctx)  # the web edition's other page; it shares the briefing's fonts/
 
 
 def step_poster(ctx) -> None:

@@ -13,7 +13,18 @@ from .yamlsrc import YamlDoc, _dotted, read_yaml
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
-INT_RE = re.compile(r"^\d+$")
+INT_RE = re.compile(r"^[0-9]+$")
+# A whole number is ASCII digits, optionally grouped in threes by one kind of separator: 12500, 12,500, 12_500.
+# "12,50" (a decimal comma), "1_2_3" and other scripts' digits are refused rather than guessed at.
+GROUPED_INT_RE = re.compile(r"^[0-9]{1,3}(?:(?P<sep>[,_])[0-9]{3})(?:(?P=sep)[0-9]{3})*$")
+DECIMAL_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+# Figures beyond 2^53 (≈ 9.0e15) lose digits in charts and in JSON readers; no claimed count comes near 10^15.
+MAX_WHOLE = 10**15
+# Control characters print as blank boxes or break the slide deck's XML; tab and line feed are layout.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Dates beyond these years crash what prints them (year 9999 + 1 day overflows; ZIP, inside the slide deck,
+# stores no year after 2107); no record or edition of this tool needs them.
+MIN_YEAR, MAX_YEAR = 100, 2100
 MAX_TITLE = 300
 MAX_TEXT = 20_000
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -55,10 +66,21 @@ class Fields:
         if required and not value:
             self.problem(key, "must not be empty", "missing-field")
             return default
+        if not self.printable(key, value):
+            return default
         if len(value) > max_len:
             self.problem(key, f"is {len(value):,} characters long; the limit is {max_len:,}", "too-long")
             return value[:max_len]
         return value
+
+    def printable(self, key, value: str) -> bool:
+        """False (and a Problem) when text holds a control character such as BEL, ESC, VT, DEL or form feed."""
+        found = CONTROL_RE.search(value)
+        if found:
+            self.problem(key, f"contains the control character U+{ord(found[0]):04X} at character "
+                         f"{found.start() + 1}; remove it (only tab and line breaks are allowed)",
+                         "control-character")
+        return found is None
 
     def ident(self, key, required=True):
         value = self.text(key, required, max_len=200)
@@ -89,11 +111,10 @@ class Fields:
         value = self.raw(key, required)
         if value is _MISSING:
             return None
-        try:
-            number = float(value) if isinstance(value, str) else None
-        except ValueError:
-            number = None
-        if number is None or number != number:
+        # float() would also take "1_0", "nan", "inf", " 12 " and other scripts' digits.
+        ok = isinstance(value, str) and len(value) <= 40 and DECIMAL_RE.match(value)
+        number = float(value) if ok else None
+        if number is None:
             self.problem(key, f"must be a number, got {_shown(value)}", "wrong-type")
             return None
         if not lo <= number <= hi:
@@ -105,12 +126,19 @@ class Fields:
         value = self.raw(key, required)
         if value is _MISSING:
             return None
-        text = value.replace("_", "").replace(",", "") if isinstance(value, str) else None
+        text = value if isinstance(value, str) else None
+        if text is not None and GROUPED_INT_RE.match(text):
+            text = text.replace(text[-4], "")
         if text is not None and text.startswith("-") and INT_RE.match(text[1:]):
             self.problem(key, f"must be a whole number ≥ 0, got {value}", "figure-negative")
             return None
         if text is None or not INT_RE.match(text):
-            self.problem(key, f"must be a whole number ≥ 0, got {_shown(value)}", "wrong-type")
+            self.problem(key, f"must be a whole number ≥ 0 (digits 0–9, optionally grouped as 12,500), "
+                         f"got {_shown(value)}", "wrong-type")
+            return None
+        if len(text.lstrip("0")) > len(str(MAX_WHOLE)) or int(text) > MAX_WHOLE:  # length first: int() of
+            self.problem(key, f"{_shown(value)} is larger than {MAX_WHOLE:,}, the largest figure accepted",
+                         "out-of-range")  # 5,000 digits raises
             return None
         return int(text)
 
@@ -119,17 +147,26 @@ class Fields:
         if value is None:
             return None
         try:
-            return HistDate.parse(value)
+            return self.in_years(key, HistDate.parse(value), value, lambda d: (d.earliest.year, d.latest.year))
         except DateFormatError as exc:
             self.problem(key, str(exc), "date-invalid")
             return None
+
+    def in_years(self, key, parsed, text: str, years):
+        """The parsed date, or None (and a Problem) when it reaches outside MIN_YEAR..MAX_YEAR."""
+        first, last = years(parsed)
+        if first < MIN_YEAR or last > MAX_YEAR:
+            self.problem(key, f'"{text}" is outside the years {MIN_YEAR}–{MAX_YEAR} this tool can print',
+                         "out-of-range")
+            return None
+        return parsed
 
     def day(self, key, required=False):
         value = self.text(key, required, max_len=40)
         if value is None:
             return None
         try:
-            return parse_iso_day(value)
+            return self.in_years(key, parse_iso_day(value), value, lambda d: (d.year, d.year))
         except DateFormatError as exc:
             self.problem(key, str(exc), "date-invalid")
             return None
@@ -148,6 +185,8 @@ class Fields:
         out = []
         for i, where, value in self.items(key):
             if isinstance(value, str) and value.strip():
+                if not self.printable((key, i), value.strip()):
+                    continue
                 out.append(value.strip()[:max_len])
                 if len(value.strip()) > max_len:
                     self.problem((key, i), f"is longer than {max_len} characters", "too-long")
@@ -200,28 +239,36 @@ def load_dataset(data_dir: Path) -> m.Dataset:
     digest = hashlib.sha256()
     for name in ("document.yaml", "sides.yaml", "phases.yaml", "sources.yaml"):
         path = data_dir / name
-        if not path.is_file():
+        if not (path.exists() or path.is_symlink()):  # anything else there is read_yaml's to explain
             problems.append(Problem(_label(path), 0, "", f"missing: every data folder needs {name}", "missing-file"))
             docs[name] = None
             continue
         docs[name], found = read_yaml(path, _label(path))
-        problems += found
-        digest.update(name.encode() + b"\0" + path.read_bytes())
+        problems += found + raw_html_problems(docs[name])
+        digest.update(name.encode() + b"\0" + (docs[name].raw if docs[name] else b""))
     claimants_path = data_dir / "claimants.yaml"
     docs["claimants.yaml"] = None
-    if claimants_path.is_file():
+    if claimants_path.exists() or claimants_path.is_symlink():
         docs["claimants.yaml"], found = read_yaml(claimants_path, _label(claimants_path))
         problems += found
-        digest.update(b"claimants.yaml\0" + claimants_path.read_bytes())
+        digest.update(b"claimants.yaml\0" + (docs["claimants.yaml"].raw if docs["claimants.yaml"] else b""))
     event_files = sorted((data_dir / "events").glob("*.yaml")) + sorted((data_dir / "events").glob("*.yml"))
     if not event_files:
         problems.append(Problem(_label(data_dir / "events"), 0, "", "no event files (events/*.yaml)", "no-events"))
     refs = Refs()
+    _REFS.append(refs)
+    try:
+        return _load(problems, docs, digest, refs, event_files)
+    finally:
+        _REFS.pop()
+
+
+def _load(problems, docs, digest, refs, event_files) -> m.Dataset:
     events: list[m.Event] = []
     for path in event_files:
         doc, found = read_yaml(path, _label(path))
-        problems += found
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        problems += found + raw_html_problems(doc)
+        digest.update(path.name.encode() + b"\0" + (doc.raw if doc else b""))
         if doc is None:
             continue
         records = doc.value if isinstance(doc.value, list) else [doc.value]
@@ -231,9 +278,9 @@ def load_dataset(data_dir: Path) -> m.Dataset:
             if event is not None:
                 events.append(event)
 
-    document = _document(docs["document.yaml"], problems) if docs["document.yaml"] else None
+    document = _document(docs["document.yaml"], problems, refs) if docs["document.yaml"] else None
     sides = _list_of(docs["sides.yaml"], problems, _side)
-    phases = _list_of(docs["phases.yaml"], problems, _phase)
+    phases = _list_of(docs["phases.yaml"], problems, lambda f: _phase(f, refs))
     sources = _list_of(docs["sources.yaml"], problems, lambda f: _source(f, refs))
     claimants = _list_of(docs["claimants.yaml"], problems, lambda f: _claimant(f, refs))
 
@@ -266,12 +313,21 @@ def validate_folder(data_dir: Path) -> list[Problem]:
 
 # --- records --------------------------------------------------------------------------------------
 
-def _document(doc: YamlDoc, problems) -> m.Document | None:
+def _document(doc: YamlDoc, problems, refs: Refs) -> m.Document | None:
     f = Fields(doc, (), doc.value, problems)
     if not f.ok:
         return None
     f.unknown_keys({"title", "subtitle", "issuer", "edition", "paper", "language", "span", "lanes", "summary",
-                    "method", "keywords", "map_note"})
+                    "method", "keywords", "conflict", "totals", "editor_note", "map_note"})
+    conflict_name, conflict_names = None, ()
+    cf = f.sub("conflict")
+    if cf is not None and cf.ok:
+        cf.unknown_keys({"name", "names", "editor_note"})
+        conflict_name, conflict_names = cf.text("name", required=True), _names(cf)
+    tf = f.sub("totals")
+    totals = _totals(tf, refs) if tf is not None and tf.ok else m.Totals()
+    if tf is not None and tf.ok:
+        tf.unknown_keys({"sides", "figures", "editor_note"})
     lanes = []
     for i, where, value in f.items("lanes", required=True):
         lf = Fields(doc, where, value, problems)
@@ -296,6 +352,9 @@ def _document(doc: YamlDoc, problems) -> m.Document | None:
         summary=f.text("summary", max_len=MAX_TEXT, default=""),
         method=f.text("method", max_len=MAX_TEXT, default=""),
         keywords=f.texts("keywords"),
+        conflict_name=conflict_name,
+        conflict_names=conflict_names,
+        totals=totals,
         map_note=f.text("map_note", max_len=2000, default=""),
     )
 
@@ -325,16 +384,61 @@ def _list_of(doc: YamlDoc | None, problems, make) -> list:
     return out
 
 
+_REFS: list = []  # the Refs of the folder being loaded, for names that cite a source
+
+
 def _names(f: Fields, key="names") -> tuple[m.Name, ...]:
     out = []
     for _, where, value in f.items(key):
         nf = Fields(f.doc, where, value, f.problems)
         if not nf.ok:
             continue
-        nf.unknown_keys({"lang", "text", "romanized"})
+        nf.unknown_keys({"lang", "text", "romanized", "source", "editor_rendering", "editor_note"})
         lang, text = nf.text("lang", required=True, max_len=20), nf.text("text", required=True)
+        source = nf.ident("source", required=False)
+        if _REFS:
+            _REFS[-1].need("source", source, nf, "source")
+        rendering = nf.boolean("editor_rendering")
+        if rendering and source:
+            nf.problem("editor_rendering", "an editor's rendering has no source; drop one of the two", "name-source")
         if lang and text:
-            out.append(m.Name(lang, text, nf.text("romanized")))
+            out.append(m.Name(lang, text, nf.text("romanized"), source, rendering))
+    return tuple(out)
+
+
+def _place(pf: Fields, refs: Refs) -> m.Place | None:
+    pf.unknown_keys({"name", "names", "lat", "lon", "approximate", "source", "locator", "editor_note"})
+    lat, lon = pf.number("lat", -90, 90), pf.number("lon", -180, 180)
+    if ("lat" in pf.value) != ("lon" in pf.value):
+        pf.problem("lat" if "lat" not in pf.value else "lon", "give both lat and lon, or neither", "missing-field")
+        lat = lon = None
+    source = pf.ident("source", required=False)
+    refs.need("source", source, pf, "source")
+    if source and lat is None and "lat" not in pf.value:
+        pf.problem("source", "sources the coordinates: give lat and lon, or drop source", "place-source")
+    name = pf.text("name", required=True)
+    if not name:
+        return None
+    return m.Place(name, _names(pf), lat, lon, pf.boolean("approximate"), source, pf.text("locator", max_len=100))
+
+
+def _people(f: Fields, key: str) -> tuple[m.Commander, ...]:
+    """Commanders or units: a bare name, or {name, names, rank, role}."""
+    out = []
+    for i, where, value in f.items(key):
+        if isinstance(value, str):
+            if value.strip():
+                out.append(m.Commander(value.strip()[:MAX_TITLE]))
+            else:
+                f.problem((key, i), "must not be empty", "missing-field")
+            continue
+        pf = Fields(f.doc, where, value, f.problems)
+        if not pf.ok:
+            continue
+        pf.unknown_keys({"name", "names", "rank", "role", "editor_note"})
+        name = pf.text("name", required=True)
+        if name:
+            out.append(m.Commander(name, _names(pf), pf.text("rank", max_len=80), pf.text("role")))
     return tuple(out)
 
 
@@ -351,11 +455,13 @@ def _side(f: Fields) -> m.Side | None:
                   colour or "", _names(f), f.text("adjective", max_len=60))
 
 
-def _phase(f: Fields) -> m.Phase | None:
-    f.unknown_keys({"id", "name", "date", "summary"})
+def _phase(f: Fields, refs: Refs) -> m.Phase | None:
+    f.unknown_keys({"id", "name", "date", "summary", "sides", "figures", "editor_note"})
     phase_id, name, date = f.ident("id"), f.text("name", required=True), f.date("date")
     summary = f.text("summary", max_len=MAX_TEXT, default="")
-    return m.Phase(phase_id, name, date, summary) if phase_id and name and date else None
+    totals = _totals(f, refs)
+    f.text("editor_note", max_len=MAX_TEXT)
+    return m.Phase(phase_id, name, date, summary, totals) if phase_id and name and date else None
 
 
 def _source(f: Fields, refs) -> m.Source | None:
@@ -368,8 +474,7 @@ def _source(f: Fields, refs) -> m.Source | None:
         f.problem("kind", "is required: what kind of evidence the source is — one of " + ", ".join(m.SOURCE_KINDS),
                   "source-kind")
     kind = f.choice("kind", m.SOURCE_KINDS, required=False, default="web-page")
-    authors = f.texts("author") if isinstance(f.value.get("author"), list) else \
-        ((f.text("author"),) if f.value.get("author") else ())
+    authors = _authors(f)
     year = f.text("year", max_len=20)
     if year and not re.match(r"^\d{4}[a-z]?$|^n\.d\.$", year):
         f.problem("year", f'"{year}" is not a year like 1985', "wrong-type")
@@ -389,6 +494,41 @@ def _source(f: Fields, refs) -> m.Source | None:
                     year, f.text("journal"), f.text("volume", max_len=20), f.text("issue", max_len=20),
                     f.text("pages", max_len=40), url, f.day("accessed"), f.text("note", max_len=2000), kind,
                     copy_of, f.text("title_translated"), f.text("title_romanized"), f.text("edition", max_len=40))
+
+
+ORGANISATION_WORDS = re.compile(r"\b(university|universit\w+|project|ministry|institut\w*|committee|department|office|"
+                                r"press|archives?|library|society|school|college|museum|agency|council|"
+                                r"commission|foundation|academy|government|bureau|service|tribunal|staff|"
+                                r"contributors|editors|board|centre|center|association)\b", re.I)
+
+
+def _authors(f: Fields) -> tuple[str, ...]:
+    """ "Family, Given" strings for people; {organisation: …} for a body whose name has a comma."""
+    raw = f.value.get("author")
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (f.text("author"),) if raw.strip() else ()
+    out = []
+    for i, where, value in f.items("author"):
+        if isinstance(value, dict):
+            of = Fields(f.doc, where, value, f.problems)
+            of.unknown_keys({"organisation"})
+            name = of.text("organisation", required=True)
+            if name:
+                out.append(m.Organisation(name))
+            continue
+        if not isinstance(value, str) or not value.strip():
+            f.problem(("author", i), f"must be text, got {_kind(value)}", "wrong-type")
+            continue
+        text = value.strip()[:MAX_TITLE]
+        family, comma, given = text.partition(",")
+        if comma and (ORGANISATION_WORDS.search(text) or len(given.split()) > 4 or len(family.split()) > 4):
+            f.problem(("author", i), f'"{text[:60]}" would be read as a person, family name "{family.strip()}": '
+                                     "an organisation whose name has a comma is written as "
+                                     f'{{organisation: "{text[:40]}"}}', "author-organisation")
+        out.append(text)
+    return tuple(out)
 
 
 def _claimant(f: Fields, refs) -> m.Claimant | None:
@@ -514,6 +654,55 @@ def _claims(f: Fields, key, refs: Refs) -> tuple[m.Claim, ...]:
     return tuple(out)
 
 
+def _sides(f: Fields, refs: Refs) -> list[m.SideInEvent]:
+    """Each side's commanders, units, forces and losses (an event's, a phase's or the whole conflict's)."""
+    sides = []
+    seen_sides: dict[str, int] = {}
+    for i, where, value in f.items("sides"):
+        sf = Fields(f.doc, where, value, f.problems)
+        if not sf.ok:
+            continue
+        sf.unknown_keys({"side", "commanders", "units", "forces", "losses", "note", "editor_note"})
+        side = sf.ident("side")
+        refs.need("side", side, sf, "side")
+        if side in seen_sides:
+            sf.problem("side", f'side "{side}" is listed twice (first as sides[{seen_sides[side]}])', "duplicate-id")
+            continue
+        if side:
+            seen_sides[side] = i
+        forces = _figure_map(sf, "forces", m.FORCE_CATEGORIES, refs)
+        losses = _figure_map(sf, "losses", m.LOSS_CATEGORIES, refs)
+        _breakdowns(sf, losses)
+        sf.text("editor_note", max_len=MAX_TEXT)
+        if side:
+            sides.append(m.SideInEvent(side, _people(sf, "commanders"), forces, losses, sf.text("note", max_len=2000),
+                                       _people(sf, "units")))
+    return sides
+
+
+def _each(f: Fields, key: str):
+    """Fields for each mapping in the list ``key`` (items that are not mappings are reported and skipped)."""
+    for _, where, value in f.items(key):
+        item = Fields(f.doc, where, value, f.problems)
+        if item.ok:
+            yield item
+
+
+def _figures(f: Fields, refs: Refs) -> list[m.LabelledFigure]:
+    figures = []
+    for ff in _each(f, "figures"):
+        ff.unknown_keys({"label", "claims", "editor_note"})
+        label, claims = ff.text("label", required=True), _claims(ff, "claims", refs)
+        if label and claims:
+            figures.append(m.LabelledFigure(label, claims))
+    return figures
+
+
+def _totals(f: Fields, refs: Refs) -> m.Totals:
+    """Figures that no single event carries: claimed for a whole phase or the whole conflict."""
+    return m.Totals(tuple(_sides(f, refs)), tuple(_figures(f, refs)))
+
+
 def _breakdowns(sf: Fields, losses: dict[str, tuple[m.Claim, ...]]) -> None:
     """Parts (``part_of``) of one tally: same side, nesting categories, and they add up."""
     tallies: dict[str, tuple[str, m.Claim]] = {}
@@ -576,7 +765,8 @@ def _figure_map(f: Fields, key, categories, refs) -> dict[str, tuple[m.Claim, ..
 def _event(f: Fields, refs: Refs) -> m.Event | None:
     if not f.ok:
         return None
-    f.unknown_keys({"id", "title", "names", "kind", "phase", "lane", "date", "alternative_dates", "place", "sides",
+    f.unknown_keys({"id", "title", "names", "kind", "phase", "lane", "date", "alternative_dates", "place", "places",
+                    "sides",
                     "outcome", "summary", "note", "editor_note", "figures", "citations", "map"})
     f.text("editor_note", max_len=MAX_TEXT)
     event_id, title = f.ident("id"), f.text("title", required=True)
@@ -595,52 +785,21 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
         refs.need("source", source, af, "source")
         if alt and source:
             alternatives.append(m.AltDate(alt, source, af.text("note", max_len=2000)))
-    place = None
+    places = []
+    if "place" in f.value and "places" in f.value:
+        f.problem("places", "give either place (one) or places (a list), not both", "figure-shape")
     pf = f.sub("place")
     if pf is not None and pf.ok:
-        pf.unknown_keys({"name", "names", "lat", "lon", "approximate", "editor_note"})
-        lat, lon = pf.number("lat", -90, 90), pf.number("lon", -180, 180)
-        if ("lat" in pf.value) != ("lon" in pf.value):
-            pf.problem("lat" if "lat" not in pf.value else "lon", "give both lat and lon, or neither",
-                       "missing-field")
-            lat = lon = None
-        name = pf.text("name", required=True)
-        if name:
-            place = m.Place(name, _names(pf), lat, lon, pf.boolean("approximate"))
-    sides = []
-    seen_sides: dict[str, int] = {}
-    for i, where, value in f.items("sides"):
-        sf = Fields(f.doc, where, value, f.problems)
-        if not sf.ok:
-            continue
-        sf.unknown_keys({"side", "commanders", "forces", "losses", "note", "editor_note"})
-        side = sf.ident("side")
-        refs.need("side", side, sf, "side")
-        if side in seen_sides:
-            sf.problem("side", f'side "{side}" is listed twice (first as sides[{seen_sides[side]}])', "duplicate-id")
-            continue
-        if side:
-            seen_sides[side] = i
-        forces = _figure_map(sf, "forces", m.FORCE_CATEGORIES, refs)
-        losses = _figure_map(sf, "losses", m.LOSS_CATEGORIES, refs)
-        _breakdowns(sf, losses)
-        sf.text("editor_note", max_len=MAX_TEXT)
-        if side:
-            sides.append(m.SideInEvent(side, sf.texts("commanders"), forces, losses, sf.text("note", max_len=2000)))
-    figures = []
-    for _, where, value in f.items("figures"):
-        ff = Fields(f.doc, where, value, f.problems)
-        if not ff.ok:
-            continue
-        ff.unknown_keys({"label", "claims", "editor_note"})
-        label, claims = ff.text("label", required=True), _claims(ff, "claims", refs)
-        if label and claims:
-            figures.append(m.LabelledFigure(label, claims))
+        places.append(_place(pf, refs))
+    for _, where, value in f.items("places"):
+        pf = Fields(f.doc, where, value, f.problems)
+        if pf.ok:
+            places.append(_place(pf, refs))
+    places = [p for p in places if p is not None]
+    place = places[0] if places else None
+    sides, figures = _sides(f, refs), _figures(f, refs)
     citations = []
-    for _, where, value in f.items("citations"):
-        cf = Fields(f.doc, where, value, f.problems)
-        if not cf.ok:
-            continue
+    for cf in _each(f, "citations"):
         cf.unknown_keys({"source", "locator", "editor_note"})
         source = cf.ident("source")
         refs.need("source", source, cf, "source")
@@ -653,7 +812,7 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
     note = f.text("note", max_len=MAX_TEXT, default="")
     return m.Event(event_id, title, kind, phase, lane, date, f.doc.path, f.doc.line(f.where), names,
                    tuple(alternatives), place, tuple(sides), outcome, summary, tuple(figures), tuple(citations),
-                   note, _event_map(f, refs))
+                   note, tuple(places[1:]), map=_event_map(f, refs))
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -664,16 +823,16 @@ def _with_colour(side: m.Side, colour: str) -> m.Side:
 
 
 def _unique(kind: str, pairs, problems) -> set[str]:
-    by_id: dict[str, list] = {}
+    """Every copy after the first is reported once, pointing at the first: linear however many copies."""
+    first: dict[str, object] = {}
     for ident, record in pairs:
-        by_id.setdefault(ident, []).append(record)
-    for ident, records in by_id.items():
-        if len(records) > 1:  # report every copy: which one is "the duplicate" is the editor's call
-            for record in records:
-                others = ", ".join(_place_of(r) for r in records if r is not record)
-                problems.append(Problem(*_where_of(record), "id",
-                                        f'{kind} id "{ident}" is also used at {others}', "duplicate-id"))
-    return set(by_id)
+        if ident not in first:
+            first[ident] = record
+            continue
+        problems.append(Problem(*_where_of(record), "id",
+                                f'{kind} id "{ident}" is already used at {_place_of(first[ident])}',
+                                "duplicate-id"))
+    return set(first)
 
 
 def _where_of(record) -> tuple[str, int]:
@@ -768,3 +927,48 @@ def _closest(word: str, options) -> str | None:
 
     found = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.75)
     return found[0] if found else None
+
+
+# --- raw HTML in Markdown fields --------------------------------------------------------------------
+
+MARKDOWN_KEYS = ("summary", "method", "note")  # the fields data/README.md documents as Markdown
+
+
+def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
+    """Markdown fields may not carry raw HTML (data/README.md): it would be printed as literal tags in the
+    PDF and passed on as markup by the HTML exports. Autolinks (<https://…>) are Markdown, not HTML."""
+    if doc is None:
+        return []
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True})
+    problems = []
+
+    def walk(value, where):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in MARKDOWN_KEYS and isinstance(item, str) and "<" in item:
+                    tag = _first_html(md, item)
+                    if tag:
+                        problems.append(Problem(doc.path, doc.line(where + (key,)), _dotted(where + (key,)),
+                                                f"raw HTML ({tag[:40]}) is not allowed in Markdown; write Markdown "
+                                                "(*emphasis*, [text](https://…)) or escape the < as \\<",
+                                                "raw-html"))
+                else:
+                    walk(item, where + (key,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, where + (i,))
+
+    walk(doc.value, ())
+    return problems
+
+
+def _first_html(md, text: str) -> str | None:
+    for token in md.parse(text):
+        if token.type == "html_block":
+            return token.content.strip()
+        for child in token.children or ():
+            if child.type == "html_inline":
+                return child.content
+    return None

@@ -12,6 +12,7 @@ from .log import Log
 
 def build_once(project, log: Log, options: BuildOptions | None = None) -> bool:
     """One build that reports instead of raising; True when outputs are current."""
+    log.restart()
     try:
         result = run(project, options or BuildOptions(), log)
     except DataError as exc:
@@ -22,17 +23,20 @@ def build_once(project, log: Log, options: BuildOptions | None = None) -> bool:
         log.error(f"build failed: {exc}; {project.out_dir}/ is unchanged. Waiting for the next save…")
         return False
     if result.status == "built":
-        log.info(f"rebuilt: {', '.join(result.ran)}")
+        log.info(f"rebuilt: {', '.join(result.ran)} in {result.seconds:.1f} s")
     return True
 
 
 def watch_and_build(project, debounce: float = 0.4, quiet: bool = False,
-                    stop: threading.Event | None = None) -> None:
-    """Build now, then after every burst of changes under the data and templates folders."""
+                    stop: threading.Event | None = None, log: Log | None = None, on_build=None) -> None:
+    """Build now, then after every burst of changes under the data and templates folders.
+
+    ``on_build(ok)`` is called after each build (serve.py reloads the browser with it)."""
     import watchfiles
 
-    log = Log(quiet=quiet)
-    build_once(project, log)
+    log = log or Log(quiet=quiet)
+    on_build = on_build or (lambda ok: None)
+    on_build(build_once(project, log))
     roots = [str(Path(p)) for p in (project.data_dir, project.templates_dir) if Path(p).exists()]
     log.info(f"watching {', '.join(roots)} (Ctrl-C to stop)")
     attempted = _stale_inputs(project)  # a failed build is retried only once its inputs change again
@@ -46,12 +50,12 @@ def watch_and_build(project, debounce: float = 0.4, quiet: bool = False,
                 keys = _stale_inputs(project)
                 if keys and keys != attempted:
                     attempted = keys
-                    build_once(project, log)
+                    on_build(build_once(project, log))
                 continue
             names = sorted({Path(p).name for _, p in changes})
             log.info(f"changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
             attempted = _stale_inputs(project)
-            build_once(project, log)
+            on_build(build_once(project, log))
     except KeyboardInterrupt:
         pass
     log.info("stopped watching")
@@ -71,4 +75,9 @@ def _stale_inputs(project) -> str | None:
 def _interesting(change, path: str) -> bool:
     """Editors' swap and backup files do not trigger builds."""
     name = Path(path).name
-    return not (name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")))
+    return not (name.startswith((".", "#")) or name.endswith(EDITOR_TEMP_ENDINGS) or name in EDITOR_TEMP_NAMES)
+
+
+# Vim (.swp/.swo/.swx, and "4913", the file it writes to test a folder), Emacs (#x#, .#x, x~), Kate, others.
+EDITOR_TEMP_ENDINGS = ("~", ".swp", ".swo", ".swx", ".tmp", ".kate-swp", ".bak", ".orig")
+EDITOR_TEMP_NAMES = {"4913"}

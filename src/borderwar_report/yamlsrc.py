@@ -6,6 +6,7 @@ timestamp; duplicate keys are problems, not last-one-wins; every problem carries
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,9 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 _NULL = "tag:yaml.org,2002:null"
+# A data file is a page of hand-written records; the shipped events are a few KB each. 5 MB leaves room for a
+# file holding thousands of records while keeping a mistaken multi-gigabyte file from being read into memory.
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -28,6 +32,7 @@ class YamlDoc:
     path: str
     value: object
     lines: dict[tuple, int] = field(default_factory=dict)
+    raw: bytes = b""  # the file's bytes, so callers fingerprint what was parsed without reading it twice
 
     def line(self, where: tuple) -> int:
         """Line of the field, or of its nearest enclosing field that has one."""
@@ -52,6 +57,21 @@ def decode_text(data: bytes, label: str) -> tuple[str | None, list[Problem]]:
                               "encoding")]
 
 
+# PyYAML (and libyaml, which words some messages differently) says what it found; a person needs the fix.
+_QUOTE = ' (a value that contains ": " must be quoted: title: "Khasan: the battle")'
+_ALIGN = " (this line does not line up with the keys or list items above it: check its indentation)"
+YAML_FIXES = {
+    "mapping values are not allowed here": _QUOTE,
+    "mapping values are not allowed in this context": _QUOTE,
+    "could not find expected ':'": " (a line is not 'key: value', or a quote opened earlier is never closed)",
+    "found undefined alias": " (a value starting with * must be quoted)",
+    "did not find expected key": _ALIGN,
+    "expected <block end>, but found '-'": _ALIGN,
+    "expected <block end>, but found '<block mapping start>'": _ALIGN,
+    "did not find expected '-' indicator": _ALIGN,
+}
+
+
 def parse_yaml(text: str, label: str) -> tuple[YamlDoc | None, list[Problem]]:
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
@@ -64,6 +84,7 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDoc | None, list[Problem]]:
             mark = exc.context_mark
             what = f"{exc.context} that is never closed"
         line = mark.line + 1 if mark else 1
+        what += YAML_FIXES.get(what, "")
         if "\t" in text.splitlines()[line - 1] if line <= len(text.splitlines()) else False:
             what += " (a tab character: indent with spaces)"
         return None, [Problem(label, line, "", f"YAML syntax error: {what}", "yaml-syntax")]
@@ -76,29 +97,95 @@ def parse_yaml(text: str, label: str) -> tuple[YamlDoc | None, list[Problem]]:
     doc = YamlDoc(label, None)
     problems: list[Problem] = []
     if nodes:
-        doc.value = _convert(nodes[0], (), doc, problems)
+        doc.value = _convert(nodes[0], (), doc, problems, _Aliases(text))
     return doc, problems
 
 
-def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Problem]]:
+def read_bytes(path: Path, label: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a regular file no larger than MAX_FILE_BYTES; anything else is a Problem saying why.
+
+    A FIFO would block for ever, /dev/zero would fill memory, a directory or a dangling link is an OSError."""
+    import stat
+
+    def refuse(why: str):
+        return None, [Problem(label, 0, "", f"cannot read: {why}", "unreadable")]
+
     try:
-        data = path.read_bytes()
+        info = path.stat()  # follows links: a link to a regular file is fine
+    except FileNotFoundError:
+        return refuse("missing (a symbolic link to a file that does not exist?)")
     except OSError as exc:
-        return None, [Problem(label, 0, "", f"cannot read: {exc.strerror}", "unreadable")]
+        return refuse(exc.strerror or str(exc))
+    if not stat.S_ISREG(info.st_mode):
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, device or socket"
+        return refuse(f"not a regular file ({what}); data files must be plain YAML files")
+    if info.st_size > MAX_FILE_BYTES:
+        return refuse(f"{info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} per file (split the records)")
+    try:
+        # O_NONBLOCK: if the path was swapped for a FIFO after the check, open() must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return refuse("not a regular file")
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return refuse(exc.strerror or str(exc))
+    if len(data) > MAX_FILE_BYTES:
+        return refuse(f"larger than the limit of {MAX_FILE_BYTES:,} bytes per file (split the records)")
+    return data, []
+
+
+def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Problem]]:
+    data, problems = read_bytes(path, label)
+    if data is None:
+        return None, problems
     text, problems = decode_text(data, label)
     if text is None:
         return None, problems
-    return parse_yaml(text, label)
+    doc, problems = parse_yaml(text, label)
+    if doc is not None:
+        doc.raw = data
+    return doc, problems
 
 
-def _convert(node, where: tuple, doc: YamlDoc, problems: list[Problem]):
+class _Aliases:
+    """Where each ``*alias`` is written. A node met twice while converting is an alias (the composer shares the
+    anchored node); its position is that of the anchor, so the alias's own line comes from the parser's
+    events, read only when a file has aliases at all."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.seen: set[int] = set()
+        self.events: list | None = None
+        self.used = 0
+
+    def next_alias(self) -> tuple[int, str]:
+        if self.events is None:
+            self.events = [(e.start_mark.line + 1, e.anchor) for e in yaml.parse(self.text, Loader=_Loader)
+                           if isinstance(e, yaml.AliasEvent)]
+        found = self.events[self.used] if self.used < len(self.events) else (0, "?")
+        self.used += 1
+        return found
+
+
+def _convert(node, where: tuple, doc: YamlDoc, problems: list[Problem], aliases: _Aliases):
+    if id(node) in aliases.seen:
+        # Expanding aliases is how a 1 KB file becomes gigabytes (and a recursive one never ends); records
+        # are short, so an alias buys an editor nothing that writing the value out does not.
+        line, name = aliases.next_alias()
+        problems.append(Problem(doc.path, line or node.start_mark.line + 1, _dotted(where),
+                                f"YAML alias (*{name}) is not supported; write the value out in full",
+                                "yaml-alias"))
+        return None
+    aliases.seen.add(id(node))
     doc.lines.setdefault(where, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode):
-        if node.tag == _NULL and node.style is None:
+        # The pure-Python loader marks a plain scalar with style None, libyaml with "": both mean unquoted.
+        if node.tag == _NULL and not node.style:
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, where + (i,), doc, problems) for i, item in enumerate(node.value)]
+        return [_convert(item, where + (i,), doc, problems, aliases) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
@@ -113,7 +200,7 @@ def _convert(node, where: tuple, doc: YamlDoc, problems: list[Problem]):
                                         f'key "{key}" is repeated (first at line {first})', "duplicate-key"))
                 continue
             doc.lines[where + (key,)] = key_node.start_mark.line + 1
-            out[key] = _convert(value_node, where + (key,), doc, problems)
+            out[key] = _convert(value_node, where + (key,), doc, problems, aliases)
         return out
     return None  # pragma: no cover - aliases resolve to the node types above
 

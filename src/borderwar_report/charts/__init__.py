@@ -10,10 +10,8 @@ Importing this package is cheap: Matplotlib loads inside the functions that draw
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import zipfile
 from pathlib import Path
 
 CHARTS = ("timeline", "casualties", "locator", "escalation")
@@ -168,15 +166,16 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
             pr = rendered["print"][name]
             index[name] = {"title": pr["title"], "alt": pr["alt"], "source": pr["source"],
                            "caption": pr["caption"], "files": files}
-            ctx.log.info(f"chart {name}: {_stats_line(pr['stats'])}")
+            ctx.log.detail(f"chart {name}: {_stats_line(pr['stats'])}")
     if "print" in rendered:  # detail maps for the event profiles (print only; they are not slides)
         for name, info in render_details(dataset, project, "print", ("svg",)).items():
             write_atomic(Path(ctx.stage) / f"charts/print/{name}.svg", info["data"]["svg"])
             index[name] = {"title": info["title"], "alt": info["alt"], "source": info["source"],
                            "caption": info["caption"], "files": {"print": {"svg": f"charts/print/{name}.svg"}}}
-            ctx.log.info(f"chart {name}: {_stats_line(info['stats'])}")
+            ctx.log.detail(f"chart {name}: {_stats_line(info['stats'])}")
     if "slides" in rendered:
-        deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS])
+        deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS],
+                         getattr(getattr(ctx, "options", None), "pptx_template", None))
         write_atomic(root / "deck.pptx", deck)
     if index:
         write_atomic(root / "index.json", (json.dumps(index, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -184,7 +183,7 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
 
 
 def export_charts(dataset, project, preset: str = "slides", formats=("png", "svg", "pdf"), out_dir=None,
-                  transparent: bool = False) -> list[Path]:
+                  transparent: bool = False, pptx_template=None) -> list[Path]:
     """The `charts` command: every chart in ``formats`` (png, svg, pdf; pptx = the deck, slides only) into
     ``out_dir``; returns the files written, in order."""
     from ..build import write_atomic
@@ -217,7 +216,7 @@ def export_charts(dataset, project, preset: str = "slides", formats=("png", "svg
     if want_deck:
         slides = rendered["slides"]
         path = out_dir / "deck.pptx"
-        write_atomic(path, make_deck(dataset, [(n, slides[n]) for n in CHARTS]))
+        write_atomic(path, make_deck(dataset, [(n, slides[n]) for n in CHARTS], pptx_template))
         written.append(path)
     return written
 
@@ -226,71 +225,9 @@ def _stats_line(stats: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in stats.items())
 
 
-# --- the PowerPoint deck -------------------------------------------------------------------------
+# --- the PowerPoint deck: charts/deck.py -------------------------------------------------------
 
-def make_deck(dataset, charts: list[tuple[str, dict]]) -> bytes:
-    """A 16:9 deck: a title slide, then one full-bleed slide per chart (its 16:9 PNG) with the source line
-    and the alt text in the speaker notes. Byte-reproducible: fixed core properties and zip timestamps."""
-    import datetime as dt
+def make_deck(dataset, charts: list[tuple[str, dict]], template=None) -> bytes:
+    from .deck import make_deck as deck
 
-    from pptx import Presentation
-    from pptx.util import Emu, Pt
-
-    doc = dataset.document
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
-    title_slide = prs.slides.add_slide(prs.slide_layouts[0])
-    title_slide.shapes.title.text = doc.title
-    sub = title_slide.placeholders[1]
-    sub.text = "\n".join(filter(None, [doc.subtitle, doc.issuer,
-                                       f"Edition {doc.edition.isoformat()} · data revision {dataset.revision}"]))
-    for p in sub.text_frame.paragraphs:
-        for r in p.runs:
-            r.font.size = Pt(20)
-    title_slide.notes_slide.notes_text_frame.text = (
-        f"{len(charts)} charts drawn from the borderwar-report data (revision {dataset.revision}). "
-        "Figures are as claimed by the sources cited; see the briefing for the sources.")
-    blank = prs.slide_layouts[6]
-    for name, info in charts:
-        slide = prs.slides.add_slide(blank)
-        slide.shapes.add_picture(io.BytesIO(info["data"]["png"]), 0, 0, width=prs.slide_width,
-                                 height=prs.slide_height)
-        pic = slide.shapes[-1]
-        pic.name = f"{name} chart"
-        _set_alt_text(pic, info["alt"])
-        slide.notes_slide.notes_text_frame.text = f"{info['title']}\n\n{info['source']}\n\nAlt text: {info['alt']}"
-    edition = dt.datetime(doc.edition.year, doc.edition.month, doc.edition.day)
-    cp = prs.core_properties
-    cp.title = doc.title
-    cp.author = doc.issuer or "borderwar-report"
-    cp.last_modified_by = "borderwar-report"
-    cp.created = edition
-    cp.modified = edition
-    cp.last_printed = edition
-    cp.revision = 1
-    cp.keywords = ", ".join(doc.keywords)
-    cp.subject = doc.subtitle
-    buf = io.BytesIO()
-    prs.save(buf)
-    return _fixed_zip(buf.getvalue(), edition)
-
-
-def _set_alt_text(picture, text: str) -> None:
-    """The picture's description (what screen readers and PowerPoint's Alt Text pane show)."""
-    cnvpr = picture._element.xpath("./p:nvPicPr/p:cNvPr")
-    if cnvpr:
-        cnvpr[0].set("descr", text)
-
-
-def _fixed_zip(data: bytes, when) -> bytes:
-    """Rewrite a zip with a fixed timestamp on every member, same order and content."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    return deck(dataset, charts, template)

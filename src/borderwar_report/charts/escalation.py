@@ -112,8 +112,8 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     step = 1 if width / len(years) > size * 2.6 else 2
     ax2.set_xticks(years[::step])
     ax2.set_xticklabels([str(y) for y in years[::step]])
-    fig.text(margin / W, 1 - (top2 - head * 0.75) / H, "Best-attested dead per year (log scale; hatched: "
-             "contested)", fontsize=size, fontweight="bold", color=INK, ha="left", va="center_baseline")
+    fig.text(margin / W, 1 - (top2 - head * 0.75) / H, "Highest claim of dead for one side in one event, per year "
+             "(log scale; hatched: claimants disagree)", fontsize=size, fontweight="bold", color=INK, ha="left", va="center_baseline")
     for ax in (ax1, ax2):
         ax.tick_params(labelsize=tick_size)
     leg_top = top2 + panel + axis_h

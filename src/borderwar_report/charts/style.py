@@ -153,6 +153,8 @@ def _rc(matplotlib, project, preset, stack):
             "pdf.fonttype": 42,
             "figure.dpi": 100,
             "savefig.dpi": preset.dpi,
+            # Data text is never mathtext ("$5 and $10" would print as "5and10"); set here so no style can undo it.
+            "text.parse_math": False,
         })
         yield
 
