@@ -76,6 +76,11 @@ def detail_block(dataset, event) -> EventMap | None:
                     note=f"The located events of the data set within {NEAR_KM:,.0f} km.")
 
 
+def _is_own(event, place) -> bool:
+    """Is this map place the event's own (drawn in bold)?"""
+    return event.place is not None and (place.lat, place.lon) == (event.place.lat, event.place.lon)
+
+
 def make_detail(dataset, project, preset, event, block: EventMap | None = None) -> Chart:
     block = block or detail_block(dataset, event)
     gdir = geo_dir(project)
@@ -136,8 +141,10 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     for i, p in enumerate(block.places):
         ax.scatter([p.lon], [p.lat], s=[(dot * 2) ** 2], marker="o", facecolors=["white" if p.approximate else INK],
                    edgecolors=[INK], linewidths=0.6 * preset.scale, zorder=6)
+        own = _is_own(event, p)
         items.append(L.PointLabel(f"p{i}", (p.lon - w0) * pt_x, (p.lat - s0) * pt_y,
-                                  text_width_pt(fig, p.name, fs), fs * 1.15, dot, (len(block.places) - i,)))
+                                  text_width_pt(fig, p.name, fs, "bold" if own else "normal"), fs * 1.15, dot,
+                                  (len(block.places) - i,)))
     obstacles = []
     spots = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles)
     placed = 0
@@ -146,8 +153,10 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
         if spot is None:
             continue
         placed += 1
+        own = _is_own(event, p)
         ax.text(w0 + spot.x / pt_x, s0 + spot.y / pt_y, p.name, fontsize=fs, color=INK, ha=spot.ha, va=spot.va,
-                zorder=7, bbox={"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.8})
+                zorder=7, fontweight="bold" if own else "normal",
+                bbox={"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.8})
     taken = obstacles + [spots[it.id].box for it in items if spots[it.id] is not None] + [
         (it.x - dot, it.y - dot, it.x + dot, it.y + dot) for it in items]
     named = _orientation_names(ax, fig, dataset, [event], G.load_places(str(gdir)), layers, view,
@@ -163,8 +172,10 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     title = f"Detail map: {event.title}"
     alt = (f"Detail map of {event.title}: " + ", ".join(p.name for p in block.places)
            + (("; lines: " + ", ".join(ln.name for ln in block.lines)) if block.lines else "") + ".")
-    caption = ("Places and lines from the record's map block over bundled world geometry (modern borders). "
-               "Open markers are approximate places.")
+    own_block = block is event.map
+    caption = (("Places and lines from the record's map block" if own_block else
+                f"The places of the data set's located events within {NEAR_KM:,.0f} km; the event's own in bold")
+               + " over bundled world geometry (modern borders). Open markers are approximate places.")
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
              "lines": len(block.lines), **named}
     return Chart(f"detail-{event.id}", fig, title, alt, caption, stats)
