@@ -597,7 +597,7 @@ def test_locator_maps_inside_events_and_lists_the_rest(real, real_print):
 
 
 @pytest.mark.parametrize("titled", [False, True])
-def test_print_map_sets_no_type_below_six_and_a_half_points(real, tmp_path, titled):
+def test_print_map_sets_no_type_below_seven_points(real, tmp_path, titled):
     """Degree labels, the overview's numbers, keys and counts included: the real data (places with several
     events, keyed places, three events outside the region) and the mini fixture (one outside)."""
     from matplotlib.text import Text
@@ -606,7 +606,7 @@ def test_print_map_sets_no_type_below_six_and_a_half_points(real, tmp_path, titl
         with drawn(ds, "locator", "print", titled=titled, dpi=72) as (chart, _):
             texts = [t for t in chart.fig.findobj(Text) if t.get_text()]
             assert any("°" in t.get_text() for t in texts)  # degree labels are drawn, not dropped wholesale
-            small = sorted((t.get_fontsize(), t.get_text()) for t in texts if t.get_fontsize() < 6.5 - 1e-6)
+            small = sorted((t.get_fontsize(), t.get_text()) for t in texts if t.get_fontsize() < 7 - 1e-6)
             assert not small, small
 
 

@@ -49,6 +49,21 @@ def marker_diameter(losses: float | None, scale: float) -> float:
     return scale * (3.2 + 1.6 * math.log10(1 + value))
 
 
+def size_key_values(values) -> list[int]:
+    """Round values for a marker-size key that spans the data: powers of ten from the one at or below the
+    smallest positive value to the one at or below the largest, at most three (the ends and one between).
+    Empty when no value is positive (then no size key is drawn)."""
+    vals = [v for v in values if v is not None and v > 0]
+    if not vals:
+        return []
+    lo, hi = math.floor(math.log10(min(vals))), math.floor(math.log10(max(vals)))
+    if hi - lo <= 2:
+        exps = list(range(lo, hi + 1))
+    else:
+        exps = [lo, (lo + hi + 1) // 2, hi]
+    return [10 ** e for e in exps]
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
@@ -178,4 +193,4 @@ def line_glyph(width: float, lw: float, color: str = MUTED, caps: bool = False, 
     return draw
 
 
-__all__ = ["Chart", "source_line", "kinds_present", "marker_diameter", "LegendRow", "pt_axes", "FAINT"]
+__all__ = ["Chart", "source_line", "kinds_present", "marker_diameter", "size_key_values", "LegendRow", "pt_axes", "FAINT"]
