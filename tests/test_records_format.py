@@ -107,3 +107,14 @@ def test_an_editor_is_named_as_chicago_does():
     assert bibliography_authors(("Krivosheev, G. F. (ed.)",)) == "Krivosheev, G. F., ed."
     assert _given_family("Krivosheev, G. F. (ed.)") == "G. F. Krivosheev, ed."
     assert _given_family("Coox, Alvin D.") == "Alvin D. Coox"
+
+
+def test_an_old_revision_of_an_article_says_which_one_in_its_note():
+    from borderwar_report.citations import ChicagoNotes
+    from borderwar_report.model import Source
+
+    old = Source("wp-old", "web", "Battles of Khalkhin Gol", ("Wikipedia contributors",), "English Wikipedia",
+                 url="https://en.wikipedia.org/w/index.php?oldid=71827437", kind="encyclopedia",
+                 edition="revision 71827437 (2006)")
+    text = ChicagoNotes().full_note(old, None).text
+    assert "s.v. “Battles of Khalkhin Gol,” revision 71827437 (2006)," in text and "ed." not in text

@@ -287,7 +287,7 @@ def _edition(source) -> str:
     ed = (getattr(source, "edition", None) or "").strip()
     if not ed:
         return ""
-    return ed if re.search(r"\bed\b\.?|edition", ed, re.I) else f"{ed} ed."
+    return ed if re.search(r"\bed\b\.?|edition|version|revision", ed, re.I) else f"{ed} ed."
 
 
 # --- locators --------------------------------------------------------------------------------------
@@ -419,6 +419,8 @@ class ChicagoNotes:
         translated = getattr(source, "title_translated", None)
         if kind_of(source) in NOTES_ONLY_KINDS:  # Wikipedia, s.v. “Title,” accessed …, URL
             _sub_verbo(b, source, translated, loc)
+            if getattr(source, "edition", None):  # an old revision of an article: which one was read
+                b.punct(",").add(f" {source.edition.strip()}")
             if source.accessed:
                 b.punct(",").add(f" accessed {day_text(source.accessed)}")
             if source.url:
