@@ -42,7 +42,8 @@ def event_records(draw, index: int):
              f"kind: {draw(st.sampled_from(['border-incident', 'battle', 'diplomacy', 'context']))}",
              f"phase: {'early' if year < 1938 else 'late'}", f"lane: {draw(st.sampled_from(['west', 'talks']))}",
              f"date: \"{date}\"",
-             f"summary: {yaml_string(draw(SAFE_TEXT))}"]
+             # raw HTML in Markdown is refused (raw-html), so a valid summary has no "<" to open a tag
+             f"summary: {yaml_string(draw(SAFE_TEXT).replace('<', '‹'))}"]
     if draw(st.booleans()):
         lines += [f"place: {{name: {yaml_string(draw(SAFE_TEXT))}, lat: {draw(st.floats(-90, 90)):.4f}, "
                   f"lon: {draw(st.floats(-180, 180)):.4f}}}"]
@@ -53,7 +54,8 @@ def event_records(draw, index: int):
         if draw(st.booleans()):
             lines += ["  - side: south", "    losses:",
                       f"      wounded: [{{value: {low}, claimant: doe, source: doe-1999, "
-                      f"note: {yaml_string(draw(SAFE_TEXT))}{', claimed_zero: true' if low == 0 else ''}}}]"]
+                      f"note: {yaml_string(draw(SAFE_TEXT).replace('<', '‹'))}"  # no raw HTML (raw-html)
+                      f"{', claimed_zero: true' if low == 0 else ''}}}]"]
     lines.append("citations: [{source: web-page}]")
     return "\n".join(lines) + "\n"
 
