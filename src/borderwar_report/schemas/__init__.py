@@ -71,7 +71,7 @@ CLAIMS = {"type": "array", "items": CLAIM, "minItems": 1}
 
 
 def _figures(categories) -> dict:
-    return _obj({c: CLAIMS for c in categories})
+    return _obj(dict.fromkeys(categories, CLAIMS))
 
 
 def document_schema() -> dict:
