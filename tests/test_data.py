@@ -81,8 +81,7 @@ DATES = {
     "lake-khasan-1938": "29 July – 11 August 1938",
     "khalkhin-gol-1939": "11 May – 16 September 1939",
     "khalkhin-gol-july-offensive-1939": "2–25 July 1939",
-    "khalkhin-gol-august-probes-1939": "7–8 August 1939",  # the probes: 7–8 and 20 August, not 7–20
-    "khalkhin-gol-probe-20-august-1939": "20 August 1939",
+    "khalkhin-gol-august-probes-1939": "7–8 and 20 August 1939",  # two occasions, not a span 7–20 August
     "khalkhin-gol-ceasefire-1939": "15–16 September 1939",
     "molotov-ribbentrop-pact-1939": "23 August 1939",  # to the day, not "August 1939"
     "soviet-invasion-of-poland-1939": "17 September 1939",

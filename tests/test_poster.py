@@ -234,8 +234,17 @@ def test_handout_is_exactly_one_page_of_the_document_paper(real):
     text = flat_text(real.stage / "handout.pdf")
     for e in poster.key_events(real.dataset):
         assert " ".join(e.title.split()) in text
-    assert "briefing.pdf" in text and real.dataset.revision in text
+    assert ".pdf" not in text and real.dataset.revision in text  # the briefing is named, not its file
+    from borderwar_report.context import compose_title
+    title = compose_title(real.dataset.document.title, *real.dataset.years)[0]
+    assert f"The briefing {title}" in text and text.count(title) >= 3  # heading, the full record, footer
     assert "What is uncertain." in text and "claimants disagree on" in text
+    assert "'" not in text and '"' not in text  # typographer's quotes
+    lines = reader(real.stage / "handout.pdf").pages[0].extract_text().splitlines()
+    for e in poster.key_events(real.dataset):  # a CJK name is never broken across lines
+        for n in e.names:
+            if " " not in n.text and any(ord(ch) > 0x2E80 for ch in n.text) and n.text in "".join(lines):
+                assert any(n.text in line for line in lines), n.text
 
 
 def test_handout_is_one_page_for_200_events_by_the_same_rule(synthetic):
@@ -327,6 +336,114 @@ def test_a_character_no_bundled_font_has_fails_naming_the_record(mini, tmp_path)
         with pytest.raises(GlyphMissingError, match="treaty"):
             build(ctx)
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+# --- the axis, the size key, Chinese glyph forms ---------------------------------------------------
+
+def _poster_svg(ctx) -> tuple[str, object]:
+    plan = poster.plan_chart_in_style(ctx, poster.sheet_layout("a3"))
+    return poster.draw_chart(plan, ctx.dataset, ctx.project).decode(), plan
+
+
+def test_empty_years_are_squeezed_marked_and_stated(real):
+    """Runs of two or more years without any event take less room; the legend says where."""
+    from borderwar_report.charts.layout import empty_years, mark_extent
+
+    ds = real.dataset
+    first, last = ds.years
+    expected = empty_years([mark_extent(e.date) for e in ds.events], first, last, poster.AXIS_BREAK_YEARS)
+    assert expected  # the shipped data has such a stretch
+    _, plan = _poster_svg(real)
+    assert poster.axis_breaks(plan.scale) == [(a, b - 1) for a, b in expected]
+    for a, b in expected:  # squeezed: narrower than one ordinary year
+        assert plan.scale.to_phys(b) - plan.scale.to_phys(a) < plan.scale.to_phys(a) - plan.scale.to_phys(a - 1)
+        for e in ds.events:  # and nothing happens there
+            s, t = mark_extent(e.date)
+            assert t <= a or s >= b, e.id
+    text = flat_text(real.stage / "timeline-poster.pdf")
+    assert "The time axis is broken at" in " ".join(text.split())
+
+
+def test_year_labels_never_run_together(real):
+    """Each year label fits in its own year's width, on the real data and on a long, narrow axis."""
+    from borderwar_report.charts.layout import BrokenScale, Scale
+
+    measure = poster._measure_for(poster._fonts_dir(real))
+    _, plan = _poster_svg(real)
+    ts = plan.type
+    for scale in (plan.scale, Scale(1800.0, 2000.0, 800.0),
+                  BrokenScale(1900.0, 1960.0, 300.0, ((1910.0, 1950.0),), 0.6)):
+        years = sorted(poster.year_labels(scale, measure, ts.year))
+        assert years
+        boxes = []
+        for y in years:
+            centre = (scale.to_phys(y) + scale.to_phys(y + 1)) / 2
+            w = measure(str(y), ts.year, "bold")
+            boxes.append((centre - w / 2, centre + w / 2))
+        for (a0, a1), (b0, b1) in zip(boxes, boxes[1:], strict=False):
+            assert a1 < b0, (scale, a0, a1, b0, b1)
+
+
+def test_poster_size_key_agrees_with_the_briefings_timeline(real, tmp_path):
+    """Same reference values and the same marker rule as the timeline's key in the briefing."""
+    from borderwar_report.charts import render_chart
+    from borderwar_report.charts.common import marker_diameter
+    from borderwar_report.charts.measures import claimed_dead, reference_values
+    from tests.test_charts import svg_texts
+
+    ds = real.dataset
+    _, plan = _poster_svg(real)
+    key = poster._legend(real, plan)["dot_scale"]
+    values = reference_values(claimed_dead(ds))
+    assert [k["value"] for k in key] == [f"{v:,}" for v in values]
+    factor = plan.max_dot / poster.DOT_FULL
+    assert [k["d"] for k in key] == [round(marker_diameter(v, factor), 2) for v in values]
+    tl = render_chart(ds, real.project, "print", "timeline", ("svg",), titled=False)
+    texts = svg_texts(tl["data"]["svg"])
+    for k in key:
+        assert k["value"] in texts
+    flat = " ".join(flat_text(real.stage / "timeline-poster.pdf").split())
+    assert all(k["value"] in flat for k in key)
+
+
+@pytest.mark.parametrize(("lang", "face"), [("zh", "SC"), ("zh-Hans", "SC"), ("zh-CN", "SC"), ("zh-Hant", "TC"),
+                                            ("zh-TW", "TC"), ("zh-HK", "TC"), ("zh-Hant-TW", "TC"), ("ja", "JP"),
+                                            ("ru", None), (None, None)])
+def test_cjk_face_follows_the_language(lang, face):
+    from borderwar_report.charts.style import cjk_face
+
+    assert cjk_face(lang) == (f"Noto Sans CJK {face}" if face else None)
+
+
+def test_chinese_names_are_set_in_chinese_faces_everywhere(real):
+    """Poster chart: a zh name's run names the SC face first; the PDFs embed it; the CSS of the briefing,
+    poster and handout picks the face by :lang()."""
+    svg, _ = _poster_svg(real)
+    shown = [n for e in real.dataset.events for n in poster.native_names(e) if f">{n.text}<" in svg]
+    zh = next(n.text for n in shown if n.lang == "zh")
+    runs = [m for m in svg.split("<text") if zh in m]
+    assert runs and all("font-family: 'Noto Sans CJK SC'" in r for r in runs)
+    ja = next(n.text for n in shown if n.lang == "ja")
+    assert all("font-family: 'Noto Sans CJK JP'" in r for r in svg.split("<text") if ja in r)
+    pdf = (real.stage / "timeline-poster.pdf").read_bytes()
+    assert _font_named(pdf, "CJK-SC")
+    for template in ("briefing.css", "poster.html.j2", "handout.html.j2"):
+        css = (ROOT / "templates" / template).read_text("utf-8")
+        assert ':lang(zh) { font-family: ' in css and '"Noto Sans CJK SC"' in css, template
+        assert ':lang(zh-Hant)' in css and '"Noto Sans CJK TC"' in css, template
+        assert css.index(":lang(zh) {") < css.index(":lang(zh-Hant)"), template  # the later rule wins
+
+
+def _font_named(pdf: bytes, part: str) -> bool:
+    r = pypdf.PdfReader(io.BytesIO(pdf))
+    for n in range(1, 2000):
+        try:
+            o = r.get_object(n)
+        except Exception:  # noqa: BLE001 - past the last object
+            continue
+        if isinstance(o, dict) and o.get("/Type") == "/Font" and part in str(o.get("/BaseFont")):
+            return True
+    return False
 
 
 @pytest.mark.parametrize(("text", "css"), [

@@ -99,3 +99,11 @@ def test_an_organisation_with_a_comma_is_taught_and_then_kept_whole(tmp_path):
     ds = load_dataset(folder(tmp_path / "ok", "", sources=sources))
     (author,) = ds.source("book").author
     assert isinstance(author, Organisation) and author == "Yale Law School, Avalon"
+
+
+def test_an_editor_is_named_as_chicago_does():
+    from borderwar_report.citations import _given_family, bibliography_authors
+
+    assert bibliography_authors(("Krivosheev, G. F. (ed.)",)) == "Krivosheev, G. F., ed."
+    assert _given_family("Krivosheev, G. F. (ed.)") == "G. F. Krivosheev, ed."
+    assert _given_family("Coox, Alvin D.") == "Alvin D. Coox"

@@ -145,6 +145,25 @@ def test_a_long_list_of_problems_is_capped_with_a_count_of_the_rest():
     assert report[0] == "events/x.yaml:1: title: is required [missing-field]"
 
 
+def test_event_outside_the_documents_span_is_a_warning_not_an_error(mini):
+    doc = mini / "document.yaml"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("edition:", "span: 1935/1939\nedition:"), encoding="utf-8")
+    phases = mini / "phases.yaml"
+    phases.write_text(phases.read_text(encoding="utf-8").replace("1938/1939", "1938/1941"), encoding="utf-8")
+    (mini / "events" / "late.yaml").write_text(
+        "id: late-raid\ntitle: After the span\nkind: battle\nphase: late\nlane: west\ndate: 1940-06\n",
+        encoding="utf-8")
+    warnings = []
+    ds = load_dataset(mini, warnings=warnings)
+    assert any(e.id == "late-raid" for e in ds.events)
+    assert [(Path(w.path).name, w.line, w.field, w.code, w.severity) for w in warnings] == \
+        [("late.yaml", 1, "date", "date-outside-span", "warning")]
+    assert "warning:" in str(warnings[0]) and "1935/1939" in str(warnings[0])
+    result = run_cli("validate", "--data", mini)
+    assert result.returncode == 0, result.stderr
+    assert "late.yaml:1: date: warning:" in result.stderr
+
+
 def test_markdown_without_html_is_not_mistaken_for_html(mini):
     event = mini / "events" / "first-clash.yaml"
     text = event.read_text(encoding="utf-8")

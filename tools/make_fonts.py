@@ -15,7 +15,10 @@ Inputs (downloaded once, at development time, from Debian and PyPI only):
   noto_cjk_sans_jp_bold-0.0.1-py3-none-any.whl      PyPI `noto-cjk-sans-jp-bold`
       -> noto_cjk_sans_jp_bold/NotoSansCJKjp-Bold.otf
 
-`fetch` lays them out under --src as deb/usr/share/... and cjk/noto_cjk_sans_jp_*/.
+  fonts-noto-cjk_1%3a20220127+repack1-1_all.deb   Debian bookworm, `apt-get download fonts-noto-cjk`
+      -> usr/share/fonts/opentype/noto/NotoSansCJK-{Regular,Bold}.ttc: faces 2 (SC) and 3 (TC)
+
+`fetch` lays them out under --src as deb/usr/share/..., deb-cjk/usr/share/... and cjk/noto_cjk_sans_jp_*/.
 Every original is checked against the sha256 in ORIGINALS before use, so a
 rebuild either reproduces the committed files byte for byte (same fontTools
 version, see README.md) or fails loudly.
@@ -49,6 +52,9 @@ OUT = ROOT / "templates" / "fonts"
 
 DEB = "fonts-noto-core_20201225-1_all.deb"
 DEB_FONT_DIR = "deb/usr/share/fonts/truetype/noto"
+CJK_DEB = "fonts-noto-cjk_1%3a20220127+repack1-1_all.deb"
+CJK_DEB_DIR = "deb-cjk/usr/share/fonts/opentype/noto"
+TTC_FACE = {"Noto Sans CJK SC": 2, "Noto Sans CJK TC": 3}  # face index in NotoSansCJK-*.ttc
 WHEELS = {
     "noto-cjk-sans-jp-regular": "noto_cjk_sans_jp_regular-0.0.1-py3-none-any.whl",
     "noto-cjk-sans-jp-bold": "noto_cjk_sans_jp_bold-0.0.1-py3-none-any.whl",
@@ -67,6 +73,7 @@ ORIGINALS = {
     f"{DEB_FONT_DIR}/NotoSansMath-Regular.ttf": "8242bd1e55368b27e32455260754cf9aa58f3ad7ea80664b66c21f1b09910d6c",
     "cjk/noto_cjk_sans_jp_regular/NotoSansCJKjp-Regular.otf": "68a3fc98800b2a27b371f2fb79991daf3633bd89309d4ffaa6946fd587f375b5",
     "cjk/noto_cjk_sans_jp_bold/NotoSansCJKjp-Bold.otf": "e53dcb0dcb2922e45d01aae1ebd2f382bb81d4229b18b6b883bd170678af1f76",
+    f"{CJK_DEB_DIR}/NotoSansCJK-Regular.ttc": "b76b0433203017ca80401b2ee0dd69350349871c4b19d504c34dbdd80541690a",
 }
 
 # (output file, original, family, weight, style, role)
@@ -82,6 +89,9 @@ FONTS = [
     ("NotoSansMath-Regular.subset.ttf", f"{DEB_FONT_DIR}/NotoSansMath-Regular.ttf", "Noto Sans Math", 400, "normal", "symbols"),
     ("NotoSansCJKjp-Regular.subset.ttf", "cjk/noto_cjk_sans_jp_regular/NotoSansCJKjp-Regular.otf", "Noto Sans CJK JP", 400, "normal", "cjk"),
     ("NotoSansCJKjp-Bold.subset.ttf", "cjk/noto_cjk_sans_jp_bold/NotoSansCJKjp-Bold.otf", "Noto Sans CJK JP", 700, "normal", "cjk"),
+    # Chinese glyph forms, chosen by language; Regular only, to keep the size down (bold is synthesized) (CSS :lang(zh-Hans) / :lang(zh-Hant), the charts by a name's lang)
+    ("NotoSansCJKsc-Regular.subset.ttf", f"{CJK_DEB_DIR}/NotoSansCJK-Regular.ttc", "Noto Sans CJK SC", 400, "normal", "cjk-sc"),
+    ("NotoSansCJKtc-Regular.subset.ttf", f"{CJK_DEB_DIR}/NotoSansCJK-Regular.ttc", "Noto Sans CJK TC", 400, "normal", "cjk-tc"),
 ]
 
 # Fallback order for CSS font-family and Matplotlib's font.family lists. The
@@ -154,6 +164,33 @@ CJK_CHARSETS = [
 ]
 
 
+# The Chinese faces: the shared blocks, and the characters of one standard set each (the JP face, later
+# in every stack, still draws anything rarer, in Japanese forms).
+ZH_BLOCKS = [
+    (0x0020, 0x007E, "Basic Latin"),
+    (0x3000, 0x303F, "CJK Symbols and Punctuation"),
+    (0xFF00, 0xFFEF, "Halfwidth and Fullwidth Forms"),
+]
+ZH_CHARSETS = {
+    # GB 2312: all 6,763 hanzi of simplified Chinese use, levels 1 and 2; and Big5 level 1, since names
+    # tagged plain "zh" (set in SC) often keep traditional forms (滿洲國)
+    "cjk-sc": [("GB 2312", "gb2312", range(0xA1, 0xFF), range(0xA1, 0xFF)),
+               ("Big5 level 1", "big5", range(0xA1, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])],
+    # Big5 symbols (rows A1–A3) and its level 1, the 5,401 frequently used hanzi (rows A4–C6)
+    "cjk-tc": [("Big5 level 1", "big5", range(0xA1, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])],
+}
+
+
+def zh_unicodes(role: str, verbose: bool = False) -> set[int]:
+    cps = blocks_to_set(ZH_BLOCKS)
+    for name, codec, leads, trails in ZH_CHARSETS[role]:
+        got = charset_codepoints(codec, leads, trails)
+        if verbose:
+            print(f"  {role} {name}: {len(got)} code points")
+        cps |= got
+    return cps
+
+
 def blocks_to_set(blocks) -> set[int]:
     return {cp for lo, hi, _ in blocks for cp in range(lo, hi + 1)}
 
@@ -211,6 +248,9 @@ def cmd_fetch(src: Path) -> None:
         # needs `apt-get update` to have run once on this machine
         subprocess.run(["apt-get", "download", "fonts-noto-core=20201225-1"], cwd=src, check=True)
     subprocess.run(["dpkg-deb", "-x", DEB, "deb"], cwd=src, check=True)
+    if not (src / CJK_DEB).exists():
+        subprocess.run(["apt-get", "download", "fonts-noto-cjk=1:20220127+repack1-1"], cwd=src, check=True)
+    subprocess.run(["dpkg-deb", "-x", CJK_DEB, "deb-cjk"], cwd=src, check=True)
     for pkg, whl in WHEELS.items():
         if not (src / whl).exists():
             subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(src), f"{pkg}==0.0.1"], check=True)
@@ -219,9 +259,11 @@ def cmd_fetch(src: Path) -> None:
     verify_originals(src)
 
 
-def verify_originals(src: Path) -> None:
+def verify_originals(src: Path, only: set[str] | None = None) -> None:
     bad = []
     for rel, want in ORIGINALS.items():
+        if only is not None and rel not in only:
+            continue
         p = src / rel
         if not p.exists():
             bad.append(f"missing {p}")
@@ -234,7 +276,7 @@ def verify_originals(src: Path) -> None:
 # --- build ------------------------------------------------------------------------
 
 
-def subset_font(src_path: Path, out_path: Path, unicodes: set[int], role: str) -> dict:
+def subset_font(src_path: Path, out_path: Path, unicodes: set[int], role: str, face: int = -1) -> dict:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -247,7 +289,7 @@ def subset_font(src_path: Path, out_path: Path, unicodes: set[int], role: str) -
     opts.hinting = True
     opts.legacy_kern = True
     opts.drop_tables = list(opts.drop_tables) + ["DSIG"]
-    if role == "cjk":
+    if role.startswith("cjk"):
         # Horizontal text only, no locale switching: drop every GSUB/GPOS
         # feature (vert, locl, fwid, hwid, jp78/jp83/jp90, aalt, palt, ...).
         # Alternate glyphs reachable only through them are dropped too.
@@ -256,7 +298,7 @@ def subset_font(src_path: Path, out_path: Path, unicodes: set[int], role: str) -
     else:
         opts.layout_features = ["*"]  # kern, liga, onum/lnum/tnum/pnum, smcp, frac, case, ...
     # recalcTimestamp=False keeps the original head.modified: byte-reproducible.
-    font = TTFont(str(src_path), recalcTimestamp=False, lazy=False)
+    font = TTFont(str(src_path), recalcTimestamp=False, lazy=False, fontNumber=face)
     sub = subset.Subsetter(options=opts)
     sub.populate(unicodes=unicodes)
     sub.subset(font)
@@ -337,19 +379,31 @@ def inspect_font(path: Path) -> dict:
     return info
 
 
-def cmd_build(src: Path) -> None:
-    verify_originals(src)
+def cmd_build(src: Path, only: str | None = None) -> None:
+    """Write the subsets (with ``only``: just the files whose name starts with it, keeping the other
+    fonts.json entries as they are) and fonts.json."""
+    prefixes = tuple(only.split(",")) if only else ()
+    wanted = [f for f in FONTS if only is None or f[0].startswith(prefixes)]
+    verify_originals(src, {f[1] for f in wanted})
     OUT.mkdir(parents=True, exist_ok=True)
     latin = latin_unicodes()
     symbols = symbol_unicodes()
     print("CJK character sets:")
     cjk = cjk_unicodes(verbose=True)
     print(f"  requested CJK code points: {len(cjk)}; Latin/Greek/Cyrillic requested: {len(latin)}")
+    old = {e["file"]: e for e in load_fonts_json()} if only is not None else {}
     entries = []
     for out_name, orig, family, weight, style, role in FONTS:
+        if only is not None and not out_name.startswith(prefixes):
+            if out_name in old:
+                entries.append(old[out_name])
+            continue
         out_path = OUT / out_name
-        unicodes = {"cjk": cjk, "symbols": symbols}.get(role, latin)
-        info = subset_font(src / orig, out_path, unicodes, role)
+        if role in ZH_CHARSETS:
+            unicodes = zh_unicodes(role, verbose=True)
+        else:
+            unicodes = {"cjk": cjk, "symbols": symbols}.get(role, latin)
+        info = subset_font(src / orig, out_path, unicodes, role, TTC_FACE.get(family, -1))
         if info["family_name_id1"] != family:
             sys.exit(f"{out_name}: family name is {info['family_name_id1']!r}, expected {family!r}")
         size = out_path.stat().st_size
@@ -365,7 +419,7 @@ def cmd_build(src: Path) -> None:
                 "codepoints": info["codepoints"],
                 "bytes": size,
                 "sha256": sha256(out_path),
-                "source": Path(orig).name,
+                "source": Path(orig).name + (f" (face {TTC_FACE[family]})" if family in TTC_FACE else ""),
                 "source_sha256": ORIGINALS[orig],
             }
         )
@@ -512,13 +566,16 @@ def main(argv=None) -> None:
         p = sp.add_parser(name)
         p.add_argument("--src", type=Path, default=Path(os.environ.get("FONT_SRC", "/tmp/fontsrc")),
                        help="folder holding the downloaded originals (default $FONT_SRC or /tmp/fontsrc)")
+        if name == "build":
+            p.add_argument("--only", default=None,
+                           help="rebuild only the files whose names start with these (comma-separated, e.g. NotoSansCJKsc,NotoSansCJKtc)")
     p = sp.add_parser("check")
     p.add_argument("--out", type=Path, default=None, help="folder for the test PNG/SVG/PDF files")
     a = ap.parse_args(argv)
     if a.cmd == "fetch":
         cmd_fetch(a.src)
     elif a.cmd == "build":
-        cmd_build(a.src)
+        cmd_build(a.src, a.only)
     else:
         cmd_check(a.out)
 

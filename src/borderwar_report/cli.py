@@ -5,6 +5,7 @@ Exit codes: 0 built or up to date, 1 invalid input, 2 usage, 3 render failure (o
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -77,10 +78,29 @@ def _project(data_dir=None, templates_dir=None, out_dir=None):
     return Project.from_options(data_dir, templates_dir, out_dir)
 
 
+def _say(text: str) -> None:
+    """A message on stderr; a reader that went away (a closed pipe) must not change the exit code."""
+    try:
+        click.echo(text, err=True)
+    except OSError:
+        pass
+
+
+def _laid_out(project):
+    """The project, or a usage error when --out holds the data or templates."""
+    from .build import LayoutError, check_layout
+
+    try:
+        check_layout(project)
+    except LayoutError as exc:
+        raise click.UsageError(str(exc)) from None
+    return project
+
+
 def _fail_invalid(exc: DataError, out_dir: Path | None = None) -> None:
-    click.echo(exc.report(), err=True)
+    _say(exc.report())
     tail = f"; nothing was built, {out_dir}/ is unchanged" if out_dir else ""
-    click.echo(f"{exc.summary()}{tail}.", err=True)
+    _say(f"{exc.summary()}{tail}.")
     sys.exit(EXIT_INVALID)
 
 
@@ -102,10 +122,14 @@ def validate(data_dir):
     from .validate import load_dataset
 
     project = _project(data_dir)
+    warnings: list = []
     try:
-        ds = load_dataset(project.data_dir)
+        ds = load_dataset(project.data_dir, warnings=warnings)
     except DataError as exc:
         _fail_invalid(exc)
+    finally:
+        for warning in warnings:
+            _say(str(warning))
     click.echo(f"{project.data_dir}/: {len(ds.events)} events, {len(ds.claimants)} claimants, {len(ds.sources)} "
                f"sources, {len(ds.phases)} phases, {len(ds.sides)} sides — valid (revision {ds.revision})")
 
@@ -139,7 +163,7 @@ def _run_build(project, options):
 
     log = _log()
     try:
-        run(project, options, log)
+        run(_laid_out(project), options, log)
     except DataError as exc:
         _fail_invalid(exc, project.out_dir)
     except (RenderError, BuildLocked) as exc:
@@ -312,7 +336,8 @@ def charts(data_dir, templates_dir, preset, formats, transparent, out_dir, pptx_
 @data_option
 @out_option
 @templates_option
-@click.option("--debounce", type=float, default=0.4, show_default=True, help="Seconds of quiet before a rebuild.")
+@click.option("--debounce", type=float, default=0.4, show_default=True, callback=lambda ctx, param, value:
+              _seconds(value), help="Seconds of quiet before a rebuild.")
 def watch(data_dir, out_dir, templates_dir, debounce):
     """Rebuild whenever a data file or template is saved; a bad edit prints its error and waits for the fix.
 
@@ -320,7 +345,15 @@ def watch(data_dir, out_dir, templates_dir, debounce):
     """
     from .watch import watch_and_build
 
-    watch_and_build(_project(data_dir, templates_dir, out_dir), debounce=debounce, log=_log())
+    watch_and_build(_laid_out(_project(data_dir, templates_dir, out_dir)), debounce=debounce, log=_log())
+
+
+def _seconds(value: float) -> float:
+    import math
+
+    if not (math.isfinite(value) and 0 <= value <= 3600):
+        raise click.BadParameter(f"{value} is not a number of seconds from 0 to 3600", param_hint="--debounce")
+    return value
 
 
 @cli.command()
@@ -332,7 +365,8 @@ def watch(data_dir, out_dir, templates_dir, debounce):
               help="Port to listen on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (localhost only by default).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the briefing in the default browser.")
-@click.option("--debounce", type=float, default=0.4, show_default=True, help="Seconds of quiet before a rebuild.")
+@click.option("--debounce", type=float, default=0.4, show_default=True, callback=lambda ctx, param, value:
+              _seconds(value), help="Seconds of quiet before a rebuild.")
 def serve(data_dir, out_dir, templates_dir, port, host, open_browser, debounce):
     """Build, serve OUT on localhost, rebuild on every save and reload the page in the browser.
 
@@ -341,7 +375,7 @@ def serve(data_dir, out_dir, templates_dir, port, host, open_browser, debounce):
     from .serve import serve as run_server
 
     try:
-        run_server(_project(data_dir, templates_dir, out_dir), _log(), host=host, port=port,
+        run_server(_laid_out(_project(data_dir, templates_dir, out_dir)), _log(), host=host, port=port,
                    open_browser=open_browser, debounce=debounce)
     except OSError as exc:
         raise click.UsageError(str(exc)) from None
@@ -366,13 +400,14 @@ def main(argv=None) -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        with contextlib.suppress(OSError):  # a closed stderr
+            exc.show()
         sys.exit(EXIT_USAGE)
     except SystemExit:
         raise
     except Exception as exc:  # the last line of defence: one readable line, not a traceback
         if debug:
             raise
-        click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        _say(f"error: {type(exc).__name__}: {exc} (run with --debug for details)")
         sys.exit(EXIT_RENDER)
     sys.exit(EXIT_OK)

@@ -269,6 +269,7 @@ class EventView:
     forces_table: TableRef | None = None
     losses_table: TableRef | None = None
     figures_table: TableRef | None = None
+    detail_map: FigureView | None = None  # the event's own detail map, after its facts
     in_casualty_table: bool = False
 
     @property
@@ -476,8 +477,9 @@ class ClaimNames:
 
 
 def _claim_row(claim: Claim, labels: dict[str, str], names: ClaimNames, tallies: dict[str, Claim]) -> ClaimRow:
-    refs = tuple(SourceRef(s.source, labels.get(s.source, s.source), s.locator or "", s.via or "",
-                           labels.get(s.via, s.via) if s.via else "", s.via_locator or "") for s in claim.sources)
+    refs = tuple(SourceRef(s.source, labels.get(s.source, s.source), clean_locator(s.locator), s.via or "",
+                           labels.get(s.via, s.via) if s.via else "", clean_locator(s.via_locator))
+                 for s in claim.sources)
     tally = tallies.get(claim.part_of or "")
     return ClaimRow(claim.display(), names.name(claim.claimant), names.side_of(claim.claimant), claim.note or "",
                     refs, claim.unconfirmed, claim.scope or "", tally.display() if tally else "")
@@ -620,6 +622,7 @@ def _figure(name: str, info: dict, number: int) -> FigureView | None:
 
 
 ARC_CHARTS = ("timeline", "locator", "escalation")  # this order fills the pages: the map beside no text, the bars above the first phase
+DETAIL_PREFIX = "detail-"  # an event's detail map in the chart index: "detail-<event id>", shown in its profile
 CASUALTY_CHART = "casualties"
 
 
@@ -661,7 +664,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     conflict_totals = _totals_view(doc.totals, "conflict", sides, labels, names, tables)
 
     arc_figures = []
-    extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART)
+    extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART and not n.startswith(DETAIL_PREFIX))
     for name in [n for n in ARC_CHARTS if n in charts] + extra:
         fig = _figure(name, charts[name], 0)
         if fig:
@@ -678,6 +681,9 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
         for view in phase.events:
             if not view.profiled:
                 continue
+            detail = _figure(DETAIL_PREFIX + view.id, charts.get(DETAIL_PREFIX + view.id) or {}, 0)
+            if detail:
+                view.detail_map = FigureView(**{**detail.__dict__, "number": next(figures)})
             if view.has_forces:
                 view.forces_table = TableRef(next(tables), f"tab-forces-{view.id}")
             if view.has_losses:

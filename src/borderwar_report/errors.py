@@ -14,11 +14,13 @@ class Problem:
     field: str
     message: str
     code: str
+    severity: str = "error"  # "warning": printed, but the data set still loads and builds
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message} [{self.code}]"
+        label = " warning:" if self.severity == "warning" else ""
+        return f"{where}:{field}{label} {self.message} [{self.code}]"
 
 
 class DataError(Exception):

@@ -12,7 +12,10 @@ class Log:
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.verbose = verbose and not quiet
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        try:
+            self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        except ValueError:  # already closed
+            self.tty = False
         self.started = time.monotonic()
 
     def _emit(self, text: str) -> None:
@@ -22,15 +25,22 @@ class Log:
             # Wall clock only in log lines, never in outputs (those stay reproducible).
             stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime())
             line = f"{stamp} borderwar-report[{os.getpid()}] {text}"
+        if self.stream is None:
+            return
         # One write per line: the build's two processes share stderr, and print() writes the text and its
         # line end separately, so their lines could interleave on one line.
         data = (line + "\n").encode("utf-8", "replace")
         try:
+            try:
+                fd = self.stream.fileno()
+            except (AttributeError, OSError, ValueError):  # not a real file (tests' StringIO): one write call
+                self.stream.write(line + "\n")
+                self.stream.flush()
+                return
             self.stream.flush()
-            os.write(self.stream.fileno(), data)
-        except (AttributeError, OSError, ValueError):  # not a real file (tests' StringIO): one write call
-            self.stream.write(line + "\n")
-            self.stream.flush()
+            os.write(fd, data)
+        except (OSError, ValueError):  # a closed pipe or file: the build goes on, silently, same exit code
+            self.stream = None
 
     def step(self, text: str) -> None:
         if not self.quiet:

@@ -187,6 +187,40 @@ class Place:
         return self.lat is not None and self.lon is not None
 
 
+MAP_LINE_KINDS = ("front", "advance", "withdrawal", "river", "border", "other")
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """A named point on an event's detail map (a hill, a bridge, a village)."""
+
+    name: str
+    lat: float
+    lon: float
+    approximate: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class MapLine:
+    """A line on an event's detail map: a front on a date, an axis of advance, a river the base map lacks."""
+
+    name: str
+    points: tuple[tuple[float, float], ...]  # (lon, lat)
+    kind: str = "other"
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class EventMap:
+    """An event's own ``map`` block: the detail map's extent and what it marks (see data/README.md)."""
+
+    extent: tuple[float, float, float, float] | None = None  # west, south, east, north
+    places: tuple[MapPlace, ...] = ()
+    lines: tuple[MapLine, ...] = ()
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Citation:
     source: str
@@ -226,6 +260,7 @@ class Event:
     citations: tuple[Citation, ...] = ()
     note: str = ""  # Markdown for readers: where the record departs from a common account, and why
     other_places: tuple[Place, ...] = ()  # after the first (``place``), in the order the record gives them
+    map: EventMap | None = None  # the detail map's block, when the record has one
 
     @property
     def places(self) -> tuple[Place, ...]:
@@ -352,6 +387,7 @@ class Document:
     conflict_name: str | None = None  # the whole conflict's name, when the title is not it
     conflict_names: tuple[Name, ...] = ()
     totals: Totals = field(default_factory=lambda: Totals())
+    map_note: str = ""  # printed under the locator map: what its base map does not show as it was
 
 
 @dataclass(frozen=True)

@@ -63,10 +63,16 @@ def lanes_of(dataset) -> list[tuple[str, str]]:
 
 def short_names(event, limit: int = 2) -> list[str]:
     """The event's first ``limit`` native names, in the data's order, without repeats."""
-    out: list[str] = []
+    return [n.text for n in native_names(event, limit)]
+
+
+def native_names(event, limit: int = 2) -> list:
+    """The event's first ``limit`` native names (with their ``lang``), in the data's order, without
+    repeated texts."""
+    out: list = []
     for n in event.names:
-        if n.text not in out:
-            out.append(n.text)
+        if all(n.text != o.text for o in out):
+            out.append(n)
         if len(out) == limit:
             break
     return out
@@ -74,7 +80,8 @@ def short_names(event, limit: int = 2) -> list[str]:
 
 def uncertainty(dataset) -> dict:
     """Counts behind the handout's "what is uncertain" line."""
-    from .claims import DEAD_PREFERENCE, contested as disputed
+    from .claims import DEAD_PREFERENCE
+    from .claims import contested as disputed
 
     vague = sum(1 for e in dataset.events if not _day_exact(e.date))
     alternative = sum(1 for e in dataset.events if e.alternative_dates)
@@ -246,7 +253,11 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
 
     fonts = _fonts_dir(ctx)
     css = Markup(font_face_css(fonts, "fonts/"))  # CSS from our own fonts.json, not from the data
+    from .typography import smarten_html
+
     html = render_template(ctx.project.templates_dir, template, font_css=css, **variables)
+    if template == "handout.html.j2":  # its text is the data's prose: typographer's quotes, as in the briefing
+        html = smarten_html(html)
     pdf, warnings, _refused = render_pdf(html, fonts.parent, [ctx.project.templates_dir, fonts.parent],
                                          label=label)
     for w in warnings:
@@ -289,10 +300,15 @@ def _data_uri(svg: bytes) -> str:
 
 def _common(ctx) -> dict:
     from . import __version__
+    from .charts.common import plural
+    from .context import compose_title
 
     ds = ctx.dataset
-    return {"doc": ds.document, "edition": edition_text(ds), "revision": ds.revision or "unversioned",
+    years = ds.years if (ds.events or ds.document.span) else (None, None)
+    return {"doc": ds.document, "title": compose_title(ds.document.title, *years)[0], "edition": edition_text(ds),
+            "revision": ds.revision or "unversioned",
             "n_events": len(ds.events), "n_sources": len(ds.sources), "version": __version__,
+            "events_text": plural(len(ds.events), "event"), "sources_text": plural(len(ds.sources), "source"),
             "language": ds.document.language or "en"}
 
 
@@ -309,6 +325,7 @@ class Seg:
     dot: float = 0.0
     ring: bool = False
     width: float = 0.0
+    lang: str | None = None  # a native name's language: its CJK glyph forms (charts.style.cjk_face)
 
 
 @dataclass(frozen=True)
@@ -474,9 +491,12 @@ class ChartPlan:
 
 
 GLYPH = 4.0  # date marker diameter at factor 1 (pt)
+DOT_FULL = 12.0  # the room for a loss dot at type factor 1 (pt); charts.common.marker_diameter fills it
 ROW_GAP = 2.5  # vertical space between two blocks that share some of the time axis (pt)
 LANE_HEADER = 1.5  # lane title line, in multiples of its type size
 PHASE_ROW = 1.8  # one row of phase names, in multiples of their type size
+AXIS_BREAK_YEARS = 2  # this many whole years or more without an event are squeezed on the poster's axis
+AXIS_BREAK_WIDTH = 0.6  # the room a squeezed stretch keeps, in years
 
 
 def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot: float) -> list[Seg]:
@@ -490,8 +510,7 @@ def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot:
             name, colour = side.short, side.colour
         except KeyError:
             name, colour = part.side, "#666666"
-        d = max(2.0, max_dot * math.sqrt(part.value / max_loss)) if max_loss > 0 and part.value > 0 else 2.0
-        d = round(d, 2)
+        d = round(_dot(part.value, max_dot), 2)
         tag = {"killed_or_missing": " k/m", "irrecoverable": " irr."}.get(part.category, "")
         text = f"{name} {claims_range(_side_claims(event, part.side, part.category))}{tag}"
         if segs:
@@ -499,6 +518,14 @@ def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot:
         segs.append(Seg(dot=d, ring=part.contested, colour=colour, width=d + 2.0))
         segs.append(Seg(text, ts.small, colour=INK, width=measure(text, ts.small)))
     return segs
+
+
+def _dot(value: float | None, max_dot: float) -> float:
+    """A loss dot's diameter (pt): the charts' marker rule (charts.common.marker_diameter, logarithmic in
+    the claim) at this type scale, so the poster's size key and the briefing's agree."""
+    from .charts.common import marker_diameter
+
+    return marker_diameter(value, max_dot / DOT_FULL)
 
 
 def _side_claims(event, side_id: str, category: str) -> tuple:
@@ -552,6 +579,19 @@ def _wrap_segs(segs: list[Seg], width: float, size: float) -> list[Line]:
     return [Line(tuple(ln), max(size * 1.3, max((x.dot for x in ln), default=0.0) + 1.5), size) for ln in lines]
 
 
+NAME_SEPARATOR = "\u00a0·\u00a0"
+
+
+def _name_line(measure, parts: list[tuple[str, str | None]], ts: TypeScale) -> Line:
+    """One line of "date · name · name" runs, each name a run of its own language."""
+    segs: list[Seg] = []
+    for i, (text, lang) in enumerate(parts):
+        if i:  # in the Latin face (a CJK face sets a full-width dot); no-break spaces, which SVG keeps
+            segs.append(Seg(NAME_SEPARATOR, ts.text, "normal", MUTED, width=measure(NAME_SEPARATOR, ts.text)))
+        segs.append(Seg(text, ts.text, "normal", MUTED, width=measure(text, ts.text), lang=lang))
+    return Line(tuple(segs), ts.text * 1.28, ts.text)
+
+
 def event_block(dataset, event, ts: TypeScale, measure, max_width: float, *, number: int | None,
                 compact: bool, max_loss: float, max_dot: float, names: int = 2) -> Block:
     """The label of one event: title, date and native names, and (full mode) its loss dots."""
@@ -559,14 +599,17 @@ def event_block(dataset, event, ts: TypeScale, measure, max_width: float, *, num
     lines = text_lines(measure, title, ts.title, "bold", max_width, INK)
     if event.date.kind == "span":  # room for the span bar round the first line
         lines[0] = replace(lines[0], height=ts.title * 1.55)
-    names = short_names(event, 1 if compact else names)
+    native = native_names(event, 1 if compact else names)
+    names = [n.text for n in native]
     date = event.date.display()
     meta = " · ".join([date, *names])
     if measure(meta, ts.text) <= max_width:
-        lines += text_lines(measure, meta, ts.text, "normal", max_width, MUTED)
+        lines.append(_name_line(measure, [(date, None)] + [(n.text, n.lang) for n in native], ts))
     else:
         lines += text_lines(measure, date, ts.text, "normal", max_width, MUTED)
-        if names:
+        if names and measure(" · ".join(names), ts.text) <= max_width:
+            lines.append(_name_line(measure, [(n.text, n.lang) for n in native], ts))
+        elif names:
             lines += text_lines(measure, " · ".join(names), ts.text, "normal", max_width, MUTED)
     if not compact:
         dots = _loss_dots(dataset, event, ts, measure, max_loss, max_dot)
@@ -575,13 +618,37 @@ def event_block(dataset, event, ts: TypeScale, measure, max_width: float, *, num
     return Block(tuple(lines))
 
 
-def _scale(dataset, length: float):
-    from .charts.layout import Scale
+def _scale(dataset, length: float, broken: bool = True):
+    """The time axis: whole years, linear, except that runs of AXIS_BREAK_YEARS or more years without
+    any event are squeezed (a broken axis, marked on the chart and stated in the legend)."""
+    from .charts.layout import BrokenScale, Scale, empty_years, mark_extent
 
     first, last = dataset.years
     for e in dataset.events:  # the document span may be narrower than the data: never clip an event
         first, last = min(first, e.date.earliest.year), max(last, e.date.latest.year)
+    gaps = empty_years([mark_extent(e.date) for e in dataset.events], first, last, AXIS_BREAK_YEARS) if broken else []
+    if gaps:
+        return BrokenScale(float(first), float(last + 1), length, tuple((float(a), float(b)) for a, b in gaps),
+                           AXIS_BREAK_WIDTH)
     return Scale(float(first), float(last + 1), length)
+
+
+def axis_breaks(scale) -> list[tuple[int, int]]:
+    """The squeezed stretches of the poster's axis, as (first year, last year)."""
+    return [(int(a), int(b) - 1) for a, b in getattr(scale, "gaps", ())]
+
+
+def axis_break_text(scale) -> str:
+    """The legend's sentence on the broken axis ("" when the axis is unbroken)."""
+    from .charts.common import join_list, year_span
+
+    breaks = axis_breaks(scale)
+    if not breaks:
+        return ""
+    spans = join_list([year_span(a, b) for a, b in breaks])
+    return (f"The time axis is broken at {spans} (marked //): no event falls in "
+            f"{'that stretch' if len(breaks) == 1 else 'those stretches'}, so "
+            f"{'it takes' if len(breaks) == 1 else 'they take'} less room than the other years.")
 
 
 def _marks(events, ts: TypeScale, blocks: dict, losses: dict):
@@ -654,7 +721,7 @@ def plan_chart(dataset, width: float, height: float, sheet_factor: float, measur
         factors = []
     for factor in (() if overview else factors):
         ts = TypeScale.at(factor)
-        max_dot = 12.0 * factor
+        max_dot = DOT_FULL * factor
         phase_layout, axis, phase_rows, fixed = fixed_parts(ts)
         for names, line in variants:
             blocks = {e.id: event_block(dataset, e, ts, measure, line * max(1.0, factor), number=None,
@@ -680,7 +747,7 @@ def plan_chart(dataset, width: float, height: float, sheet_factor: float, measur
     # The overview: density bands for all, labels for the most significant while room remains.
     ts = TypeScale.at(sheet_factor)
     max_width = 200.0 * max(1.0, ts.factor)
-    max_dot = 12.0 * ts.factor
+    max_dot = DOT_FULL * ts.factor
     phase_layout, axis, phase_rows, fixed = fixed_parts(ts)
     band = ts.small * 2.6
     room = height - fixed - band * len(lanes)
@@ -796,17 +863,31 @@ def draw_chart(plan: ChartPlan, dataset, project) -> bytes:
         first, last = int(sc.x0), int(sc.x1)
         lanes_top = plan.axis + plan.phase_rows * ts.phase * PHASE_ROW + 3.0
         lanes_bottom = plan.height - plan.axis - 3.0
+        broken = {y for a, b in axis_breaks(sc) for y in range(a, b + 1)}
+        labelled = year_labels(sc, measure, ts.year)
         for y_axis in (0.0, plan.height - plan.axis):
             edge = y_axis + (plan.axis if y_axis == 0.0 else 0.0)
+            base = _baseline(y_axis + plan.axis / 2 - (1.5 if y_axis == 0 else -1.5), ts.year)
             seg(x_of(first), edge, x_of(last), edge, 0.8, INK, z=4)
+            tick = 4.0 if y_axis == 0.0 else -4.0
             for year in range(first, last + 1):
-                tick = 4.0 if y_axis == 0.0 else -4.0
+                if year in broken and year - 1 in broken:
+                    continue  # inside a squeezed stretch: no tick
                 seg(x_of(year), edge - tick, x_of(year), edge, 0.8, INK, z=4)
-                if year < last:
-                    text((x_of(year) + x_of(year + 1)) / 2, _baseline(y_axis + plan.axis / 2 - (1.5 if y_axis == 0 else -1.5), ts.year),
-                         str(year), ts.year, "bold", INK, "center")
+                if year in labelled:
+                    text((x_of(year) + x_of(year + 1)) / 2, base, str(year), ts.year, "bold", INK, "center")
+            for a, b in axis_breaks(sc):  # the break mark: a white gap in the axis line, two slashes
+                xa, xb = x_of(a), x_of(b + 1)
+                mid, half = (xa + xb) / 2, min(3.0, (xb - xa) / 4)
+                seg(mid - half - 1.2, edge, mid + half + 1.2, edge, 2.4, "white", z=4.5)
+                for dx in (-half, half):
+                    seg(mid + dx - 1.5, edge + 3.0, mid + dx + 1.5, edge - 3.0, 0.8, INK, z=5)
+                span = f"{a}–{b}"
+                if measure(span, ts.small) + 4 <= xb - xa:
+                    text(mid, base, span, ts.small, "normal", MUTED, "center")
         for year in range(first, last + 1):
-            seg(x_of(year), lanes_top, x_of(year), lanes_bottom, 0.4, FAINT, z=1)
+            if not (year in broken and year - 1 in broken):
+                seg(x_of(year), lanes_top, x_of(year), lanes_bottom, 0.4, FAINT, z=1)
 
         # Phases: bands behind the lanes, a bracket and a name in the phase rows.
         fills = style.PHASE_FILLS
@@ -864,6 +945,20 @@ def draw_chart(plan: ChartPlan, dataset, project) -> bytes:
                                              capstyle="butt"))
         svg = style.save_bytes(fig, "svg", title=dataset.document.title)
     return svg
+
+
+def year_labels(scale, measure, size: float) -> set[int]:
+    """The years whose labels the axis sets: every year when a year is wide enough for its label, else
+    every 2nd, 5th, 10th… (never two labels running together); none inside a squeezed stretch."""
+    first, last = int(scale.x0), int(scale.x1)
+    broken = {y for a, b in axis_breaks(scale) for y in range(a, b + 1)}
+    years = [y for y in range(first, last) if y not in broken]
+    if not years:
+        return set()
+    room = min(scale.to_phys(y + 1) - scale.to_phys(y) for y in years)
+    need = max(measure(str(y), size, "bold") for y in years) * 1.3
+    step = next((k for k in (1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000) if k * room >= need), 1000)
+    return {y for y in years if y % step == 0 or step == 1}
 
 
 def _bins(events, sc):
@@ -936,6 +1031,11 @@ def _draw_date(ax, seg, date, kind: str, x_of, centre: float, ts: TypeScale) -> 
 
 
 def _draw_block(ax, block: Block, x: float, top: float, ha: str, Circle) -> None:
+    import matplotlib
+
+    from .charts.style import stack_for_lang
+
+    stack = tuple(matplotlib.rcParams["font.family"])
     y = top
     for line in block.lines:
         centre = y + line.height / 2
@@ -946,8 +1046,9 @@ def _draw_block(ax, block: Block, x: float, top: float, ha: str, Circle) -> None
                                     edgecolor=INK if s.ring else "none", linewidth=1.0 if s.ring else 0,
                                     zorder=6))
             elif s.text.strip():
+                family = {"fontfamily": list(stack_for_lang(stack, s.lang, first=True))} if s.lang else {}
                 ax.text(cx, _baseline(centre, s.size), s.text, fontsize=s.size, fontweight=s.weight,
-                        color=s.colour, ha="left", va="baseline", zorder=7)
+                        color=s.colour, ha="left", va="baseline", zorder=7, **family)
             cx += s.width
         y += line.height
 
@@ -995,7 +1096,7 @@ def sheet_layout(name: str) -> SheetLayout:
 
 
 def _legend(ctx, plan: ChartPlan) -> dict:
-    from .claims import HIGHEST_DEAD_RULE, highest_dead
+    from .claims import HIGHEST_DEAD_RULE, HIGHEST_DEAD_SHORT, highest_dead
 
     ds = ctx.dataset
     used = {p.side for e in ds.events for p in highest_dead(e).sides}
@@ -1006,14 +1107,13 @@ def _legend(ctx, plan: ChartPlan) -> dict:
 
     kinds = [{"label": KIND_LABELS.get(k, k), "fill": KIND_FILLS.get(k, INK), "shape": KIND_MARKERS.get(k, "o")}
              for k in kinds_present(ds)]
-    scale = []
-    if plan.max_loss > 0:
-        top = float(f"{plan.max_loss:.1g}")
-        for value in sorted({v for v in (top / 100, top / 10, top) if v >= 1}):
-            d = max(2.0, plan.max_dot * math.sqrt(value / plan.max_loss))
-            scale.append({"value": f"{round(value):,}", "d": round(d, 2)})
+    from .charts.measures import claimed_dead, reference_values
+
+    scale = [{"value": f"{v:,}", "d": round(_dot(v, plan.max_dot), 2)}
+             for v in reference_values(claimed_dead(ds))]
     return {"sides": sides, "phases": phases, "lanes": lanes, "loss_rule": HIGHEST_DEAD_RULE,
-            "kinds": kinds, "dot_scale": scale}
+            "axis_break": axis_break_text(plan.scale),
+            "kinds": kinds, "dot_scale": scale, "size_key": HIGHEST_DEAD_SHORT}
 
 
 def overview_note(plan: ChartPlan, n_events: int, sheet_label: str) -> str:
@@ -1082,15 +1182,16 @@ def _alt_text(dataset, plan: ChartPlan) -> str:
     first, last = int(plan.scale.x0), int(plan.scale.x1) - 1
     lanes = "; ".join(label for _, label in lanes_of(dataset))
     phases = "; ".join(f"{p.name} ({p.date.display()})" for p in dataset.phases)
-    return (f"Timeline of {len(dataset.events)} events, {first}–{last}, in lanes: {lanes}. "
-            f"Phases: {phases}.")
+    from .charts.common import plural, year_span
+
+    return (f"Timeline of {plural(len(dataset.events), 'event')}, {year_span(first, last)}, in lanes: {lanes}."
+            + (f" Phases: {phases}." if phases else ""))
 
 
 def render_poster(ctx, size: str | None = None) -> tuple[bytes, SheetLayout, ChartPlan]:
     """The poster PDF (chart sheet, plus index sheets when the overview rule applies)."""
-    from .tiles import SHEET_LABELS
-
     from .fonts import check_glyphs
+    from .tiles import SHEET_LABELS
 
     check_glyphs(ctx.dataset, _fonts_dir(ctx))  # a name no bundled font can draw fails here, by record
     size = (size or ctx.options.poster_size or "a3").lower()
@@ -1187,7 +1288,7 @@ def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, boo
 
     size = MIN_PT
     measure = _measure_for(style.fonts_dir(project))
-    sc = _scale(dataset, width - 4.0)
+    sc = _scale(dataset, width - 4.0, broken=False)  # the handout's strip keeps a linear axis (no break marks)
     phase_marks = [Mark(p.id, "phases", *mark_extent(p.date), measure(p.name, size), pad=0.5, bar=True)
                    for p in dataset.phases]
     phase_lay = pack_lane(phase_marks, sc, gap=3.0, label_gap=2.0, max_rows=2) if phase_marks else None
@@ -1308,12 +1409,16 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
                       "place": _clip(e.place.name if e.place else "", 60),
                       "outcome": _clip(e.outcome, 150), "figures": figures, "more_sides": more})
     u = uncertainty(ds)
+    from .charts.common import plural, year_span
+
     first, last = int(_scale(ds, 1.0).x0), int(_scale(ds, 1.0).x1) - 1
-    footer = f"{ds.document.title} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
+    footer = f"{_common(ctx)['title']} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
     return {**_common(ctx), "paper": paper, "footer": css_string(footer), "page_w": w, "page_h": h, "margin": HANDOUT_MARGIN,
             "strip_uri": _data_uri(svg), "strip_h": round(strip_h / MM, 3), "strip_w": strip_w, "crowded": crowded,
-            "strip_alt": (f"The arc {first}–{last}: {len(ds.events)} events on {len(lanes)} lanes, "
-                          f"phases {', '.join(p.name for p in ds.phases)}; the numbered events are listed below."),
+            "strip_alt": (f"The arc {year_span(first, last)}: {plural(len(ds.events), 'event')} on "
+                          f"{plural(len(lanes), 'lane')}"
+                          + (f", phases {', '.join(p.name for p in ds.phases)}" if ds.phases else "")
+                          + "; the numbered events are listed below."),
             "summary": _first_paragraph(ds.document.summary, 560), "items": items,
             "rule": HANDOUT_RULE.format(fights=fights, diplomacy=HANDOUT_DIPLOMACY),
             "uncertain": uncertainty_line(ds), "u": u, "first_year": first, "last_year": last}

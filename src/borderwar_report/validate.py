@@ -229,8 +229,9 @@ class Refs:
                                         f"unknown-{kind}"))
 
 
-def load_dataset(data_dir: Path) -> m.Dataset:
-    """Read and validate every file of a data folder; raise DataError listing all problems."""
+def load_dataset(data_dir: Path, warnings: list[Problem] | None = None) -> m.Dataset:
+    """Read and validate every file of a data folder; raise DataError listing all problems.
+    Warnings (suspect but possible data) are appended to ``warnings`` when given."""
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -258,12 +259,12 @@ def load_dataset(data_dir: Path) -> m.Dataset:
     refs = Refs()
     _REFS.append(refs)
     try:
-        return _load(problems, docs, digest, refs, event_files)
+        return _load(problems, docs, digest, refs, event_files, warnings if warnings is not None else [])
     finally:
         _REFS.pop()
 
 
-def _load(problems, docs, digest, refs, event_files) -> m.Dataset:
+def _load(problems, docs, digest, refs, event_files, warnings) -> m.Dataset:
     events: list[m.Event] = []
     for path in event_files:
         doc, found = read_yaml(path, _label(path))
@@ -296,6 +297,8 @@ def _load(problems, docs, digest, refs, event_files) -> m.Dataset:
     }
     _unique("event", [(e.id, e) for e in events], problems)
     refs.check(known, problems)
+    _check_event_dates(events, phases, document, problems, warnings)
+    _check_claims_budget(events, problems)
     if problems:
         raise DataError(problems)
     events.sort(key=lambda e: e.date.sort_key)
@@ -318,7 +321,7 @@ def _document(doc: YamlDoc, problems, refs: Refs) -> m.Document | None:
     if not f.ok:
         return None
     f.unknown_keys({"title", "subtitle", "issuer", "edition", "paper", "language", "span", "lanes", "summary",
-                    "method", "keywords", "conflict", "totals", "editor_note"})
+                    "method", "keywords", "conflict", "totals", "editor_note", "map_note"})
     conflict_name, conflict_names = None, ()
     cf = f.sub("conflict")
     if cf is not None and cf.ok:
@@ -355,6 +358,7 @@ def _document(doc: YamlDoc, problems, refs: Refs) -> m.Document | None:
         conflict_name=conflict_name,
         conflict_names=conflict_names,
         totals=totals,
+        map_note=f.text("map_note", max_len=2000, default=""),
     )
 
 
@@ -766,7 +770,7 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
         return None
     f.unknown_keys({"id", "title", "names", "kind", "phase", "lane", "date", "alternative_dates", "place", "places",
                     "sides",
-                    "outcome", "summary", "note", "editor_note", "figures", "citations"})
+                    "outcome", "summary", "note", "editor_note", "figures", "citations", "map"})
     f.text("editor_note", max_len=MAX_TEXT)
     event_id, title = f.ident("id"), f.text("title", required=True)
     kind = f.choice("kind", m.EVENT_KINDS)
@@ -811,7 +815,37 @@ def _event(f: Fields, refs: Refs) -> m.Event | None:
     note = f.text("note", max_len=MAX_TEXT, default="")
     return m.Event(event_id, title, kind, phase, lane, date, f.doc.path, f.doc.line(f.where), names,
                    tuple(alternatives), place, tuple(sides), outcome, summary, tuple(figures), tuple(citations),
-                   note, tuple(places[1:]))
+                   note, tuple(places[1:]), map=_event_map(f, refs))
+
+
+# --- checks across records ---------------------------------------------------------------------------
+
+MAX_CLAIMS_PER_EVENT = 200  # an event's claims print as one losses/forces table in its profile
+
+
+def _check_event_dates(events, phases, document, problems, warnings) -> None:
+    """An event dated outside its phase is an error (a 1983 typo in a 1938 phase); outside the document's
+    span only a warning (the span may be a headline, with prelude and aftermath events beyond it)."""
+    by_id = {p.id: p for p in phases}
+    span = document.span if document else None
+    for ev in events:
+        phase = by_id.get(ev.phase)
+        if phase is not None and (ev.date.latest < phase.date.earliest or ev.date.earliest > phase.date.latest):
+            problems.append(Problem(ev.file, ev.line, "date", f'{ev.date.text} is outside its phase "{phase.id}" '
+                                    f"({phase.date.text}); fix the date or the phase", "date-outside-phase"))
+        elif span is not None and (ev.date.latest < span.earliest or ev.date.earliest > span.latest):
+            warnings.append(Problem(ev.file, ev.line, "date", f"{ev.date.text} is outside the document's span "
+                                    f"({span.text})", "date-outside-span", "warning"))
+
+
+def _check_claims_budget(events, problems) -> None:
+    for ev in events:
+        count = sum(len(claims) for side in ev.sides for figures in (side.forces, side.losses)
+                    for claims in figures.values()) + sum(len(f.claims) for f in ev.figures)
+        if count > MAX_CLAIMS_PER_EVENT:
+            problems.append(Problem(ev.file, ev.line, "sides", f"{count:,} claims; an event may carry at most "
+                                    f"{MAX_CLAIMS_PER_EVENT} (split it into several events)",
+                                    "claims-over-budget"))
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -836,6 +870,68 @@ def _unique(kind: str, pairs, problems) -> set[str]:
 
 def _where_of(record) -> tuple[str, int]:
     return getattr(record, "file", "") or "", getattr(record, "line", 0) or 0
+
+
+def _event_map(f: Fields, refs: Refs) -> m.EventMap | None:
+    """An event's ``map`` block: ``extent: [west, south, east, north]``, ``places: [{name, lat, lon,
+    approximate, source}]``, ``lines: [{name, kind, points: [[lon, lat], ...], source}]``, ``note``."""
+    mf = f.sub("map")
+    if mf is None or not mf.ok:
+        return None
+    mf.unknown_keys({"extent", "places", "lines", "note", "editor_note"})
+    mf.text("editor_note", max_len=MAX_TEXT)
+
+    def pair(where, value, lon_first=True):
+        """(lon, lat) from a two-number list, or None after a located problem."""
+        pf = Fields(f.doc, where, dict(enumerate(value)) if isinstance(value, list) else value, f.problems)
+        if not pf.ok or len(pf.value) != 2:
+            if pf.ok:
+                pf.problem((), "must be [lon, lat]", "wrong-type")
+            return None
+        lon, lat = pf.number(0, -180, 180, required=True), pf.number(1, -90, 90, required=True)
+        return None if lon is None or lat is None else (lon, lat)
+
+    extent = None
+    raw = mf.value.get("extent")
+    if raw is not None:
+        ef = Fields(f.doc, mf.where + ("extent",), dict(enumerate(raw)) if isinstance(raw, list) else raw, f.problems)
+        if ef.ok and len(ef.value) != 4:
+            ef.problem((), "must be [west, south, east, north]", "wrong-type")
+        elif ef.ok:
+            box = (ef.number(0, -180, 180, True), ef.number(1, -90, 90, True), ef.number(2, -180, 180, True),
+                   ef.number(3, -90, 90, True))
+            if None not in box:
+                if box[1] >= box[3] or box[0] == box[2]:
+                    ef.problem((), "south must be below north and west differ from east", "out-of-range")
+                else:
+                    extent = box
+    places = []
+    for _, where, value in mf.items("places"):
+        pf = Fields(f.doc, where, value, f.problems)
+        if not pf.ok:
+            continue
+        pf.unknown_keys({"name", "lat", "lon", "approximate", "source", "locator", "editor_note"})
+        name, lat, lon = pf.text("name", required=True), pf.number("lat", -90, 90, True), pf.number("lon", -180, 180, True)
+        source = pf.ident("source", required=False)
+        refs.need("source", source, pf, "source")
+        if name and lat is not None and lon is not None:
+            places.append(m.MapPlace(name, lat, lon, pf.boolean("approximate"), source))
+    lines = []
+    for _, where, value in mf.items("lines"):
+        lf = Fields(f.doc, where, value, f.problems)
+        if not lf.ok:
+            continue
+        lf.unknown_keys({"name", "kind", "points", "source", "locator", "editor_note"})
+        name = lf.text("name", required=True)
+        kind = lf.choice("kind", m.MAP_LINE_KINDS, required=False, default="other")
+        source = lf.ident("source", required=False)
+        refs.need("source", source, lf, "source")
+        pts = [pair(w, v) for _, w, v in lf.items("points", required=True)]
+        if len(pts) < 2 and "points" in lf.value:
+            lf.problem("points", "a line needs at least two points", "wrong-type")
+        if name and len(pts) >= 2 and None not in pts:
+            lines.append(m.MapLine(name, tuple(pts), kind or "other", source))
+    return m.EventMap(extent, tuple(places), tuple(lines), mf.text("note", max_len=2000, default=""))
 
 
 def _place_of(record) -> str:
@@ -868,7 +964,8 @@ def _closest(word: str, options) -> str | None:
 
 # --- raw HTML in Markdown fields --------------------------------------------------------------------
 
-MARKDOWN_KEYS = ("summary", "method", "note")  # the fields data/README.md documents as Markdown
+MARKDOWN_KEYS = ("summary", "method")  # the fields data/README.md documents as Markdown, and an event's note
+EVENT_MARKDOWN_KEYS = MARKDOWN_KEYS + ("note",)  # a claim's or a source's note is plain text, printed escaped
 
 
 def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
@@ -883,8 +980,9 @@ def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
 
     def walk(value, where):
         if isinstance(value, dict):
+            keys = EVENT_MARKDOWN_KEYS if "phase" in value and "kind" in value else MARKDOWN_KEYS
             for key, item in value.items():
-                if key in MARKDOWN_KEYS and isinstance(item, str) and "<" in item:
+                if key in keys and isinstance(item, str) and "<" in item:
                     tag = _first_html(md, item)
                     if tag:
                         problems.append(Problem(doc.path, doc.line(where + (key,)), _dotted(where + (key,)),

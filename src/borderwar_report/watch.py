@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -38,13 +39,23 @@ def watch_and_build(project, debounce: float = 0.4, quiet: bool = False,
     on_build = on_build or (lambda ok: None)
     on_build(build_once(project, log))
     roots = [str(Path(p)) for p in (project.data_dir, project.templates_dir) if Path(p).exists()]
+    # Taken before "watching" is printed: a save made the instant it appears (before the file system watcher
+    # is registered) differs from this snapshot, so the first quiet timeout builds it. A failed build is
+    # retried only once its inputs change again.
+    attempted = _stale_inputs(project)
     log.info(f"watching {', '.join(roots)} (Ctrl-C to stop)")
-    attempted = _stale_inputs(project)  # a failed build is retried only once its inputs change again
+    out = os.path.realpath(project.out_dir)
+
+    def interesting(change, path: str) -> bool:
+        # The output folder may lie inside the data folder: its own writes must not trigger builds.
+        real = os.path.realpath(path)
+        return _interesting(change, path) and real != out and not real.startswith(out + os.sep)
+
     try:
         # yield_on_timeout: every couple of seconds of quiet, compare fingerprints too, so an edit made while
         # the watcher was starting (or missed by the file system's notifications) is still built.
         for changes in watchfiles.watch(*roots, debounce=int(debounce * 1000), step=50, stop_event=stop,
-                                        raise_interrupt=False, watch_filter=_interesting,
+                                        raise_interrupt=False, watch_filter=interesting,
                                         yield_on_timeout=True, rust_timeout=2000):
             if not changes:
                 keys = _stale_inputs(project)

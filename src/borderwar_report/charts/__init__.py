@@ -46,6 +46,30 @@ def render_chart(dataset, project, preset_name: str, name: str, formats, transpa
             "stats": chart.stats, "data": data}
 
 
+def render_details(dataset, project, preset_name: str, formats, titled: bool = False) -> dict:
+    """The detail map of every event that has one (its ``map`` block, or a battle's neighbourhood of located
+    events: geo_detail.detail_block): {"detail-<event id>": chart} with
+    the same fields as :func:`render_chart`."""
+    from dataclasses import replace
+
+    from .common import source_line
+    from .geo_detail import detail_block, make_detail
+    from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
+
+    preset = PRESETS[preset_name] if titled else replace(PRESETS[preset_name], titled=False)
+    out = {}
+    for event, block in ((e, detail_block(dataset, e)) for e in dataset.events):
+        if block is None:
+            continue
+        with chart_context(project, preset), glyph_guard(char_locator(dataset)):
+            chart = make_detail(dataset, project, preset, event, block)
+            data = {fmt: save_bytes(chart.fig, fmt, title=chart.title, description=chart.alt) for fmt in formats}
+        chart.fig.clear()
+        out[chart.name] = {"title": chart.title, "alt": chart.alt, "caption": chart.caption,
+                           "source": source_line(dataset), "stats": chart.stats, "data": data}
+    return out
+
+
 def render_preset(dataset, project, preset_name: str, formats, transparent: bool = False,
                   names=CHARTS) -> dict:
     """Every chart with one preset: {name: render_chart(...)}."""
@@ -143,6 +167,12 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
             index[name] = {"title": pr["title"], "alt": pr["alt"], "source": pr["source"],
                            "caption": pr["caption"], "files": files}
             ctx.log.detail(f"chart {name}: {_stats_line(pr['stats'])}")
+    if "print" in rendered:  # detail maps for the event profiles (print only; they are not slides)
+        for name, info in render_details(dataset, project, "print", ("svg",)).items():
+            write_atomic(Path(ctx.stage) / f"charts/print/{name}.svg", info["data"]["svg"])
+            index[name] = {"title": info["title"], "alt": info["alt"], "source": info["source"],
+                           "caption": info["caption"], "files": {"print": {"svg": f"charts/print/{name}.svg"}}}
+            ctx.log.detail(f"chart {name}: {_stats_line(info['stats'])}")
     if "slides" in rendered:
         deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS],
                          getattr(getattr(ctx, "options", None), "pptx_template", None))

@@ -11,9 +11,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .common import CAP_MIDDLE, Chart, LegendRow, join_list, plural, pt_axes, source_line, wrap_text, year_text
+from .common import (
+    CAP_MIDDLE,
+    Chart,
+    LegendRow,
+    join_list,
+    plural,
+    pt_axes,
+    source_line,
+    wrap_text,
+    year_span,
+    year_text,
+)
 from .layout import significance
-from .measures import highest_dead, format_count, format_short
+from .measures import format_count, format_short, highest_dead, value_range_words
 from .style import INK, MUTED, Preset, new_figure, text_width_pt
 from .timeline import label_text
 
@@ -256,10 +267,11 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
                  fontsize=preset.small, color=MUTED, ha="left", va="baseline")
 
     alt = _alt(dataset, events, chosen, others, side_names, panels)
+    drawn = [v for e in events for s in e.sides for cat in SHOWN for c in s.losses.get(cat, ()) for v in (c.low, c.high)]
     caption = ("Each dot is one claim (a bar, a claimed range; a triangle pointing right, at least; pointing "
                "left, at most; hollow, unconfirmed); the "
                "thin line spans the claims for a side. Unknown means no source in the data gives a figure. "
-               "Scale: zero, then logarithmic, so single deaths and tens of thousands read on one axis.")
+               f"Scale: zero, then logarithmic, so that claims {value_range_words(drawn)} read on one axis.")
     return Chart("casualties", fig, title, alt, caption, stats)
 
 
@@ -378,13 +390,15 @@ def _alt(dataset, events, chosen, others, side_names, panels) -> str:
             if not any(s.losses.get(c) for c in SHOWN):
                 unknown += 1
     spreads.sort(key=lambda x: (-x[0], x[1].id))
-    parts = [f"Casualty claims for {plural(len(events), 'event')} ({events[0].date.earliest.year}–"
-             f"{events[-1].date.latest.year}), per side, for {join_list([p[1].lower() for p in panels])}, "
+    first, last = min(e.date.earliest.year for e in events), max(e.date.latest.year for e in events)
+    parts = [f"Casualty claims for {plural(len(events), 'event')} ({year_span(first, last)}), per side, "
+             f"for {join_list([p[1].lower() for p in panels])}, "
              "on a scale that is zero then logarithmic."]
     if others:
-        parts.append(f"The {len(chosen)} events with the largest losses are drawn individually "
-                     f"({join_list([e.title for e in chosen], limit=5)}); {len(others)} smaller ones are "
-                     "grouped as other.")
+        parts.append(f"The {plural(len(chosen), 'event')} with the highest claims of dead "
+                     f"{'is' if len(chosen) == 1 else 'are'} drawn individually "
+                     f"({join_list([e.title for e in chosen], limit=5)}); {plural(len(others), 'other event')} "
+                     f"{'is' if len(others) == 1 else 'are'} grouped as other.")
     top = sorted(events, key=lambda e: -(highest_dead(e).value or 0))[:1]
     for e in top:
         hd = highest_dead(e)

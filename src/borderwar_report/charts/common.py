@@ -5,16 +5,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .measures import HIGHEST_DEAD_SHORT, format_count
 from .style import FAINT, INK, MUTED
 
 KIND_MARKERS = {"battle": "o", "border-incident": "o", "diplomacy": "D", "context": "s"}
 KIND_FILLS = {"battle": "#1A1A1A", "border-incident": "#5A5A5A", "diplomacy": "#8C8C8C", "context": "#B4B4B4"}
 KIND_LABELS = {"battle": "battle", "border-incident": "border incident", "diplomacy": "diplomacy",
                "context": "context"}
+FIGHTING = ("battle", "border-incident")  # the kinds for which a missing claim of dead is a gap worth saying
 KIND_ORDER = ("battle", "border-incident", "diplomacy", "context")
 # Noto Sans, in ems: half the capital height. Text set with va="baseline" this far below a glyph's centre
 # line has its capitals centred on the glyph (va="center_baseline" sets it visibly low).
 CAP_MIDDLE = 0.357
+# What a marker's size shows, after the reference dots of the key (the same words on the poster).
+SIZE_KEY_TEXT = f"{HIGHEST_DEAD_SHORT} (smallest: none claimed)"
 
 
 @dataclass
@@ -45,13 +49,32 @@ def marker_diameter(losses: float | None, scale: float) -> float:
     return scale * (3.2 + 1.6 * math.log10(1 + value))
 
 
+def size_key_values(values) -> list[int]:
+    """Round values for a marker-size key that spans the data: powers of ten from the one at or below the
+    smallest positive value to the one at or below the largest, at most three (the ends and one between).
+    Empty when no value is positive (then no size key is drawn)."""
+    vals = [v for v in values if v is not None and v > 0]
+    if not vals:
+        return []
+    lo, hi = math.floor(math.log10(min(vals))), math.floor(math.log10(max(vals)))
+    if hi - lo <= 2:
+        exps = list(range(lo, hi + 1))
+    else:
+        exps = [lo, (lo + hi + 1) // 2, hi]
+    return [10 ** e for e in exps]
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
+def year_span(first: int, last: int) -> str:
+    """ "1931–1945", or "1969" for a single year (never "1969–1969")."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def year_text(event) -> str:
-    a, b = event.date.earliest.year, event.date.latest.year
-    return str(a) if a == b else f"{a}–{b}"
+    return year_span(event.date.earliest.year, event.date.latest.year)
 
 
 def join_list(items: list[str], limit: int = 6) -> str:
@@ -101,6 +124,16 @@ class LegendRow:
 
     def add(self, glyph_width: float, draw, text: str, gap_after: float | None = None) -> None:
         self.items.append((glyph_width, draw, text, gap_after))
+
+    def add_size_key(self, values, kind_fill: str | None = None) -> None:
+        """The marker-size key: one dot per reference value (measures.reference_values), then what the
+        size shows."""
+        sc = self.preset.scale
+        for v in values:
+            d = marker_diameter(v, sc)
+            self.add(d, marker_glyph("o", d, kind_fill or KIND_FILLS["border-incident"], lw=0.6 * sc),
+                     format_count(v), gap_after=self.size * 0.4)
+        self.add(0, lambda ax, x, y: None, SIZE_KEY_TEXT if values else "no claim of dead in the data")
 
     def add_kinds(self, dataset) -> None:
         """One item per kind of event in the data, its marker as the timeline and the map draw it."""
@@ -160,4 +193,4 @@ def line_glyph(width: float, lw: float, color: str = MUTED, caps: bool = False, 
     return draw
 
 
-__all__ = ["Chart", "source_line", "kinds_present", "marker_diameter", "LegendRow", "pt_axes", "FAINT"]
+__all__ = ["Chart", "source_line", "kinds_present", "marker_diameter", "size_key_values", "LegendRow", "pt_axes", "FAINT"]

@@ -2,8 +2,9 @@
 
 An event counts in the year it starts. A year's bar is the highest claim of dead for one side in any one
 event of that year (measures.highest_dead) — a figure somebody claims, never a sum;
-a year whose events have no figure at all shows "no figure", not zero; a year with contested figures is
-hatched.
+the bar is coloured by the kind of the event whose claim it is (the upper panel's kind colours);
+a year whose battles or border incidents have no claim at all shows "no figure", not zero, and a year
+without fighting stays blank; a contested figure is hatched.
 """
 
 from __future__ import annotations
@@ -11,9 +12,23 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from .common import KIND_FILLS, KIND_LABELS, Chart, LegendRow, join_list, kinds_present, plural, pt_axes, source_line
-from .measures import highest_dead, format_count, format_short
+from .common import (
+    FIGHTING,
+    KIND_FILLS,
+    KIND_LABELS,
+    Chart,
+    LegendRow,
+    join_list,
+    kinds_present,
+    plural,
+    pt_axes,
+    source_line,
+    year_span,
+)
+from .measures import format_count, format_short, highest_dead
 from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
+
+LOWER_PANEL = "Highest claim of dead for one side in one event, per year (log scale; colour: that event\u2019s kind)"
 
 
 def make_escalation(dataset, project, preset: Preset) -> Chart:
@@ -29,28 +44,33 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     kinds = kinds_present(dataset)
     counts = {k: defaultdict(int) for k in kinds}
     dead = defaultdict(float)
+    dead_kind: dict[int, str] = {}  # the kind of the event whose claim is the year's bar
     contested = defaultdict(bool)
     known = defaultdict(bool)
-    for e in dataset.events:
+    fighting_unknown = defaultdict(bool)  # a battle or border incident that year has no claim of dead
+    for e in sorted(dataset.events, key=lambda e: (e.date.sort_key, e.id)):
         y = e.date.earliest.year
         counts[e.kind][y] += 1
         loss = highest_dead(e)
         if loss.known:
-            dead[y] = max(dead[y], loss.value)
+            if not known[y] or loss.value > dead[y]:
+                dead[y], dead_kind[y] = loss.value, e.kind
+                contested[y] = loss.contested
             known[y] = True
-            contested[y] |= loss.contested
+        elif e.kind in FIGHTING:
+            fighting_unknown[y] = True
     title_h = preset.title_height
     source_h = preset.source_height
     inner = W - 2 * margin
     legend = _legend(fig, preset, kinds, inner)
-    axis_h = size * 2.0
+    axis_h = size * 2.5  # tick labels, then a clear gap above the legend
     head = size * 1.8
     fixed = title_h + head + head * 1.5 + axis_h * 1.2 + legend.height + size * 0.8 + source_h
     H = preset.max_height * 72 if preset.fixed_height else min(preset.max_height * 72, fixed + 200)
     if not preset.fixed_height:
         fig.set_size_inches(preset.width, H / 72)
     panel = (H - fixed) / 2
-    title = f"Escalation: events and losses per year, {y0}–{y1}"
+    title = f"Escalation: events and losses per year, {year_span(y0, y1)}"
     frame(fig, preset, title, source_line(dataset))
     tick_size = max(preset.small, size * 0.85)
     note_size = max(preset.small, size * 0.75)  # figures on the bars, "no figure"
@@ -95,14 +115,14 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     ax2.set_xlim(y0 - 0.6, y1 + 0.6)
     for y in years:
         if known[y] and dead[y] > 0:
-            ax2.bar([y], [dead[y]], width=0.72, bottom=0.8, color="#5A5A5A",
+            ax2.bar([y], [dead[y]], width=0.72, bottom=0.8, color=KIND_FILLS.get(dead_kind[y], INK),
                     hatch="////" if contested[y] else None, edgecolor="white", linewidth=0.4 * preset.scale,
                     zorder=2)
             ax2.text(y, dead[y] * 1.15, format_count(dead[y]), ha="center", va="bottom", fontsize=note_size,
                      color=INK, zorder=3)
         elif known[y]:
             ax2.text(y, 1.0, "0", ha="center", va="bottom", fontsize=note_size, color=MUTED)
-        elif any(counts[k][y] for k in kinds):
+        elif fighting_unknown[y]:
             ax2.text(y, 1.0, "no figure", ha="center", va="bottom", fontsize=note_size, color=MUTED,
                      style="italic", rotation=90)
     ax2.yaxis.set_major_locator(FixedLocator(ticks2))
@@ -112,8 +132,8 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     step = 1 if width / len(years) > size * 2.6 else 2
     ax2.set_xticks(years[::step])
     ax2.set_xticklabels([str(y) for y in years[::step]])
-    fig.text(margin / W, 1 - (top2 - head * 0.75) / H, "Highest claim of dead for one side in one event, per year "
-             "(log scale; hatched: claimants disagree)", fontsize=size, fontweight="bold", color=INK, ha="left", va="center_baseline")
+    fig.text(margin / W, 1 - (top2 - head * 0.75) / H, LOWER_PANEL, fontsize=size, fontweight="bold", color=INK,
+             ha="left", va="center_baseline")
     for ax in (ax1, ax2):
         ax.tick_params(labelsize=tick_size)
     leg_top = top2 + panel + axis_h
@@ -122,17 +142,22 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
 
     busiest = max(years, key=lambda y: (sum(counts[k][y] for k in kinds), -y))
     deadliest = sorted((y for y in years if dead[y] > 0), key=lambda y: -dead[y])[:2]
-    alt = (f"Two bar charts for {y0}–{y1}. Events per year: most in {busiest} "
-           f"({sum(counts[k][busiest] for k in kinds)}). ")
+    busiest_n = sum(counts[k][busiest] for k in kinds)
+    alt = (f"Two bar charts for {year_span(y0, y1)}. Events per year: most in {busiest} "
+           f"({plural(busiest_n, 'event')}). ")
     if deadliest:
-        alt += "Highest claim of dead in one event for one side, per year, log scale: highest in " + join_list(
-            [f"{y} ({format_count(dead[y])}{', contested' if contested[y] else ''})" for y in deadliest]) + "."
-    no_fig = [y for y in years if not known[y] and any(counts[k][y] for k in kinds)]
+        alt += ("Lower chart, per year, the highest claim of dead for one side in any one event, log scale: "
+                "highest in " + join_list([f"{y} ({format_count(dead[y])}, "
+                                           f"{KIND_LABELS.get(dead_kind[y], dead_kind[y])}"
+                                           + (", contested" if contested[y] else "") + ")" for y in deadliest])
+                + ".")
+    no_fig = [y for y in years if fighting_unknown[y] and not known[y]]
     if no_fig:
-        alt += f" {plural(len(no_fig), 'year')} with events but no loss figure."
-    caption = ("Events counted in the year they begin. Lower panel: the highest claim of dead for one side in "
-               "any one event of the year, as claimed (nothing is added up or averaged). Years without any "
-               "figure say so rather than show zero.")
+        alt += f" {plural(len(no_fig), 'year')} with fighting but no claim of dead."
+    caption = ("Events counted in the year they begin. Lower panel: for each year, the highest claim of dead "
+               "for one side in any one event that began in it, as claimed (nothing is added up or "
+               "averaged); the bar takes the colour of that event's kind. A year whose battles or border "
+               "incidents have no claim of dead says \u201cno figure\u201d; a year without fighting is left blank.")
     return Chart("escalation", fig, title, alt, caption, {"years": len(years), "peak": peak})
 
 
@@ -154,7 +179,8 @@ def _legend(fig, preset, kinds, width) -> LegendRow:
             ax.add_patch(Rectangle((x - g / 2, y - g / 2), g, g, facecolor=colour, edgecolor="white", hatch=hatch,
                                    clip_on=False))
         return draw
+    row.add(0, lambda ax, x, y: None, "Kind of event (both panels):", gap_after=row.size * 0.6)
     for k in kinds:
         row.add(g, swatch(KIND_FILLS.get(k, INK)), KIND_LABELS.get(k, k))
-    row.add(g, swatch("#5A5A5A", "////"), "contested dead figures")
+    row.add(g, swatch(KIND_FILLS["diplomacy"], "////"), "contested: claimants give different figures")
     return row

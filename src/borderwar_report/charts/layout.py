@@ -56,7 +56,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["decimal_year", "Scale", "Mark", "Placement", "LaneLayout", "pack_lane", "pack_lanes",
+__all__ = ["decimal_year", "Scale", "BrokenScale", "empty_years", "Mark", "Placement", "LaneLayout", "pack_lane", "pack_lanes",
            "DensityRule", "apply_density", "density_bins", "significance", "estimate_text_width",
            "mark_extent", "PointLabel", "PointPlacement", "place_point_labels", "leader_end", "clip_segment"]
 
@@ -100,6 +100,69 @@ class Scale:
         return self.x0 + p / self.per_unit
 
 
+@dataclass(frozen=True)
+class BrokenScale(Scale):
+    """A :class:`Scale` with a broken axis: each of ``gaps`` (axis intervals with nothing drawn on
+    them) takes only ``gap_width`` axis units of room; the rest of the axis stays linear. Draw a break
+    mark on each gap and say so in the legend."""
+
+    gaps: tuple[tuple[float, float], ...] = ()
+    gap_width: float = 0.6
+
+    def __post_init__(self):
+        super().__post_init__()
+        for a, b in self.gaps:
+            if not self.x0 <= a < b <= self.x1 or b - a <= self.gap_width:
+                raise ValueError(f"gap {a}..{b} is not a stretch of more than {self.gap_width} inside the axis")
+
+    @property
+    def per_unit(self) -> float:
+        cut = sum(b - a - self.gap_width for a, b in self.gaps)
+        return self.length / (self.x1 - self.x0 - cut)
+
+    def _squeezed(self, x: float) -> float:
+        """Axis units from x0 to ``x`` once the gaps are squeezed."""
+        u = x - self.x0
+        for a, b in self.gaps:
+            if x >= b:
+                u -= b - a - self.gap_width
+            elif x > a:
+                u -= (x - a) * (1 - self.gap_width / (b - a))
+        return u
+
+    def to_phys(self, x: float) -> float:
+        return self._squeezed(x) * self.per_unit
+
+    def to_axis(self, p: float) -> float:
+        u = p / self.per_unit
+        x = self.x0 + u
+        for a, b in sorted(self.gaps):
+            ua = self._squeezed(a)
+            if u <= ua:
+                break
+            if u < ua + self.gap_width:
+                return a + (u - ua) * (b - a) / self.gap_width
+            x = b + (u - ua - self.gap_width)
+        return x
+
+
+def empty_years(extents, first: int, last: int, min_years: int = 2) -> list[tuple[int, int]]:
+    """Runs of at least ``min_years`` whole years in ``first..last`` that no (start, end) extent (decimal
+    years) touches, as (first year, year after the last) — the stretches a broken axis may squeeze."""
+    busy = set()
+    for a, b in extents:
+        busy.update(range(max(first, math.floor(a)), min(last, math.ceil(b) - 1) + 1))
+    runs, start = [], None
+    for year in range(first, last + 2):
+        if year <= last and year not in busy:
+            start = year if start is None else start
+            continue
+        if start is not None and year - start >= min_years:
+            runs.append((start, year))
+        start = None
+    return runs
+
+
 # --- marks and placements -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -135,7 +198,7 @@ class Placement:
     lane: str
     row: int
     labelled: bool
-    side: str | None  # "right" | "left" | "inside" | None (unlabelled)
+    side: str | None  # "right" | "left" | "inside" | "below" | "above" | None (unlabelled)
     label_x: float | None
     ha: str | None
     glyph: tuple[float, float]
@@ -290,6 +353,21 @@ def pack_lane(marks: Sequence[Mark], scale: Scale, *, gap: float = 1.0, label_ga
         if not done:
             deferred.append((mark, glyph))
     limit = len(rows) if max_rows is None else max_rows
+    if label_below and deferred:
+        # Before giving up on a label: set it on the row above or below its glyph, starting at the glyph
+        # or ending at it, in any row pair with room (no new rows).
+        still = []
+        for mark, glyph in deferred:
+            spot = _stacked_spot(mark, glyph, rows[:limit], scale, gap, tall_fits)
+            if spot is None:
+                still.append((mark, glyph))
+                continue
+            r, lr, side, (l0, l1) = spot
+            take(mark, r, *glyph)
+            rows[lr].add(l0, l1)
+            placed.append(Placement(mark.id, mark.lane, r, True, side, scale.to_axis(l0), "left", glyph, glyph,
+                                    (l0, l1), lr))
+        deferred = still
     loose: list[tuple[Mark, tuple[float, float]]] = []
     for mark, glyph in deferred:  # glyph only, where it fits
         r = next((i for i, row in enumerate(rows[:limit])
@@ -329,6 +407,29 @@ def pack_lane(marks: Sequence[Mark], scale: Scale, *, gap: float = 1.0, label_ga
     placed.sort(key=lambda p: (p.row, p.glyph[0], p.id))
     used = 1 + max((max(p.row, p.label_row or 0) for p in placed), default=-1)
     return LaneLayout(lane, used if marks else 0, placed)
+
+
+def _stacked_spot(mark: Mark, glyph, rows: list[_Row], scale: Scale, gap: float, tall_fits):
+    """(glyph row, label row, "below" | "above", label interval) for a label set on the row under or over
+    its glyph — starting where the glyph starts, else ending where it ends — or None. Rows only: none
+    is added."""
+    w = mark.label_width
+    if w > scale.length:
+        return None
+    starts = [glyph[0], glyph[1] - w]
+    if mark.tall is not None:  # clear of a tall glyph's part in the neighbouring rows
+        starts = [scale.to_phys(mark.tall[1]) + gap, scale.to_phys(mark.tall[0]) - gap - w]
+    spans = [(lo, lo + w) for lo in dict.fromkeys(max(0.0, min(s, scale.length - w)) for s in starts)]
+    for r, row in enumerate(rows):
+        if not row.free(glyph[0], glyph[1], gap) or not tall_fits(mark, r):
+            continue
+        for lr, side in ((r + 1, "below"), (r - 1, "above")):
+            if not 0 <= lr < len(rows):
+                continue
+            for l0, l1 in spans:
+                if rows[lr].free(l0, l1, gap):
+                    return r, lr, side, (l0, l1)
+    return None
 
 
 def _row(rows: list[_Row], r: int) -> _Row:

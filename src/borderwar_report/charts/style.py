@@ -30,6 +30,7 @@ FAINT = "#B0B0B0"
 PHASE_FILLS = ("#EEEEEE", "#F8F8F8")
 
 MM = 1 / 25.4  # inches per millimetre
+PRINT_MIN_PT = 7.0  # the smallest type in a print chart, as printed
 MEASURE_DPI = 288
 
 
@@ -73,7 +74,8 @@ class Preset:
 
 PRESETS = {
     # The briefing's text width: A4 (210 mm) minus 2 × 25 mm margins = 160 mm; height ≤ 120 mm.
-    "print": Preset("print", 160 * MM, 120 * MM, False, 8.0, 6.5, 10.0, 300, 1.0, 10.5, "none"),
+    # Type: 8 pt labels, nothing under PRINT_MIN_PT (the briefing places these SVGs at full size).
+    "print": Preset("print", 160 * MM, 120 * MM, False, 8.0, PRINT_MIN_PT, 10.0, 300, 1.0, 10.5, "none"),
     # 16:9 at 13.333 × 7.5 in (PowerPoint's widescreen page): 1920 × 1080 px at 144 dpi.
     "slides": Preset("slides", 1920 / 144, 7.5, True, 16.0, 12.0, 24.0, 144, 2.0, 21.0, "path"),
 }
@@ -111,6 +113,40 @@ def register_fonts(fonts_dir: Path) -> tuple[str, ...]:
         raise GlyphMissingError(f"font families {missing} are listed in {fonts_dir}/fonts.json but no "
                                 "bundled file provides them")
     return stack
+
+
+# A CJK text's glyph forms follow its language (BCP 47 tag, case-insensitive): Simplified or Traditional
+# Chinese, else Japanese (the stacks' own CJK face).
+_TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+CJK_FACE = {"sc": "Noto Sans CJK SC", "tc": "Noto Sans CJK TC", "jp": "Noto Sans CJK JP"}
+
+
+def cjk_face(lang: str | None) -> str | None:
+    """The CJK family for text in ``lang``: zh, zh-Hans, zh-CN… → SC; zh-Hant, zh-TW, zh-HK → TC;
+    ja → JP; None for other languages."""
+    tag = (lang or "").lower().replace("_", "-")
+    if tag == "zh" or tag.startswith("zh-"):
+        return CJK_FACE["tc"] if any(tag == t or tag.startswith(t + "-") for t in _TRADITIONAL) else CJK_FACE["sc"]
+    if tag == "ja" or tag.startswith("ja-"):
+        return CJK_FACE["jp"]
+    return None
+
+
+def stack_for_lang(stack: tuple[str, ...], lang: str | None, first: bool = False) -> tuple[str, ...]:
+    """``stack`` with the CJK face for ``lang`` put before the other CJK faces (the JP face stays as the
+    fallback for characters outside the Chinese subsets); unchanged when that face is not bundled.
+    ``first``: the face leads the whole stack — for SVG that WeasyPrint draws, whose text takes the
+    first family that has the run's script rather than falling back glyph by glyph."""
+    face = cjk_face(lang)
+    if face is None or face in stack[:1]:
+        return tuple(stack)
+    from matplotlib import font_manager
+
+    if face not in {f.name for f in font_manager.fontManager.ttflist}:
+        return tuple(stack)
+    latin = [f for f in stack if not f.startswith("Noto Sans CJK")]
+    cjk = [f for f in stack if f.startswith("Noto Sans CJK") and f != face]
+    return tuple([face] + latin + cjk) if first else tuple(latin + [face] + cjk)
 
 
 @contextlib.contextmanager
@@ -254,19 +290,19 @@ def new_figure(preset: Preset, height: float | None = None):
     return Figure(figsize=(preset.width, h))
 
 
-def text_width_pt(fig, text: str, size: float, weight: str = "normal") -> float:
+def text_width_pt(fig, text: str, size: float, weight: str = "normal", style: str = "normal") -> float:
     """Advance width of ``text`` at ``size`` pt in the current font stack, measured by Agg, in points."""
     import matplotlib
 
-    return _measure(text, float(size), weight, tuple(matplotlib.rcParams["font.family"]))
+    return _measure(text, float(size), weight, tuple(matplotlib.rcParams["font.family"]), style)
 
 
 @functools.lru_cache(maxsize=65536)
-def _measure(text: str, size: float, weight: str, family: tuple) -> float:
+def _measure(text: str, size: float, weight: str, family: tuple, style: str = "normal") -> float:
     from matplotlib.font_manager import FontProperties
 
     renderer = _renderer(MEASURE_DPI)
-    prop = FontProperties(family=list(family), size=size, weight=weight)
+    prop = FontProperties(family=list(family), size=size, weight=weight, style=style)
     w, _, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
     return w * 72.0 / MEASURE_DPI * 1.02  # 2 %: other renderers (WeasyPrint, PDF viewers) kern a little wider
 

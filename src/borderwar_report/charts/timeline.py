@@ -26,10 +26,11 @@ from .common import (
     pt_axes,
     source_line,
     wrap_text,
+    year_span,
     year_text,
 )
-from .measures import highest_dead, format_count
-from .style import FAINT, INK, MUTED, PHASE_FILLS, Preset, frame, new_figure, text_width_pt
+from .measures import claimed_dead, format_count, highest_dead, reference_values, value_range_words
+from .style import FAINT, INK, MM, MUTED, PHASE_FILLS, PRINT_MIN_PT, Preset, frame, new_figure, text_width_pt
 
 ONE_DAY = dt.timedelta(days=1)
 # Noto Sans, in ems: how far a label's ink reaches below its row's centre line when its capitals are
@@ -39,6 +40,10 @@ TEXT_BELOW = 0.6
 # its own bar rather than with the glyph of the row below (the lift stays clear of the ink of the glyph's
 # row while a row is at most 1.6 × the label size).
 BELOW_LIFT = 0.15
+# In print the timeline may grow taller than the other charts (mm) so that every event keeps its label.
+PRINT_MAX_HEIGHT_MM = 160
+# A phase's bracket lies this far below its name's baseline (ems): clear of the descenders (0.24).
+PHASE_RULE_BELOW = 0.45
 BAR_FACE = "#DADADA"
 BAR_EDGE = "#7A7A7A"
 
@@ -83,6 +88,34 @@ def _lanes(dataset) -> list[tuple[str, str]]:
 
 
 def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None = None) -> Chart:
+    """The timeline at the preset's label size; when that leaves a few events unlabelled, again in a
+    taller print figure, then at smaller type (rows shrink with it), until every label fits or the
+    ladder ends (the chart then says how many are unlabelled)."""
+    ladder = label_ladder(preset)
+    for i, attempt in enumerate(ladder):
+        chart = _make_timeline(dataset, project, attempt, rule)
+        few = chart.stats["unlabelled"] <= max(1, chart.stats["shown"] // 3)
+        if chart.stats["unlabelled"] == 0 or not few or i == len(ladder) - 1:
+            return chart
+        chart.fig.clear()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def label_ladder(preset: Preset) -> list[Preset]:
+    """The presets a timeline tries in turn: as given; in print, up to PRINT_MAX_HEIGHT_MM tall; then
+    label type one and two steps smaller (never under the print floor), rows in proportion."""
+    first = replace(preset, max_height=max(preset.max_height, PRINT_MAX_HEIGHT_MM * MM)) \
+        if preset.name == "print" else preset
+    out = [preset] if first == preset else [preset, first]
+    floor = PRINT_MIN_PT if preset.name == "print" else preset.small
+    for k in (0.9375, 0.875) if preset.name == "print" else (0.875, 0.75):
+        size = max(floor, round(preset.size * k * 4) / 4)
+        if size < out[-1].size:
+            out.append(replace(first, size=size, row=preset.row * size / preset.size))
+    return out
+
+
+def _make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None = None) -> Chart:
     rule = rule or L.DensityRule()
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72
@@ -126,9 +159,9 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
 
     # --- vertical budget (points) ------------------------------------------------------------------
     title_h = preset.title_height
-    phase_row = phase_size * 1.45
+    phase_row = phase_size * 1.75  # the name, then its band's bracket
     phase_h = max(len(phase_rows), 1) * phase_row + phase_size * 0.6  # descenders clear of the first lane
-    band_text = preset.small * 0.85
+    band_text = preset.small
     band_h = band_text * 1.3 + preset.row * 0.7  # its caption line, then the histogram under it
     axis_h = preset.size * 0.9 * 2.0
     bottom_pad = preset.row * 0.25
@@ -149,6 +182,18 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
         limits[lid] = max_rows
         return L.pack_lane(ms, scale, gap=gap, label_gap=label_gap, max_rows=max_rows, reserved=reserve[lid],
                            label_below=True)
+
+    def pack_squeezed(lid, n):
+        """The lane in ``n`` rows: labels in all of them when that leaves no glyph over, else the last
+        row kept for the glyphs without labels — whichever labels more."""
+        full = pack(lid, n)
+        if full.rows <= n and not full.unlabelled:
+            return full
+        spare = pack(lid, max(n - 1, 1))
+        if full.rows <= n and len(full.unlabelled) < len(spare.unlabelled):
+            limits[lid] = n
+            return full
+        return spare
 
     def room(lid, lay) -> _Room:
         """Room for markers taller than a row: above the first row and below the last (lane lines and the
@@ -176,9 +221,7 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
             budget -= 1  # the tall markers' room did not fit: one row less
         squeezed = True
         alloc = _allocate(need, max(budget, len(lanes)))
-        # a squeezed lane keeps its last row for glyphs without labels
-        layouts = {lid: pack(lid, max(alloc[lid] - 1, 1) if alloc[lid] < need[lid] else None)
-                   for lid in lane_ids}
+        layouts = {lid: pack_squeezed(lid, alloc[lid]) if alloc[lid] < need[lid] else pack(lid) for lid in lane_ids}
     rooms = {lid: room(lid, lay) for lid, lay in layouts.items()}
     pads_h = sum(r.height(0, 0.0) for r in rooms.values())
     unlabelled = [p for lay in layouts.values() for p in lay.unlabelled]
@@ -201,7 +244,7 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
     H = fig.get_figheight() * 72
 
     # --- frame ------------------------------------------------------------------------------------
-    title = f"Timeline, {y0}–{y1}: {plural(len(dataset.events), 'event')} by theatre"
+    title = f"Timeline, {year_span(y0, y1)}: {plural(len(dataset.events), 'event')} by theatre"
     frame(fig, preset, title, source_line(dataset))
     lanes_h = sum(rooms[lid].height(max(layouts[lid].rows, 1), row_h) + (band_h if lid in banded_lanes else 0)
                   for lid in lane_ids)
@@ -220,10 +263,18 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
     for i, p in enumerate(dataset.phases):
         a, b = L.mark_extent(p.date)
         ax.axvspan(max(a, scale.x0), min(b, scale.x1), color=PHASE_FILLS[i % 2], lw=0, zorder=0)
+    brackets = []
     for r, row in enumerate(phase_rows):
-        for x, ha, name in row:
-            ax.text(x, phase_size * 0.3 + (r + 0.5) * phase_row + CAP_MIDDLE * phase_size, name, ha=ha,
-                    va="baseline", fontsize=phase_size, color=MUTED, style="italic", zorder=4)
+        base = phase_size * 0.3 + (r + 0.5) * phase_row + CAP_MIDDLE * phase_size
+        rule_y = base + PHASE_RULE_BELOW * phase_size  # under the descenders
+        for x, ha, name, a, b in row:
+            ax.text(x, base, name, ha=ha, va="baseline", fontsize=phase_size, color=MUTED, style="italic", zorder=4)
+            tick = phase_size * 0.3
+            brackets += [[(a, rule_y + tick), (a, rule_y), (b, rule_y), (b, rule_y + tick)]]
+    if brackets:
+        from matplotlib.collections import LineCollection as _Lines
+
+        ax.add_collection(_Lines(brackets, colors=FAINT, linewidths=0.6 * preset.scale, zorder=3))
 
     # lanes
     y = phase_h
@@ -247,7 +298,7 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
             _glyph(it, rm.centre(y, pl.row, row_h), row_h, preset, segs, caps, dashed_segs, bars, qbars, markers,
                    rings, ring, scale.per_unit)
             if pl.labelled:  # capitals centred on the glyphs' line; a label below its glyph a little closer
-                lift = BELOW_LIFT * row_h if pl.side == "below" else 0.0
+                lift = {"below": BELOW_LIFT * row_h, "above": -BELOW_LIFT * row_h}.get(pl.side, 0.0)
                 ax.text(pl.label_x, rm.centre(y, pl.label_row, row_h) - lift + CAP_MIDDLE * label_size,
                         label_text(it.event, preset), ha=pl.ha, va="baseline", fontsize=label_size, color=INK,
                         zorder=5)
@@ -288,10 +339,15 @@ def make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None =
                  note, fontsize=preset.small, color=MUTED, ha="left", va="baseline")
 
     alt = _alt(dataset, lanes, items, layouts, dense, banded, unlabelled)
-    caption = (f"Events of {y0}–{y1} on {plural(len(lanes), 'lane')}, phases shaded. "
-               "Marker area grows with the highest claim of dead for any one side (killed, else killed or "
-               "missing, else irrecoverable losses); a ring marks figures that claimants dispute. Bars are spans, whiskers the stated range of an imprecise date, hollow dashed "
-               "markers approximate or uncertain dates, paired ticks one of two dates.")
+    key = reference_values(claimed_dead(dataset))
+    sizes = (f"marker size grows with the logarithm of the highest claim of dead for any one side (killed, "
+             f"else killed or missing, else irrecoverable losses; the claims run "
+             f"{value_range_words(claimed_dead(dataset))}; the key shows {join_list([format_count(v) for v in key])})"
+             if key else "no event has a claim of dead, so every marker has the smallest size")
+    caption = (f"Events of {year_span(y0, y1)} on {plural(len(lanes), 'lane')}"
+               f"{', phases shaded' if dataset.phases else ''}; {sizes}; a ring marks figures that claimants "
+               "dispute. Bars are spans, whiskers the stated range of an imprecise date, hollow dashed markers "
+               "approximate or uncertain dates, paired ticks one of two dates.")
     stats = {"events": len(dataset.events), "shown": len(shown), "banded": len(banded), "labelled": texts,
              "unlabelled": len(unlabelled), "dense_buckets": len(dense), "rows": rows_total,
              "height_mm": round(H / 72 * 25.4, 1), "squeezed": squeezed}
@@ -388,31 +444,36 @@ def _band(ax, marks, scale, top, h, size, n):
             ha="right", va="baseline", fontsize=size, color=MUTED, zorder=4)
 
 
-def _pack_phases(dataset, scale, fig, size) -> list[list[tuple[float, str, str]]]:
-    """Phase names in header rows: each starts at its band's start (or ends at its end near the right
-    edge); rows are filled first-fit so names never overlap. Returns rows of (x, ha, name)."""
+def _pack_phases(dataset, scale, fig, size) -> list[list[tuple[float, str, str, float, float]]]:
+    """Phase names in header rows, each over its own band: within the band when the name fits in it,
+    else centred on the band (kept on the axis); a bracket under every name spans
+    its band. Rows are filled first-fit so names never overlap. Returns rows of (x, ha, name, a, b),
+    ``a``..``b`` the band in axis units."""
     rows: list[list[tuple[float, float]]] = []
-    out: list[list[tuple[float, str, str]]] = []
+    out: list[list[tuple[float, str, str, float, float]]] = []
     pad = size * 0.35
     for p in sorted(dataset.phases, key=lambda p: p.date.sort_key):
         a, b = L.mark_extent(p.date)
         a, b = max(a, scale.x0), min(b, scale.x1)
         if b <= a:
             continue
-        w = text_width_pt(fig, p.name, size)
-        lo = scale.to_phys(a) + pad
-        if lo + w <= scale.length:
-            span, x, ha = (lo, lo + w), scale.to_axis(lo), "left"
+        w = text_width_pt(fig, p.name, size, style="italic")
+        lo, hi = scale.to_phys(a), scale.to_phys(b)
+        if w <= hi - lo:  # within the band: after a small indent where there is room for it
+            start = lo + min(pad, (hi - lo - w) / 2)
+            span = (start, start + w)
         else:
-            hi = scale.to_phys(b) - pad
-            span, x, ha = (hi - w, hi), scale.to_axis(hi), "right"
+            mid = (lo + hi) / 2
+            start = min(max(mid - w / 2, 0.0), scale.length - w)
+            span = (start, start + w)
+        x, ha = scale.to_axis(span[0]), "left"
         for r, taken in enumerate(rows + [[]]):
-            if all(span[1] + pad <= t0 or span[0] >= t1 + pad for t0, t1 in taken):
+            if all(span[1] + pad * 0.6 <= t0 or span[0] >= t1 + pad * 0.6 for t0, t1 in taken):
                 if r == len(rows):
                     rows.append([])
                     out.append([])
                 rows[r].append(span)
-                out[r].append((x, ha, p.name))
+                out[r].append((x, ha, p.name, a, b))
                 break
     return out
 
@@ -437,11 +498,7 @@ def _legend(fig, preset, dataset, width, dense, rule) -> LegendRow:
     sc = preset.scale
     g = row.size * 1.1
     row.add_kinds(dataset)
-    for v in (10, 1000, 100000):
-        d = marker_diameter(v, sc)
-        row.add(d, marker_glyph("o", d, KIND_FILLS["border-incident"], lw=0.6 * sc), format_count(v),
-                gap_after=row.size * 0.4)
-    row.add(0, lambda ax, x, y: None, "highest claim of dead (smallest: none claimed)")
+    row.add_size_key(reference_values(claimed_dead(dataset)))
     d = marker_diameter(100, sc)
     row.add(d + 3 * sc, _ring_glyph(d, sc), "contested figures")
     row.add(row.size * 2.2, _bar_glyph(row.size * 2.2, row.size * 0.7, sc, False), "span")
@@ -501,7 +558,8 @@ def _alt(dataset, lanes, items, layouts, dense, banded, unlabelled) -> str:
                          f"{', contested' if it.contested else ''})" for it in ranked])
     spans = sum(1 for it in items.values() if it.event.date.kind == "span")
     vague = sum(1 for it in items.values() if not it.event.date.is_exact_day and it.event.date.kind != "span")
-    parts = [f"Timeline of {plural(len(items), 'event')} from {y0} to {y1} in {plural(len(lanes), 'lane')}: "
+    when = f"in {y0}" if y0 == y1 else f"from {y0} to {y1}"
+    parts = [f"Timeline of {plural(len(items), 'event')} {when} in {plural(len(lanes), 'lane')}: "
              f"{lane_text}."]
     if dataset.phases:
         parts.append(f"Phases: {phases}.")

@@ -1,0 +1,181 @@
+"""An event's detail map: its ``map`` block (extent, named places, lines such as fronts on a date) over the
+bundled world geometry, cut at build time to the block's extent (or to its places with a margin).
+
+A battle without a block gets one when the data has enough located events around it (see
+:func:`detail_block`). ``make_detail(dataset, project, preset, event)`` → :class:`.common.Chart`. Type is
+never under :data:`.locator.MIN_PT`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..model import EventMap, MapPlace
+from . import geo as G
+from . import layout as L
+from .common import Chart, pt_axes, wrap_text
+from .locator import (
+    BORDER,
+    INK,
+    LAND,
+    MIN_PT,
+    MUTED,
+    RIVER,
+    _base_map,
+    _blocked,
+    _degree_labels,
+    _graticule,
+    _orientation_names,
+    _km,
+    _view,
+    geo_dir,
+    legend_row,
+)
+from .measures import highest_dead
+from .style import new_figure, text_width_pt
+
+LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (5, 2))),
+               "withdrawal": ("#7F7F7F", 1.0, (0, (2, 2))), "river": (RIVER, 1.0, "-"),
+               "border": (BORDER, 0.8, (0, (4, 2))), "other": (INK, 0.8, "-")}
+DETAIL_HEIGHT_SHARE = 0.6  # of the preset's largest height
+
+
+NEAR_KM = 150.0  # events this close to a battle are its neighbourhood
+NEAR_PLACES = 3  # distinct located places (the battle's own included) that earn a battle a detail map
+
+
+def has_detail(event) -> bool:
+    m = event.map
+    return m is not None and (len(m.places) + len(m.lines) > 0)
+
+
+def detail_block(dataset, event) -> EventMap | None:
+    """The event's own ``map`` block; else, for a battle, its neighbourhood: the places of the located events
+    within NEAR_KM when there are at least NEAR_PLACES of them and no more significant battle among them
+    (one detail map per neighbourhood). None: no detail map."""
+    if has_detail(event):
+        return event.map
+    if event.kind != "battle" or event.place is None or not event.place.located:
+        return None
+    here = (event.place.lon, event.place.lat)
+    near = [e for e in dataset.events if e.place is not None and e.place.located
+            and _km(here, (e.place.lon, e.place.lat)) <= NEAR_KM]
+    places: dict = {}
+    for e in sorted(near, key=lambda e: (e is not event, e.date.sort_key, e.id)):
+        places.setdefault((round(e.place.lon, 2), round(e.place.lat, 2)), e.place)
+    if len(places) < NEAR_PLACES:
+        return None
+
+    def order(e):  # the most significant first (layout.significance), then the earliest
+        dead = highest_dead(e)
+        return tuple(-x for x in L.significance(e.kind, dead.value, dead.contested)), e.date.sort_key, e.id
+
+    if min((e for e in near if e.kind == "battle"), key=order) is not event:
+        return None  # a more significant battle nearby draws the neighbourhood
+    return EventMap(places=tuple(MapPlace(p.name, p.lat, p.lon, bool(p.approximate)) for p in places.values()),
+                    note=f"The located events of the data set within {NEAR_KM:,.0f} km.")
+
+
+def _is_own(event, place) -> bool:
+    """Is this map place the event's own (drawn in bold)?"""
+    return event.place is not None and (place.lat, place.lon) == (event.place.lat, event.place.lon)
+
+
+def make_detail(dataset, project, preset, event, block: EventMap | None = None) -> Chart:
+    block = block or detail_block(dataset, event)
+    gdir = geo_dir(project)
+    base = G.load_base(str(G.world_file(gdir)))
+    fig = new_figure(preset)
+    W = fig.get_figwidth() * 72
+    margin, fs = preset.margin, max(MIN_PT, preset.size * 0.85)
+    inner = W - 2 * margin
+    min_text = inner * 0.6  # the legend and notes get at least this width, the map's if it is wider
+
+    def key_and_notes(width):
+        legend = legend_row(fig, preset, width)
+        for ln in block.lines:  # each line is named in the legend (a name along a short line seldom fits)
+            colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
+            legend.add(fs * 2.2, (lambda c, w, s: lambda ax, x, y: ax.plot([x - fs, x + fs], [y, y], color=c, lw=w,
+                                                                           ls=s, clip_on=False))(colour, lw, ls),
+                       f"{ln.kind}: {ln.name}")
+        if any(p.approximate for p in block.places):
+            legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[16], facecolors=["white"], edgecolors=[INK],
+                                                       clip_on=False), "approximate place")
+        notes = [n for n in (block.note, getattr(dataset.document, "map_note", "")) if n]
+        lines = [line for n in notes for line in wrap_text(fig, " ".join(n.split()), fs, width)]
+        return legend, lines, legend.height + fs * 0.6 + len(lines) * fs * 1.4
+
+    legend, note_lines, below = key_and_notes(min_text)
+    avail_h = preset.max_height * 72 * DETAIL_HEIGHT_SHARE - below - margin * 2
+    pts = [(p.lon, p.lat) for p in block.places] + [q for ln in block.lines for q in ln.points]
+    if event.place is not None and event.place.located:
+        pts.append((event.place.lon, event.place.lat))
+    if block.extent:
+        w, s, e, n = block.extent
+        view = (w, e if e > w else e + 360, s, n)  # the record's extent as given; the map takes its shape
+    else:
+        spread = max(max(p[0] for p in pts) - min(p[0] for p in pts), max(p[1] for p in pts) - min(p[1] for p in pts))
+        view = _view(pts, min(inner / avail_h, 1.6), min_pad_deg=max(0.02, spread * 0.15))
+    w0, w1, s0, s1 = view
+    aspect = (w1 - w0) * math.cos(math.radians((s0 + s1) / 2)) / (s1 - s0)
+    map_w = min(inner, avail_h * aspect)
+    map_h = map_w / aspect
+    text_w = max(map_w, min_text)
+    legend, note_lines, below = key_and_notes(text_w)
+    W = text_w + 2 * margin  # the figure is as wide as its map (or its key): a narrow map is no wide figure
+    H = margin + map_h + fs * 0.4 + below + margin
+    fig.set_size_inches(W / 72, H / 72)
+    ax = fig.add_axes((margin / W, 1 - (margin + map_h) / H, map_w / W, map_h / H))
+    ax.set_xlim(w0, w1)
+    ax.set_ylim(s0, s1)
+    ax.set_aspect(1 / math.cos(math.radians((s0 + s1) / 2)), adjustable="box")
+    layers = _base_map(ax, base, preset, view, map_w)
+    xs, ys = _graticule(ax, w0, w1, s0, s1, fs, preset)
+    for ln in block.lines:
+        colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
+        ax.plot([p[0] for p in ln.points], [p[1] for p in ln.points], color=colour, lw=lw * preset.scale, ls=ls,
+                zorder=5, solid_capstyle="round")
+    pt_x, pt_y = map_w / (w1 - w0), map_h / (s1 - s0)
+    dot = 2.6 * preset.scale
+    items = []
+    for i, p in enumerate(block.places):
+        ax.scatter([p.lon], [p.lat], s=[(dot * 2) ** 2], marker="o", facecolors=["white" if p.approximate else INK],
+                   edgecolors=[INK], linewidths=0.6 * preset.scale, zorder=6)
+        own = _is_own(event, p)
+        items.append(L.PointLabel(f"p{i}", (p.lon - w0) * pt_x, (p.lat - s0) * pt_y,
+                                  text_width_pt(fig, p.name, fs, "bold" if own else "normal"), fs * 1.15, dot,
+                                  (len(block.places) - i,)))
+    obstacles = []
+    spots = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles)
+    placed = 0
+    for p, it in zip(block.places, items, strict=True):
+        spot = spots[it.id]
+        if spot is None:
+            continue
+        placed += 1
+        own = _is_own(event, p)
+        ax.text(w0 + spot.x / pt_x, s0 + spot.y / pt_y, p.name, fontsize=fs, color=INK, ha=spot.ha, va=spot.va,
+                zorder=7, fontweight="bold" if own else "normal",
+                bbox={"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.8})
+    taken = obstacles + [spots[it.id].box for it in items if spots[it.id] is not None] + [
+        (it.x - dot, it.y - dot, it.x + dot, it.y + dot) for it in items]
+    named = _orientation_names(ax, fig, dataset, [event], G.load_places(str(gdir)), layers, view,
+                               (pt_x, pt_y, map_w, map_h), preset, taken, [])
+    taken.extend(named.pop("boxes"))
+    _degree_labels(ax, fig, xs, ys, view, (pt_x, pt_y, map_w, map_h), fs, taken, [])
+    top = margin + map_h + fs * 0.4
+    legend.draw(pt_axes(fig, margin, top, text_w, legend.height))
+    y = top + legend.height + fs * 0.6
+    for line in note_lines:
+        y += fs * 1.4
+        fig.text(margin / W, 1 - y / H, line, fontsize=fs, color=MUTED, ha="left", va="baseline")
+    title = f"Detail map: {event.title}"
+    alt = (f"Detail map of {event.title}: " + ", ".join(p.name for p in block.places)
+           + (("; lines: " + ", ".join(ln.name for ln in block.lines)) if block.lines else "") + ".")
+    own_block = block is event.map
+    caption = (("Places and lines from the record's map block" if own_block else
+                f"The places of the data set's located events within {NEAR_KM:,.0f} km; the event's own in bold")
+               + " over bundled world geometry (modern borders). Open markers are approximate places.")
+    stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
+             "lines": len(block.lines), **named}
+    return Chart(f"detail-{event.id}", fig, title, alt, caption, stats)

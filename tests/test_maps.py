@@ -1,0 +1,240 @@
+"""The maps: bundled world geometry cut to any extent, the regional extent that follows the events, the
+names that orient a reader, the size key from the data, and a second data set (the Chaco War) whose
+outputs carry nothing of the shipped data."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from borderwar_report.charts import geo as G
+from borderwar_report.charts import render_chart
+from borderwar_report.charts.common import size_key_values
+from borderwar_report.charts.locator import mentioned_names, regional, wrap_shift
+from borderwar_report.project import Project, packaged
+from borderwar_report.validate import load_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+CHACO = Path(__file__).resolve().parent / "fixtures" / "chaco"
+# What only the shipped (Soviet–Japanese) data set may put in an output.
+SHIPPED_ONLY = ("Manchuria", "Manchukuo", "1930s", "Khalkhin", "Nomonhan", "Khasan", "Soviet", "Japanese",
+                "Mongolia", "Amur")
+
+
+def _texts(svg: bytes) -> str:
+    return " ".join(re.findall(r">([^<>]+)</text>", svg.decode("utf-8"))) + " " + svg.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def chaco():
+    return load_dataset(CHACO)
+
+
+@pytest.fixture(scope="module")
+def chaco_maps(chaco, tmp_path_factory):
+    proj = Project(CHACO, packaged("templates"), tmp_path_factory.mktemp("out"))
+    return {p: render_chart(chaco, proj, p, "locator", ("svg",)) for p in ("print", "slides")}
+
+
+# --- the bundled geometry ---------------------------------------------------------------------------
+
+def test_bundled_geometry_is_modest_and_licensed():
+    geo = packaged("data") / "geo"
+    total = sum(f.stat().st_size for f in geo.iterdir() if f.is_file())
+    assert total < 4 * 1024 * 1024, total  # a few MB at most
+    readme = (geo / "README.md").read_text(encoding="utf-8")
+    for needle in ("LGPL-3.0-or-later", "CC BY 4.0", "public domain", "sha256"):
+        assert needle in readme
+    assert (geo / "LICENSE-LGPL-3.0.txt").is_file()
+
+
+def test_world_geometry_covers_every_continent():
+    base = G.load_base(str(G.world_file(packaged("data") / "geo")))
+    for lon, lat in ((-59.9, -22.7), (31.2, 30.0), (108.0, 53.5), (-100.0, 40.0), (134.0, -25.0), (10.0, 50.0)):
+        layers = G.view_layers(base, (lon - 3, lon + 3, lat - 3, lat + 3), 0.1)
+        assert layers["land"], (lon, lat)
+    chaco = G.view_layers(base, (-63, -56, -26, -19), 0.1)
+    assert chaco["river"] and chaco["border"] and not chaco["coast"]  # the Paraguay and Pilcomayo; inland
+
+
+def test_clip_ring_keeps_the_part_inside():
+    square = np.array([[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]], dtype=float)
+    cut = G.clip_ring(square, (5, 20, -5, 5))
+    assert cut is not None
+    assert cut[:, 0].min() == 5 and cut[:, 0].max() == 10 and cut[:, 1].max() == 5
+    assert G.clip_ring(square, (20, 30, 20, 30)) is None
+
+
+def test_clip_line_keeps_a_segment_that_crosses_the_box():
+    line = np.array([[-10.0, 0.0], [10.0, 0.0]])  # both ends outside, the middle inside
+    assert len(G.clip_line(line, (-1, 1, -1, 1))) == 1
+    assert G.clip_line(line, (-1, 1, 5, 6)) == []
+
+
+def test_a_view_across_the_antimeridian_gets_both_sides():
+    base = G.load_base(str(G.world_file(packaged("data") / "geo")))
+    layers = G.view_layers(base, (170.0, 190.0, -25.0, -10.0), 0.1)  # Fiji straddles 180°
+    xs = np.concatenate([r[:, 0] for rings in layers["land"] for r in rings])
+    assert xs.min() < 180 < xs.max()
+
+
+# --- the regional extent ----------------------------------------------------------------------------
+
+def test_regional_map_follows_the_events_and_sends_far_ones_to_the_overview(chaco):
+    located = [e for e in chaco.events if e.place is not None and e.place.located]
+    inside, outside = regional(located)
+    assert len(inside) == len(located) and not outside
+    shipped = load_dataset(ROOT / "data")
+    located = [e for e in shipped.events if e.place is not None and e.place.located]
+    inside, outside = regional(located)
+    assert {e.place.name for e in outside} >= {"Moscow", "Pearl Harbor, Hawaii"}
+    assert all(e.place.lon > 100 for e in inside)
+
+
+def test_wrap_shift_reads_the_antimeridian():
+    assert wrap_shift([179.0, -179.0])
+    assert not wrap_shift([-60.0, -58.0])
+
+
+def test_chaco_map_is_drawn_over_south_america(chaco_maps):
+    for preset, chart in chaco_maps.items():
+        w, e, s, n = chart["stats"]["view"]
+        assert -75 < w < e < -45 and -35 < s < n < -10, (preset, chart["stats"]["view"])
+        assert chart["stats"]["inside"] == 7 and chart["stats"]["outside"] == 0
+
+
+# --- what the map says ------------------------------------------------------------------------------
+
+def test_size_key_spans_the_data():
+    assert size_key_values([150, 80000]) == [100, 1000, 10000]
+    assert size_key_values([3, 25000]) == [1, 100, 10000]
+    assert size_key_values([None, 0]) == []
+    assert size_key_values([12, 150]) == [10, 100]
+
+
+def test_mentioned_names_fold_accents(chaco):
+    said = mentioned_names(chaco.events)
+    assert "boqueron" in said and "nanawa" in said and "isla poi" in said
+
+
+def test_chaco_map_names_its_countries_and_cities_and_its_own_note(chaco_maps):
+    for preset, chart in chaco_maps.items():
+        text = _texts(chart["data"]["svg"])
+        st = chart["stats"]
+        assert st["countries"] >= 3 and st["cities"] >= 3, (preset, st)
+        assert "PARAGUAY" in text and "BOLIVIA" in text
+        assert "demarcated in 2009" in text  # document.yaml map_note
+        for word in SHIPPED_ONLY:
+            assert word not in text, (preset, word)
+        assert "GeoNames" in chart["caption"]
+
+
+def test_the_shipped_map_note_is_data_not_code():
+    src = (ROOT / "src" / "borderwar_report" / "charts" / "locator.py").read_text(encoding="utf-8")
+    assert "1930s" not in src and "Manchuria" not in src
+
+
+def test_map_print_type_is_never_under_seven_points(chaco, tmp_path):
+    from matplotlib.text import Text
+
+    from borderwar_report.charts.locator import make_locator
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    proj = Project(CHACO, packaged("templates"), tmp_path)
+    with chart_context(proj, PRESETS["print"]):
+        chart = make_locator(chaco, proj, PRESETS["print"])
+        small = [(t.get_fontsize(), t.get_text()) for t in chart.fig.findobj(Text)
+                 if t.get_text() and t.get_fontsize() < 7 - 1e-6]
+        chart.fig.clear()
+    assert not small, small
+
+
+# --- the second data set builds every output, with nothing of the shipped data in it ---------------
+
+@pytest.mark.slow
+def test_chaco_builds_every_output_without_the_shipped_datas_words(tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "borderwar_report", "build", "--force", "--data", str(CHACO),
+                          "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    pdfs = sorted(out.glob("*.pdf"))
+    assert {p.name for p in pdfs} >= {"briefing.pdf", "handout.pdf", "timeline-poster.pdf"}
+    for pdf in pdfs:
+        text = " ".join(page.extract_text() or "" for page in PdfReader(str(pdf)).pages)
+        assert "Chaco" in text, pdf.name
+        for word in SHIPPED_ONLY:
+            assert word not in text, (pdf.name, word)
+    for svg in (out / "charts").rglob("*.svg"):
+        text = svg.read_text(encoding="utf-8")
+        for word in SHIPPED_ONLY:
+            assert word not in text, (svg.name, word)
+    # no extent of the shipped map's region: the locator's degree labels are all west and south
+    loc = (out / "charts" / "print" / "locator.svg").read_text(encoding="utf-8")
+    degrees = re.findall(r"(\d+(?:\.\d+)?)°([NSEW])", loc)
+    assert degrees and all(h in "SW" for _, h in degrees), degrees
+    assert not math.isnan(len(loc))
+
+
+# --- detail maps from an event's map block -----------------------------------------------------------
+
+def test_map_block_is_parsed(chaco):
+    ev = next(e for e in chaco.events if e.id == "chaco-war-1932-1935")
+    assert ev.map.extent == (-61.2, -24.0, -58.8, -22.0)
+    assert [p.name for p in ev.map.places] == ["Fortín Boquerón", "Fortín Nanawa"]
+    assert ev.map.lines[0].kind == "advance" and ev.map.lines[0].points[0] == (-60.4, -23.1)
+
+
+def test_bad_map_block_names_the_line(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(CHACO, data)
+    f = data / "events" / "chaco-war-1932-1935.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("[-60.4, -23.1]", "[-60.4]")
+                 .replace("kind: advance", "kind: charge"), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "borderwar_report", "validate", "--data", str(data)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert re.search(r"chaco-war-1932-1935\.yaml:\d+: map\.lines\[0\]\.kind", run.stdout + run.stderr)
+    assert re.search(r"chaco-war-1932-1935\.yaml:\d+: map\.lines\[0\]\.points\[0\]", run.stdout + run.stderr)
+
+
+def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
+    from matplotlib.text import Text
+
+    from borderwar_report.charts.geo_detail import detail_block, has_detail, make_detail
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    proj = Project(CHACO, packaged("templates"), tmp_path)
+    ev = next(e for e in chaco.events if e.id == "chaco-war-1932-1935")
+    assert has_detail(ev) and not any(has_detail(e) for e in chaco.events if e is not ev)
+    with chart_context(proj, PRESETS["print"]):
+        chart = make_detail(chaco, proj, PRESETS["print"], ev)
+        texts = [t for t in chart.fig.findobj(Text) if t.get_text()]
+        small = [(t.get_fontsize(), t.get_text()) for t in texts if t.get_fontsize() < 7 - 1e-6]
+        words = " ".join(t.get_text() for t in texts)
+        chart.fig.savefig(tmp_path / "detail.png", dpi=100)
+        chart.fig.clear()
+    w, e, s, n = chart.stats["view"]
+    assert w <= -61.2 and e >= -58.8 and s <= -24.0 and n >= -22.0 and e - w < 4
+    assert chart.stats["labels"] == 2 and chart.stats["lines"] == 1
+    assert "Fortín Nanawa" in words and "advance" in words and not small
+
+
+def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):
+    from borderwar_report.charts.geo_detail import detail_block
+
+    auto = {e.id: detail_block(chaco, e) for e in chaco.events if not e.map}
+    drawn = [i for i, b in auto.items() if b is not None]
+    assert drawn == ["nanawa-second-1933"]  # the most significant battle among Boquerón, Yucra and Nanawa
+    assert len(auto["nanawa-second-1933"].places) >= 3
+    shipped = load_dataset(ROOT / "data")
+    assert all(detail_block(shipped, e) is None for e in shipped.events if not e.map)  # no neighbourhood of 3
