@@ -53,7 +53,8 @@ def event_records(draw, index: int):
         if draw(st.booleans()):
             lines += ["  - side: south", "    losses:",
                       f"      wounded: [{{value: {low}, claimant: doe, source: doe-1999, "
-                      f"note: {yaml_string(draw(SAFE_TEXT))}{', claimed_zero: true' if low == 0 else ''}}}]"]
+                      f"note: {yaml_string(draw(SAFE_TEXT).replace('<', '‹'))}"  # no raw HTML (raw-html)
+                      f"{', claimed_zero: true' if low == 0 else ''}}}]"]
     lines.append("citations: [{source: web-page}]")
     return "\n".join(lines) + "\n"
 

@@ -123,7 +123,6 @@ def read_csl_json(text: str, label: str = "CSL-JSON") -> list[dict]:
 def read_bibtex(text: str, label: str = "BibTeX") -> list[dict]:
     import bibtexparser
     from bibtexparser import middlewares as mw
-
     from pylatexenc.latex2text import LatexNodes2Text
 
     # Names are split on their braces before any LaTeX is decoded; URLs are verbatim (a % is not a comment).
@@ -291,8 +290,9 @@ def to_sources_yaml(entries: list[dict], taken: set[str] = frozenset()) -> str:
         if "copy_of" in e:
             record["copy_of"] = e["copy_of"]
         text = yaml.safe_dump([record], allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
-        if e.get("kind_guess"):
-            text = re.sub(r"^(  kind: .*)$", lambda m: f"{m.group(1)}  # a guess from the {e['kind_guess']}: check",
+        guess = e.get("kind_guess")
+        if guess:
+            text = re.sub(r"^(  kind: .*)$", lambda m, guess=guess: f"{m.group(1)}  # a guess from the {guess}: check",
                           text, count=1, flags=re.M)
         chunks.append(text)
     return "".join(chunks)

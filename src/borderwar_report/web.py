@@ -78,7 +78,8 @@ def _notes_html(notes: list[tuple[str, str, str]]) -> str:
     items = "\n".join(f'<li id="note-{n}" value="{n}">{body} <a class="note-bib" href="{bib}">Source entry</a> · '
                       f'<a class="note-back" href="#call-{n}" role="doc-backlink">Back to the text</a></li>'
                       for n, bib, body in notes)
-    return f'<aside class="notes" role="doc-endnotes">\n<h2 class="notes-title">Notes</h2>\n<ol>\n{items}\n</ol>\n</aside>\n'
+    return (f'<aside class="notes" role="doc-endnotes">\n<h2 class="notes-title">Notes</h2>\n<ol>\n{items}\n'
+            "</ol>\n</aside>\n")
 
 
 def _chapter_with_notes(chunk: str) -> str:
@@ -104,7 +105,7 @@ def web_edition(html: str, stage: Path, templates_dir: Path) -> str:
     html = _IMG.sub(lambda m: inline_svg(stage, m.group(1), m.group(2)), html)
     starts = [m.start() for m in _CHAPTER.finditer(html)]
     bounds = [0, *starts, len(html)]
-    html = "".join(_chapter_with_notes(html[a:b]) for a, b in zip(bounds, bounds[1:]))
+    html = "".join(_chapter_with_notes(html[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
     css_path = Path(templates_dir) / WEB_STYLESHEET
     if css_path.is_file():
         css = css_path.read_text(encoding="utf-8")

@@ -54,8 +54,16 @@ def _list(item: dict, description: str | None = None) -> dict:
     return out
 
 
-NAMES = _list(_obj({"lang": TEXT, "text": TEXT, "romanized": TEXT}, ("lang", "text")),
-              "names in their own scripts")
+NAMES = _list(_obj({"lang": TEXT, "text": TEXT, "romanized": TEXT, "source": ID, "editor_rendering": BOOL,
+                    "editor_note": EDITOR_NOTE}, ("lang", "text")), "names in their own scripts")
+PEOPLE = _list({"anyOf": [TEXT, _obj({"name": TEXT, "names": NAMES, "rank": TEXT, "role": TEXT,
+                                      "editor_note": EDITOR_NOTE}, ("name",))]},
+               "a bare name, or {name, names, rank, role}")
+PLACE = _obj({"name": TEXT, "names": NAMES, "lat": NUMBER, "lon": NUMBER, "approximate": BOOL, "source": ID,
+              "locator": SHORT, "editor_note": EDITOR_NOTE}, ("name",))
+# Checked in full by `validate`; here only their being a mapping or a list.
+OPEN_OBJECT = {"type": "object"}
+OPEN_LIST = {"type": "array"}
 CLAIM_SOURCE = _obj({"source": ID, "locator": SHORT, "via": ID, "via_locator": SHORT, "editor_note": EDITOR_NOTE},
                     ("source",))
 CLAIM = {
@@ -71,7 +79,7 @@ CLAIMS = {"type": "array", "items": CLAIM, "minItems": 1}
 
 
 def _figures(categories) -> dict:
-    return _obj({c: CLAIMS for c in categories})
+    return _obj(dict.fromkeys(categories, CLAIMS))
 
 
 def document_schema() -> dict:
@@ -80,6 +88,8 @@ def document_schema() -> dict:
         "paper": {"enum": list(m.PAPER_SIZES)}, "language": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
         "span": EDTF, "lanes": _list(_obj({"id": ID, "label": TEXT}, ("id", "label"))),
         "summary": MARKDOWN, "method": MARKDOWN, "keywords": _list(TEXT),
+        "conflict": _obj({"name": TEXT, "names": NAMES, "editor_note": EDITOR_NOTE}, ("name",)),
+        "totals": OPEN_OBJECT, "map_note": {"type": "string"}, "editor_note": EDITOR_NOTE,
     }, ("title", "edition", "lanes"), "document.yaml: the document config")
 
 
@@ -90,7 +100,8 @@ def sides_schema() -> dict:
 
 
 def phases_schema() -> dict:
-    return _list(_obj({"id": ID, "name": TEXT, "date": EDTF, "summary": MARKDOWN}, ("id", "name", "date")),
+    return _list(_obj({"id": ID, "name": TEXT, "date": EDTF, "summary": MARKDOWN, "sides": OPEN_LIST,
+                       "figures": OPEN_LIST, "editor_note": EDITOR_NOTE}, ("id", "name", "date")),
                  "phases.yaml: named date spans")
 
 
@@ -119,9 +130,8 @@ def event_schema() -> dict:
         "date": EDTF,
         "alternative_dates": _list(_obj({"date": EDTF, "source": ID, "locator": SHORT, "note": {"type": "string"},
                                          "editor_note": EDITOR_NOTE}, ("date", "source"))),
-        "place": _obj({"name": TEXT, "names": NAMES, "lat": NUMBER, "lon": NUMBER, "approximate": BOOL,
-                       "editor_note": EDITOR_NOTE}, ("name",)),
-        "sides": _list(_obj({"side": ID, "commanders": _list(TEXT), "forces": _figures(m.FORCE_CATEGORIES),
+        "place": PLACE, "places": _list(PLACE), "map": OPEN_OBJECT,
+        "sides": _list(_obj({"side": ID, "commanders": PEOPLE, "units": PEOPLE, "forces": _figures(m.FORCE_CATEGORIES),
                              "losses": _figures(m.LOSS_CATEGORIES), "note": {"type": "string"},
                              "editor_note": EDITOR_NOTE}, ("side",))),
         "outcome": TEXT, "summary": MARKDOWN, "note": MARKDOWN, "editor_note": EDITOR_NOTE,
