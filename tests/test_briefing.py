@@ -698,8 +698,6 @@ def test_type_is_never_below_7_pt_except_note_calls(typeset_only):
     assert min(s for _, s, ch in sizes if not ch.isdigit()) >= 6.95
 
 
-@pytest.mark.xfail(strict=True, reason="the print charts set some labels at 6.5 pt (the chart modules' "
-                                       "business); remove this mark when they reach 7 pt")
 def test_chart_type_is_never_below_7_pt(shipped):
     out = shipped[0]
     small = [(p, round(s, 2)) for p, s, ch in _char_sizes(out / "briefing.pdf") if s < 6.95 and not ch.isdigit()]
