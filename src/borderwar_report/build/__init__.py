@@ -1,0 +1,1 @@
+"""The build: plan and fingerprints, the steps, atomic output, the lock, watch and serve."""

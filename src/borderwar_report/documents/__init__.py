@@ -1,0 +1,1 @@
+"""Typesetting: view models, citations, Jinja templates, WeasyPrint, PDF post-processing."""

@@ -1,0 +1,1 @@
+"""The records: YAML with source positions, EDTF dates, validation, the model, exports."""
