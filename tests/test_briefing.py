@@ -12,16 +12,17 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from borderwar_report import citations
-from borderwar_report import context as cx
-from borderwar_report.briefing import build_briefing, charts_for_print, svg_aspect, with_notes
-from borderwar_report.build import BuildContext, BuildOptions, run
-from borderwar_report.errors import GlyphMissingError
-from borderwar_report.log import Log
-from borderwar_report.model import Claim, ClaimSource, Source
-from borderwar_report.project import Project
-from borderwar_report.steps import load_chart_index
-from borderwar_report.validate import load_dataset
+from borderwar_report.documents import citations
+from borderwar_report.documents import context as cx
+from borderwar_report.documents.briefing import build_briefing, charts_for_print, svg_aspect, with_notes
+from borderwar_report.build.runner import BuildContext, run
+from borderwar_report.build.plan import BuildOptions
+from borderwar_report.core.errors import GlyphMissingError
+from borderwar_report.core.log import Log
+from borderwar_report.records.model import Claim, ClaimSource, Source
+from borderwar_report.core.project import Project
+from borderwar_report.build.steps import load_chart_index
+from borderwar_report.records.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -62,9 +63,9 @@ def outline_titles(reader: pypdf.PdfReader) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
+def shipped(shipped_out):
     """The shipped data built once: (out dir, reader, page texts, dataset, view model)."""
-    out = build_briefing_only(DATA, tmp_path_factory.mktemp("briefing") / "out")
+    out = shipped_out
     dataset = load_dataset(DATA)
     view = cx.build_context(dataset, charts_for_print(load_chart_index(out), out))
     reader = pypdf.PdfReader(out / "briefing.pdf")
@@ -222,6 +223,7 @@ def test_charts_are_vectors_when_the_charts_exist(shipped):
             assert ref.get_object().get("/Subtype") != "/Image"
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_bytes(shipped, tmp_path):
     out, _, _, _, _ = shipped
     again = build_briefing_only(DATA, tmp_path / "again")
@@ -229,6 +231,7 @@ def test_same_inputs_give_the_same_bytes(shipped, tmp_path):
     assert (again / "briefing.html").read_bytes() == (out / "briefing.html").read_bytes()
 
 
+@pytest.mark.slow
 def test_letter_and_archival_variant_carry_the_data(tmp_path):
     out = build_briefing_only(DATA, tmp_path / "out", charts=False, paper="letter", pdf_variant="pdf/a-3b")
     reader = pypdf.PdfReader(out / "briefing.pdf")
@@ -262,6 +265,7 @@ def _chart(stage: Path, name: str, label: str, w: int, h: int) -> dict:
             "caption": f"Caption of {name}.", "files": {"print": {"svg": f"charts/print/{name}.svg"}}}
 
 
+@pytest.mark.slow
 def test_charts_are_embedded_as_vectors_with_alt_text_and_numbers(tmp_path):
     stage = tmp_path / "stage"
     charts = {"timeline": _chart(stage, "timeline", "Axis label timeline", 480, 200),
@@ -309,6 +313,7 @@ def _struct_alt_texts(reader) -> bytes:
     return b"\n".join(found)
 
 
+@pytest.mark.slow
 def test_wide_chart_gets_a_landscape_page(tmp_path):
     stage = tmp_path / "stage"
     charts = {"timeline": _chart(stage, "timeline", "Wide axis", 900, 300)}
@@ -328,6 +333,7 @@ def test_missing_chart_file_is_left_out():
 
 # --- the mini data set (another conflict in the same format) ------------------------------------
 
+@pytest.mark.slow
 def test_another_conflicts_data_builds(tmp_path):
     out = build_briefing_only(MINI, tmp_path / "out", charts=False, paper="letter")
     reader = pypdf.PdfReader(out / "briefing.pdf")
@@ -512,7 +518,7 @@ def test_claims_are_counted_by_the_kinds_of_their_sources():
 
 
 def test_curly_quotes_leave_code_and_urls_alone():
-    from borderwar_report.typography import smarten_html, smart_quotes
+    from borderwar_report.documents.typography import smarten_html, smart_quotes
     assert smart_quotes('"Olohodoka" clash') == "“Olohodoka” clash"
     assert smart_quotes("Japan's army, Iyun' 1941, the '30s, 'quoted'") == "Japan’s army, Iyun’ 1941, the ’30s, ‘quoted’"
     html = ('<p>He said &#34;no&#34; &#39;twice&#39;<i>!</i></p><code>x = "a"</code>'
@@ -624,9 +630,9 @@ def test_chart_caption_glyphs_are_checked(tmp_path):
 
 
 def test_foreign_fonts_are_detected():
-    from borderwar_report.briefing import foreign_fonts
-    from borderwar_report.fonts import font_face_css
-    from borderwar_report.pdf import render_pdf
+    from borderwar_report.documents.briefing import foreign_fonts
+    from borderwar_report.core.fonts import font_face_css
+    from borderwar_report.documents.pdf import render_pdf
 
     fonts_dir = TEMPLATES / "fonts"
     css = font_face_css(fonts_dir, fonts_dir.resolve().as_uri() + "/")
@@ -783,6 +789,7 @@ def test_small_caps_extract_as_words(shipped):
     assert "BORDER INCIDENT" in text and "CLAIMANT AND NOTE" in text and "B O R D E R" not in text
 
 
+@pytest.mark.slow
 def test_curly_quotes_and_no_editor_notes_in_print(typeset_only):
     out = typeset_only
     dataset = load_dataset(DATA)

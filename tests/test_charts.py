@@ -20,11 +20,11 @@ import pytest
 from borderwar_report.charts import CHARTS, build_charts, export_charts, render_chart
 from borderwar_report.charts import layout as L
 from borderwar_report.charts.measures import highest_dead
-from borderwar_report.dates import HistDate
-from borderwar_report.errors import GlyphMissingError
-from borderwar_report.model import Claim, ClaimSource, Event, Place, SideInEvent
-from borderwar_report.project import Project
-from borderwar_report.validate import load_dataset
+from borderwar_report.records.dates import HistDate
+from borderwar_report.core.errors import GlyphMissingError
+from borderwar_report.records.model import Claim, ClaimSource, Event, Place, SideInEvent
+from borderwar_report.core.project import Project
+from borderwar_report.records.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -39,7 +39,7 @@ class _Ctx:
     """The bits of build.BuildContext that build_charts uses."""
 
     def __init__(self, dataset, project, stage):
-        from borderwar_report.log import Log
+        from borderwar_report.core.log import Log
 
         self.dataset, self.project, self.stage = dataset, project, Path(stage)
         self.log = Log(quiet=True)
@@ -370,6 +370,7 @@ def test_the_briefings_print_svgs_leave_title_and_source_to_the_caption(real_bui
         assert info["source"] not in texts, name
 
 
+@pytest.mark.slow
 def test_only_the_print_svgs_are_drawn_untitled(tmp_path, monkeypatch):
     import borderwar_report.charts as charts
 
@@ -392,7 +393,7 @@ def test_chart_words_are_in_the_bundled_fonts(real_build):
     """Titles, alt text and captions go into the PDFs: every character must have a glyph."""
     import unicodedata
 
-    from borderwar_report.fonts import covered_codepoints
+    from borderwar_report.core.fonts import covered_codepoints
 
     covered = covered_codepoints(ROOT / "templates" / "fonts")
     for name, info in real_build[1].items():
@@ -468,7 +469,7 @@ def placement_scale(svg: bytes) -> float:
     column templates/briefing.css gives a figure (A4 or Letter, portrait or the landscape pages)."""
     import re
 
-    from borderwar_report.poster import PAPER_MM
+    from borderwar_report.documents.handout import PAPER_MM
 
     css = (ROOT / "templates" / "briefing.css").read_text("utf-8")
 
@@ -501,7 +502,7 @@ def test_print_charts_set_no_type_below_seven_points_as_printed(real_print):
 def test_slide_svgs_carry_outlines_and_print_svgs_live_text_in_bundled_fonts(real, real_print, tmp_path):
     """Slides: text as outlined paths (the SVG looks the same on any machine). Print: live text whose
     font-family names only bundled families, which WeasyPrint has from the @font-face rules."""
-    from borderwar_report.fonts import font_table
+    from borderwar_report.core.fonts import font_table
 
     families = {f["family"] for f in font_table(ROOT / "templates" / "fonts")}
     proj = project_for(ROOT / "data", tmp_path)
@@ -536,6 +537,7 @@ def test_casualty_chart_in_print_shows_every_event_with_room(real, real_print):
     assert row_pt >= 11.0  # rows not cramped: ≥ 1.5 × the 7.5 pt type (with the frame shared out)
 
 
+@pytest.mark.slow
 def test_timeline_labels_never_cross_bars_markers_or_one_another(real):
     """Every text the timeline sets (labels, lane and phase names, band captions) is clear of every bar,
     whisker, marker and rule, and of every other text — measured on the drawn figure, glyph by glyph."""
@@ -563,6 +565,7 @@ def test_timeline_sets_a_label_with_no_room_beside_its_bar_under_it(real):
         assert any(b[0] <= x0 + 2 and b[2] > x0 and b[1] >= top - 1 and b[1] - top < 12 for b in bars)
 
 
+@pytest.mark.slow
 def test_escalation_gutter_fits_its_widest_tick_label(real):
     """No tick label is cut at the left edge, whatever the figures (here: every claim × 400, up to 100M)."""
     big = dataclasses.replace(real, events=tuple(
@@ -676,7 +679,7 @@ def test_deck_is_a_centred_16_9_layout_with_the_bundled_fonts(real_build):
 def test_deck_native_charts_carry_only_claimed_numbers(real_build, real):
     from pptx import Presentation
 
-    from borderwar_report.claims import DEAD_PREFERENCE
+    from borderwar_report.records.claims import DEAD_PREFERENCE
 
     out, _, _ = real_build
     prs = Presentation(str(out / "charts" / "deck.pptx"))
@@ -750,6 +753,7 @@ def _mini(tmp_path, keep=None) -> Path:
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("keep", [None, ("hill-battle",), ("treaty",)])
 def test_every_chart_renders_for_small_sets(tmp_path, keep):
     data = _mini(tmp_path, keep)
@@ -799,6 +803,7 @@ def test_matplotlib_glyph_warning_becomes_an_error_naming_the_event(tmp_path):
     assert "first-clash" in str(err.value)
 
 
+@pytest.mark.slow
 def test_rendering_twice_gives_identical_bytes(tmp_path):
     data = _mini(tmp_path)
     ds = load_dataset(data)
@@ -819,6 +824,7 @@ def test_rendering_twice_gives_identical_bytes(tmp_path):
     assert b"Producer" not in pdf
 
 
+@pytest.mark.slow
 def test_export_charts_for_the_cli(tmp_path):
     data = _mini(tmp_path, ("hill-battle", "first-clash"))
     ds = load_dataset(data)
@@ -867,6 +873,7 @@ def synthetic(n: int, seed: int = 7):
     return dataclasses.replace(base, events=tuple(events), revision="synthetic")
 
 
+@pytest.mark.slow
 def test_two_thousand_events_aggregate_and_stay_quick(tmp_path):
     ds = synthetic(2000)
     proj = project_for(FIXTURES / "mini", tmp_path)
@@ -998,6 +1005,7 @@ def test_phase_names_sit_over_their_own_bands(real):
                 assert any(abs(seg[1][0] - a) < 1e-6 and abs(seg[2][0] - b) < 1e-6 for seg in brackets), p.name
 
 
+@pytest.mark.slow
 def test_deck_with_native_charts_is_byte_reproducible(real):
     """The native charts embed workbooks that their writer stamps with the clock; the deck fixes them."""
     import io

@@ -17,8 +17,8 @@ from borderwar_report.charts import geo as G
 from borderwar_report.charts import render_chart
 from borderwar_report.charts.common import size_key_values
 from borderwar_report.charts.locator import mentioned_names, regional, wrap_shift
-from borderwar_report.project import Project, packaged
-from borderwar_report.validate import load_dataset
+from borderwar_report.core.project import Project, packaged
+from borderwar_report.records.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 CHACO = Path(__file__).resolve().parent / "fixtures" / "chaco"
@@ -210,7 +210,7 @@ def test_bad_map_block_names_the_line(tmp_path):
 def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     from matplotlib.text import Text
 
-    from borderwar_report.charts.geo_detail import detail_block, has_detail, make_detail
+    from borderwar_report.charts.geo_detail import has_detail, make_detail
     from borderwar_report.charts.style import PRESETS, chart_context
 
     proj = Project(CHACO, packaged("templates"), tmp_path)

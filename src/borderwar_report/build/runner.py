@@ -1,8 +1,7 @@
-"""The build plan: fingerprint inputs, run only the steps whose inputs changed, swap outputs in atomically.
+"""Running a build: the lock, a staging folder, the steps (some in a forked side process), the atomic swap.
 
-The no-op path (nothing changed) uses only the standard library: Matplotlib, WeasyPrint, YAML and EDTF are
-imported after the plan decides there is work to do.
-"""
+A failed or interrupted build leaves out/ as it was: every step writes into staging, and only a complete build
+is moved in."""
 
 from __future__ import annotations
 
@@ -17,21 +16,23 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .errors import RenderError
-from .log import Log
-from .project import Project
+from borderwar_report import __version__
+from borderwar_report.build.lock import build_lock
+from borderwar_report.build.plan import (
+    MANIFEST,
+    STEPS,
+    BuildOptions,
+    _event_digests,
+    describe_changes,
+    plan,
+)
+from borderwar_report.core.errors import RenderError
+from borderwar_report.core.files import _UMASK, reproducible_epoch, write_atomic
+from borderwar_report.core.log import Log
+from borderwar_report.core.project import Project
 
-MANIFEST = "manifest.json"
 STAGING_PREFIX = ".staging-"
-STEPS = ("charts", "briefing", "poster", "handout")
-PACKAGE_DIR = Path(__file__).resolve().parent
-_UMASK = os.umask(0o022)
 os.umask(_UMASK)
-
-
-class BuildLocked(Exception):
-    pass
 
 
 class LayoutError(Exception):
@@ -47,26 +48,6 @@ def check_layout(project: Project) -> None:
         if inside == out or out in inside.parents:
             raise LayoutError(f"--out {project.out_dir} contains {option} {folder}; a build replaces files in its "
                               f"output folder, so choose an output folder outside the inputs")
-
-
-@dataclass
-class BuildOptions:
-    force: bool = False
-    paper: str | None = None  # a4 | letter; None = the document config
-    pdf_variant: str | None = None  # e.g. pdf/a-3b, pdf/ua-1
-    poster_size: str = "a3"
-    tile: str | None = None
-    only: tuple[str, ...] = STEPS
-    lock_wait: float = 600.0
-    pptx_template: Path | None = None  # a user's PowerPoint master for charts/deck.pptx
-
-    def key(self) -> dict:
-        template = ""
-        if self.pptx_template:  # its content, not its name: editing the master rebuilds the deck
-            with contextlib.suppress(OSError):
-                template = hashlib.sha256(Path(self.pptx_template).read_bytes()).hexdigest()
-        return {"paper": self.paper, "pdf_variant": self.pdf_variant, "poster_size": self.poster_size,
-                "tile": self.tile, **({"pptx_template": template} if self.pptx_template else {})}
 
 
 @dataclass
@@ -90,145 +71,6 @@ class BuildResult:
     changes: list[str] = field(default_factory=list)
 
 
-# --- fingerprints ---------------------------------------------------------------------------------
-
-def _digest_tree(root: Path, exclude=(), skip: Path | None = None) -> str:
-    """Content hash of every file under root (names and bytes, sorted): mtimes lie after a checkout.
-    ``exclude``: folders (relative, ending in "/") left out; ``skip``: the output folder, if it lies inside."""
-    h = hashlib.sha256()
-    if root.is_dir():
-        exclude = tuple(exclude) + _relative_folder(skip, root)
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if any(rel.startswith(x) or rel == x.rstrip("/") for x in exclude) or "__pycache__" in rel:
-                continue
-            h.update(rel.encode() + b"\0")
-            if path.is_dir():
-                h.update(b"\0folder")  # an events/x.yaml that is a folder is refused by validation too
-            elif path.is_file():
-                h.update(hashlib.sha256(path.read_bytes()).digest())
-            else:
-                # A pipe, device or dangling link is never read (it could block or never end), but its
-                # presence is an input: validation refuses it, so the build must not call itself up to date.
-                h.update(b"\0not a regular file")
-    return h.hexdigest()
-
-
-def _relative_folder(folder: Path | None, root: Path) -> tuple[str, ...]:
-    """("out/",) when folder lies inside root (its outputs are not inputs), else ()."""
-    if folder is None:
-        return ()
-    try:
-        rel = folder.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return ()
-    return (rel + "/",) if rel != "." else ()
-
-
-def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
-    """One key per step: a step reruns only when one of its own inputs changed."""
-    data = _digest_tree(project.data_dir, skip=project.out_dir)
-    fonts = _digest_tree(project.fonts_dir)
-    templates = _digest_tree(project.templates_dir, exclude=("fonts/",), skip=project.out_dir)
-    code = _digest_tree(PACKAGE_DIR)
-    style = project.templates_dir / "charts.mplstyle"
-    style_digest = hashlib.sha256(style.read_bytes()).hexdigest() if style.is_file() else ""
-    env = os.environ.get("SOURCE_DATE_EPOCH", "")
-    opts = json.dumps(options.key(), sort_keys=True)
-
-    def combine(*parts: str) -> str:
-        return hashlib.sha256("\n".join((__version__,) + parts).encode()).hexdigest()
-
-    charts = combine(data, fonts, style_digest, code, env, options.key().get("pptx_template", ""))
-    docs = combine(data, fonts, templates, code, env, opts, charts)
-    return {"inputs": combine(data, fonts, templates, code, env, opts), "charts": charts,
-            "briefing": docs, "poster": docs, "handout": docs}
-
-
-def read_manifest(out_dir: Path) -> dict:
-    """The previous build's manifest, or {} (a full rebuild) when it is missing, unreadable or misshapen:
-    it is a file in out/ that anyone can edit, so its shape is checked before anything trusts it."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(manifest, dict):
-        return {}
-    for key in ("outputs", "steps", "events"):
-        if not isinstance(manifest.get(key, {}), dict):
-            return {}
-    if not all(isinstance(info, dict) and isinstance(info.get("size"), int) and isinstance(info.get("sha256"), str)
-               for info in manifest.get("outputs", {}).values()):
-        return {}
-    return manifest
-
-
-def _outputs_intact(out_dir: Path, manifest: dict) -> bool:
-    for rel, info in manifest.get("outputs", {}).items():
-        path = out_dir / rel
-        try:
-            if path.stat().st_size != info["size"]:
-                return False
-        except OSError:
-            return False
-    return bool(manifest.get("outputs"))
-
-
-def plan(project: Project, options: BuildOptions) -> tuple[dict, list[str], dict]:
-    """(fingerprint, steps to run, previous manifest). Standard library only."""
-    keys = fingerprint(project, options)
-    manifest = read_manifest(project.out_dir)
-    previous = manifest.get("steps", {})
-    if options.force or not _outputs_intact(project.out_dir, manifest):
-        todo = [s for s in STEPS if s in options.only]
-    else:
-        todo = [s for s in STEPS if s in options.only and previous.get(s) != keys[s]]
-    return keys, todo, manifest
-
-
-# --- locking and atomic writes --------------------------------------------------------------------
-
-@contextlib.contextmanager
-def build_lock(out_dir: Path, log: Log, wait: float):
-    """One build per output folder; a second one waits for the first (or gives up with a clear message).
-
-    The lock is on the output folder itself (flock on its descriptor), not on a file inside it: deleting any
-    file in out/ cannot let a second build in, and a read-only out/ can still be locked for an up-to-date
-    check. The side-steps process shares the descriptor, so a killed parent's live child still holds it."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        raise RenderError("borderwar-report runs on POSIX systems (Linux, macOS, WSL): the build lock uses fcntl, "
-                          "which Windows does not have") from None
-
-    if not out_dir.is_dir():
-        out_dir.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait
-    told = False
-    while True:
-        fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            if time.monotonic() >= deadline:
-                raise BuildLocked(f"another build is writing to {out_dir}/; gave up after {wait:.0f} s") from None
-            if not told:
-                log.info(f"another build is writing to {out_dir}/; waiting for it to finish")
-                told = True
-            time.sleep(0.2)
-            continue
-        held, now = os.fstat(fd), os.stat(out_dir)
-        if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
-            break
-        os.close(fd)  # the folder was replaced between open and lock: lock the one that is there now
-    try:
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
 def remove_dead_staging(out_dir: Path) -> None:
     """Staging folders (and half-written manifests) of builds killed by SIGKILL or a hang-up. Called only
     while holding the lock, so none of them belongs to a live build."""
@@ -238,23 +80,6 @@ def remove_dead_staging(out_dir: Path) -> None:
         elif path.is_file() or path.is_symlink():
             with contextlib.suppress(OSError):
                 path.unlink()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs are for sharing
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _swap_in(stage: Path, out_dir: Path) -> None:
@@ -305,51 +130,6 @@ def _terminate_as_exception():
         sys.unraisablehook = previous_hook
 
 
-# --- the build ------------------------------------------------------------------------------------
-
-def _event_digests(dataset) -> dict[str, str]:
-    from .export import _plain
-
-    out = {}
-    for ev in dataset.events:
-        body = _plain(ev)
-        body.pop("line", None)
-        body.pop("file", None)  # where the data folder lives is not an edit
-        out[ev.id] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-    return out
-
-
-def describe_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    added = sorted(set(after) - set(before))
-    removed = sorted(set(before) - set(after))
-    edited = sorted(k for k in set(after) & set(before) if after[k] != before[k])
-    out = []
-    for label, ids in (("added", added), ("removed", removed), ("edited", edited)):
-        if ids:
-            shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
-            out.append(f"events {label}: {shown}")
-    return out
-
-
-@contextlib.contextmanager
-def reproducible_epoch(dataset):
-    """Every date stamped into an output comes from the data's edition date unless SOURCE_DATE_EPOCH is set.
-
-    Set only for the duration of the build, so a long-lived process (watch, tests) keeps its environment.
-    """
-    import calendar
-
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    if not previous:
-        edition = dataset.document.edition
-        os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(edition.timetuple()))
-    try:
-        yield
-    finally:
-        if not previous:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-
-
 def run(project: Project, options: BuildOptions | None = None, log: Log | None = None) -> BuildResult:
     """Build every output that is out of date. Raises DataError (bad input) or RenderError (a step failed)."""
     options = options or BuildOptions()
@@ -363,7 +143,9 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
             log.info(f"up to date: {project.out_dir}/ (inputs unchanged since the last build)")
             return BuildResult("up-to-date", manifest.get("outputs", {}), (), time.monotonic() - started)
 
-        from .validate import load_dataset  # the first non-stdlib import of a real build
+        from borderwar_report.records.validate import (
+            load_dataset,  # the first non-stdlib import of a real build
+        )
 
         log.step(f"reading {project.data_dir}/")
         warnings: list = []
@@ -407,7 +189,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
 
 
 def _run_steps(ctx: BuildContext, todo: list[str]) -> None:
-    from .steps import STEP_FUNCTIONS, load_chart_index
+    from borderwar_report.build.steps import STEP_FUNCTIONS, load_chart_index
 
     if "charts" not in todo and (ctx.project.out_dir / "charts").is_dir():
         # The documents embed the charts by relative path, so the unchanged charts join the staging tree.
@@ -445,7 +227,7 @@ def _can_fork() -> bool:
 def _start_side_steps(ctx: BuildContext, steps: list[str]):
     import multiprocessing
 
-    from .steps import STEP_FUNCTIONS
+    from borderwar_report.build.steps import STEP_FUNCTIONS
 
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
 

@@ -148,7 +148,7 @@ def start_server(out_dir: Path, host: str = "127.0.0.1", port: int = 8000, start
 def serve(project, log, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
           debounce: float = 0.4) -> None:
     """Serve OUT, build, and rebuild on every save until Ctrl-C."""
-    from .watch import watch_and_build
+    from borderwar_report.build.watch import watch_and_build
 
     proc, port = start_server(Path(project.out_dir), host, port, verbose=log.verbose)
     url = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"

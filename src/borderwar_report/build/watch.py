@@ -6,9 +6,11 @@ import os
 import threading
 from pathlib import Path
 
-from .build import BuildLocked, BuildOptions, run
-from .errors import DataError, RenderError
-from .log import Log
+from borderwar_report.build.lock import BuildLocked
+from borderwar_report.build.plan import BuildOptions
+from borderwar_report.build.runner import run
+from borderwar_report.core.errors import DataError, RenderError
+from borderwar_report.core.log import Log
 
 
 def build_once(project, log: Log, options: BuildOptions | None = None) -> bool:
@@ -74,7 +76,7 @@ def watch_and_build(project, debounce: float = 0.4, quiet: bool = False,
 
 def _stale_inputs(project) -> str | None:
     """The input fingerprint when outputs are out of date, else None (standard library only)."""
-    from .build import plan
+    from borderwar_report.build.plan import plan
 
     try:
         keys, todo, _ = plan(project, BuildOptions())

@@ -33,8 +33,14 @@ def render_chart(dataset, project, preset_name: str, name: str, formats, transpa
     character and the record."""
     from dataclasses import replace
 
-    from .common import source_line
-    from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
+    from borderwar_report.charts.common import source_line
+    from borderwar_report.charts.style import (
+        PRESETS,
+        char_locator,
+        chart_context,
+        glyph_guard,
+        save_bytes,
+    )
 
     preset = PRESETS[preset_name] if titled else replace(PRESETS[preset_name], titled=False)
     with chart_context(project, preset), glyph_guard(char_locator(dataset)):
@@ -52,9 +58,15 @@ def render_details(dataset, project, preset_name: str, formats, titled: bool = F
     the same fields as :func:`render_chart`."""
     from dataclasses import replace
 
-    from .common import source_line
-    from .geo_detail import detail_block, make_detail
-    from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
+    from borderwar_report.charts.common import source_line
+    from borderwar_report.charts.geo_detail import detail_block, make_detail
+    from borderwar_report.charts.style import (
+        PRESETS,
+        char_locator,
+        chart_context,
+        glyph_guard,
+        save_bytes,
+    )
 
     preset = PRESETS[preset_name] if titled else replace(PRESETS[preset_name], titled=False)
     out = {}
@@ -104,7 +116,7 @@ def _render_all(dataset, project, jobs: list[tuple[str, tuple[str, ...]]], trans
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .style import fonts_dir, register_fonts
+    from borderwar_report.charts.style import fonts_dir, register_fonts
 
     register_fonts(fonts_dir(project))  # import and font registration happen once, before the fork
     _JOB.update(dataset=dataset, project=project, transparent=transparent)
@@ -145,8 +157,8 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
     files and the deck, so the build can draw the slides on the second core while the briefing is typeset.
     The print SVGs are the briefing's figures: they leave out the chart's title and source line, which
     the numbered caption gives (from the index's title, caption and source). The slides keep both."""
-    from ..build import reproducible_epoch, write_atomic
-    from .style import check_fonts
+    from borderwar_report.charts.style import check_fonts
+    from borderwar_report.core.files import reproducible_epoch, write_atomic
 
     dataset, project = ctx.dataset, ctx.project
     check_fonts(dataset, project)
@@ -186,14 +198,14 @@ def export_charts(dataset, project, preset: str = "slides", formats=("png", "svg
                   transparent: bool = False, pptx_template=None) -> list[Path]:
     """The `charts` command: every chart in ``formats`` (png, svg, pdf; pptx = the deck, slides only) into
     ``out_dir``; returns the files written, in order."""
-    from ..build import write_atomic
-    from .style import check_fonts
+    from borderwar_report.charts.style import check_fonts
+    from borderwar_report.core.files import write_atomic
 
     out_dir = Path(out_dir or project.out_dir / "charts")
     formats = [f.lower() for f in formats]
     image_formats = tuple(f for f in ("png", "svg", "pdf") if f in formats)
     want_deck = "pptx" in formats
-    from ..build import reproducible_epoch
+    from borderwar_report.core.files import reproducible_epoch
 
     check_fonts(dataset, project)
     jobs = []
@@ -228,6 +240,6 @@ def _stats_line(stats: dict) -> str:
 # --- the PowerPoint deck: charts/deck.py -------------------------------------------------------
 
 def make_deck(dataset, charts: list[tuple[str, dict]], template=None) -> bytes:
-    from .deck import make_deck as deck
+    from borderwar_report.charts.deck import make_deck as deck
 
     return deck(dataset, charts, template)

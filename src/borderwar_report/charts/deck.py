@@ -87,7 +87,7 @@ def _short(text: str, limit: int = 38) -> str:
 
 def casualty_series(dataset, name_of_side) -> tuple[list[str], list[int], list[int]]:
     """(row labels, lowest claims, highest claims) of dead per event and side, largest first."""
-    from ..claims import DEAD_PREFERENCE, full_scope, spread
+    from borderwar_report.records.claims import DEAD_PREFERENCE, full_scope, spread
 
     rows = []
     for ev in dataset.events:
@@ -164,7 +164,7 @@ def make_deck(dataset, charts: list[tuple[str, dict]], template: Path | None = N
     from pptx.enum.chart import XL_CHART_TYPE
     from pptx.util import Pt
 
-    from ..context import day_text
+    from borderwar_report.records.dates import day_text
 
     doc = dataset.document
     prs = Presentation(str(template)) if template else Presentation()

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 
-from ..model import EventMap, MapPlace
-from . import geo as G
-from . import layout as L
-from .common import Chart, pt_axes, wrap_text
-from .locator import (
+from borderwar_report.charts import geo as G
+from borderwar_report.charts import layout as L
+from borderwar_report.charts.common import Chart, pt_axes, wrap_text
+from borderwar_report.charts.locator import (
     BORDER,
     INK,
     LAND,
@@ -22,17 +21,17 @@ from .locator import (
     MUTED,
     RIVER,
     _base_map,
-    _blocked,
     _degree_labels,
     _graticule,
-    _orientation_names,
     _km,
+    _orientation_names,
     _view,
     geo_dir,
     legend_row,
 )
-from .measures import highest_dead
-from .style import new_figure, text_width_pt
+from borderwar_report.charts.measures import highest_dead
+from borderwar_report.charts.style import new_figure, text_width_pt
+from borderwar_report.records.model import EventMap, MapPlace
 
 LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (5, 2))),
                "withdrawal": ("#7F7F7F", 1.0, (0, (2, 2))), "river": (RIVER, 1.0, "-"),

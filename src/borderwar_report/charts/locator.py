@@ -5,6 +5,9 @@ approximate places drawn open with a dashed circle, events far from the rest in 
 and grid clusters with counts when there are many events.
 
 Base geometry: see :mod:`.geo` and data/geo/README.md (a data set may bring its own ``geo/``).
+
+Why this file is long: extent, base layers, label placement and the overview inset share one
+coordinate frame and one collision list; the geometry itself is in geo.py and the label packing in layout.py.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import RenderError
-from . import geo as G
-from . import layout as L
-from .common import (
+from borderwar_report.charts import geo as G
+from borderwar_report.charts import layout as L
+from borderwar_report.charts.common import (
     KIND_FILLS,
     KIND_MARKERS,
     Chart,
@@ -35,9 +37,21 @@ from .common import (
     wrap_text,
     year_text,
 )
-from .measures import HIGHEST_DEAD_SHORT, format_count, highest_dead
-from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
-from .timeline import label_text
+from borderwar_report.charts.measures import (
+    HIGHEST_DEAD_SHORT,
+    format_count,
+    highest_dead,
+)
+from borderwar_report.charts.style import (
+    INK,
+    MUTED,
+    Preset,
+    frame,
+    new_figure,
+    text_width_pt,
+)
+from borderwar_report.charts.timeline import label_text
+from borderwar_report.core.errors import RenderError
 
 SEA = "#DCE9F2"
 LAND = "#F6F3EC"

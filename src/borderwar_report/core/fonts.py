@@ -8,7 +8,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from .errors import GlyphMissingError
+from borderwar_report.core.errors import GlyphMissingError
 
 _SKIP_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .build import write_atomic
-from .errors import RenderError
+from borderwar_report.core.errors import RenderError
+from borderwar_report.core.files import write_atomic
 
 TEMPLATE = "briefing.html.j2"
 STYLESHEET = "briefing.css"
@@ -62,8 +62,8 @@ def check_chart_glyphs(charts: dict, fonts_dir: Path) -> None:
     like the data (fonts.check_glyphs): a system fallback font would differ from machine to machine."""
     import unicodedata
 
-    from . import fonts
-    from .errors import GlyphMissingError
+    from borderwar_report.core import fonts
+    from borderwar_report.core.errors import GlyphMissingError
 
     covered = fonts.covered_codepoints(fonts_dir)
     problems = []
@@ -84,7 +84,7 @@ def foreign_fonts(pdf: bytes, fonts_dir: Path) -> list[str]:
 
     import pypdf
 
-    from . import fonts
+    from borderwar_report.core import fonts
 
     def key(name: str) -> str:
         return re.sub(r"[^a-z0-9]", "", name.lower())
@@ -106,10 +106,10 @@ def foreign_fonts(pdf: bytes, fonts_dir: Path) -> list[str]:
 
 def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
     """The briefing's HTML from its view model and the (possibly user-edited) templates."""
-    from . import fonts
-    from .context import count_text
-    from .render import render_template
-    from .typography import smarten_html
+    from borderwar_report.core import fonts
+    from borderwar_report.documents.context import count_text
+    from borderwar_report.documents.render import render_template
+    from borderwar_report.documents.typography import smarten_html
 
     templates_dir = Path(templates_dir)
     css_path = templates_dir / STYLESHEET
@@ -127,17 +127,17 @@ def attachments_for(dataset, variant: str | None) -> list[tuple[str, bytes, str]
     """The data set travels inside archival PDFs: the full model and the TimelineJS file."""
     if not variant or variant.lower() not in ARCHIVAL_VARIANTS:
         return []
-    from .export import to_json, to_timelinejs
+    from borderwar_report.records.export import to_json, to_timelinejs
 
     return [("data.json", to_json(dataset).encode("utf-8"), "The briefing's data set (borderwar-report/1 JSON)"),
             ("timeline.json", to_timelinejs(dataset).encode("utf-8"), "The events as TimelineJS3 JSON")]
 
 
 def build_briefing(ctx) -> None:
-    from . import fonts
-    from .context import build_context
-    from .pdf import render_pdf
-    from .web import copy_fonts, web_edition
+    from borderwar_report.core import fonts
+    from borderwar_report.documents.context import build_context
+    from borderwar_report.documents.pdf import render_pdf
+    from borderwar_report.documents.web import copy_fonts, web_edition
 
     dataset = ctx.dataset
     templates_dir = Path(ctx.project.templates_dir)

@@ -18,18 +18,20 @@ Rules kept here (CMOS section numbers in brackets):
 - encyclopedia articles are cited in the notes ("s.v."), not the bibliography [14.233];
 - a work read through another is cited "…, quoted in …" [14.260];
 - the bibliography sorts by the first word that is not an article ("The", "A", "An") [16.56].
+
+Why this file is long: it is the whole Chicago formatter (notes, short notes, bibliography), one rule
+per function, kept together so that a style change is made in one place.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .dates import MONTHS
-from .model import Organisation
+from borderwar_report.records.dates import day_text
+from borderwar_report.records.model import Organisation
 
 # The kinds of evidence, in the bibliography's order, with its headings.
 KINDS = (
@@ -54,11 +56,6 @@ def sort_text(text: str) -> str:
     """A stable, case- and accent-insensitive sort key for names and titles."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def day_text(day: dt.date) -> str:
-    """26 November 2026 — the same day order as HistDate.display()."""
-    return f"{day.day} {MONTHS[day.month]} {day.year}"
 
 
 # --- formatted text ------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .errors import RenderError
+from borderwar_report.core.errors import RenderError
 
-log = logging.getLogger("borderwar_report.pdf")
+log = logging.getLogger("borderwar_report.documents.pdf")
 
 
 def make_fetcher(allowed_roots, refused: list[str]):
@@ -130,7 +130,7 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         with tag_hook():
             pdf = document.write_pdf(pdf_tags=True, custom_metadata=True, pdf_variant=pdf_variant,
                                      attachments=files or None, uncompressed_pdf=False)
-        from .pdftags import finish
+        from borderwar_report.documents.pdftags import finish
 
         pdf = finish(pdf)  # page furniture as pagination artifacts
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know which output failed

@@ -141,7 +141,13 @@ def tile_pdf(poster_pdf: bytes, overlay_pdf: bytes, plan: TilePlan) -> bytes:
     import io
 
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+    )
 
     poster = PdfReader(io.BytesIO(poster_pdf))
     writer = PdfWriter(clone_from=io.BytesIO(overlay_pdf))

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .build import write_atomic
-from .errors import RenderError
+from borderwar_report.core.errors import RenderError
+from borderwar_report.core.files import write_atomic
 
 FONTS_FOLDER = "fonts"
 VENDOR = "vendor/timelinejs3"
@@ -34,7 +34,7 @@ TIMELINE_TEMPLATE = "timeline.html.j2"
 
 def copy_fonts(fonts_dir: Path, stage: Path) -> None:
     """The bundled font files, their licence and provenance into STAGE/fonts/ (hard links when possible)."""
-    from . import fonts
+    from borderwar_report.core import fonts
 
     target = stage / FONTS_FOLDER
     target.mkdir(parents=True, exist_ok=True)
@@ -122,16 +122,16 @@ def check_publishable(html: str) -> list[str]:
 
 def vendor_dir(templates_dir: Path) -> Path:
     """TimelineJS3 from the templates folder, or the shipped copy when a user's folder predates it."""
-    from .project import packaged
+    from borderwar_report.core.project import packaged
 
     own = Path(templates_dir) / VENDOR
     return own if (own / "js" / "timeline.js").is_file() else packaged("templates") / VENDOR
 
 
 def build_timeline_page(ctx) -> None:
-    from . import fonts
-    from .export import to_timelinejs
-    from .render import render_template
+    from borderwar_report.core import fonts
+    from borderwar_report.documents.render import render_template
+    from borderwar_report.records.export import to_timelinejs
 
     templates_dir = Path(ctx.project.templates_dir)
     source = vendor_dir(templates_dir)
@@ -139,7 +139,7 @@ def build_timeline_page(ctx) -> None:
         _copy(source / rel, ctx.stage / VENDOR / rel)
     template_dir = templates_dir if (templates_dir / TIMELINE_TEMPLATE).is_file() else None
     if template_dir is None:
-        from .project import packaged
+        from borderwar_report.core.project import packaged
 
         template_dir = packaged("templates")
     data = to_timelinejs(ctx.dataset)

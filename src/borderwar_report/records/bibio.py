@@ -17,8 +17,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .errors import DataError, Problem
-from .model import Dataset, Source
+from borderwar_report.core.errors import DataError, Problem
+from borderwar_report.records.model import Dataset, Source
 
 # CSL type -> (our citation form, best-guess kind of evidence)
 CSL_TYPES = {
@@ -317,7 +317,7 @@ def append_to_sources(entries: list[dict], existing: list[dict]) -> tuple[str, l
 # --- writing --------------------------------------------------------------------------------------
 
 def _name_parts(author: str) -> dict:
-    from .model import Organisation
+    from borderwar_report.records.model import Organisation
 
     if "," in author and not isinstance(author, Organisation):
         family, given = (p.strip() for p in author.split(",", 1))
@@ -366,7 +366,7 @@ def _bibtex_value(text: str) -> str:
 
 
 def _bibtex_author(author: str) -> str:
-    from .model import Organisation
+    from borderwar_report.records.model import Organisation
 
     person = "," in author and not isinstance(author, Organisation)
     return _bibtex_value(author) if person else "{" + _bibtex_value(author) + "}"  # braces: one name, as written

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Claim
+from borderwar_report.records.model import Claim
 
 __all__ = ["DEAD_PREFERENCE", "HIGHEST_DEAD_RULE", "HIGHEST_DEAD_SHORT", "Spread", "SideDead", "Magnitude",
            "full_scope", "claimant_count", "contested", "spread", "highest_dead", "side_dead"]

@@ -218,3 +218,8 @@ def parse_iso_day(text: str) -> dt.date:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError:
         raise DateFormatError(f'"{text}" is not a day; write YYYY-MM-DD') from None
+
+
+def day_text(day: dt.date) -> str:
+    """26 November 2026 — the same day order as HistDate.display()."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}"

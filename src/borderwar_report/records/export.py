@@ -15,8 +15,8 @@ import json
 from html import escape as _escape
 from pathlib import PurePath
 
-from .dates import HistDate
-from .model import Dataset, Event
+from borderwar_report.records.dates import HistDate
+from borderwar_report.records.model import Dataset, Event
 
 
 def escape(text: str) -> str:
@@ -64,7 +64,7 @@ def to_json(ds: Dataset) -> str:
 
 def _event_text(ev: Event, ds: Dataset) -> str:
     """The slide's body as HTML: native names, place, the summary's Markdown, outcome."""
-    from .render import markdown
+    from borderwar_report.core.markup import markdown
 
     parts = []
     if ev.names:
@@ -162,7 +162,7 @@ def to_csv(ds: Dataset) -> str:
 
 def _bibliography(name):
     def export(ds: Dataset) -> str:
-        from . import bibio
+        from borderwar_report.records import bibio
 
         return getattr(bibio, name)(ds)
     return export

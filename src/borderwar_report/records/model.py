@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .dates import HistDate
+from borderwar_report.records.dates import HistDate
 
 EVENT_KINDS = ("border-incident", "battle", "diplomacy", "context")
 FORCE_CATEGORIES = ("troops", "tanks", "tankettes", "armoured_cars", "aircraft", "guns", "gunboats", "vehicles")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem
+from borderwar_report.core.errors import Problem
 
 try:  # libyaml's composer is ~6x faster on big data sets; positions are the same
     _Loader = yaml.CSafeLoader

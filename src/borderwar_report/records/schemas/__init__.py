@@ -2,7 +2,7 @@
 
 The schemas are built here from the model's own vocabularies (kinds, categories, bounds), so they cannot
 drift from the validator's; the ``*.schema.json`` files beside this module are that output, shipped so an
-editor can point at them (README: "Editor support"). ``python -m borderwar_report.schemas`` rewrites them;
+editor can point at them (README: "Editor support"). ``python -m borderwar_report.records.schemas`` rewrites them;
 a test fails when they are stale.
 
 A schema checks shape: keys, types, vocabularies, id syntax. What needs the whole data set (does a claimant
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import model as m
+from borderwar_report.records import model as m
 
 HERE = Path(__file__).resolve().parent
 BASE = "https://borderwar-report.invalid/schemas/"  # an identifier, never fetched
