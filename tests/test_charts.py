@@ -343,16 +343,23 @@ def test_marker_size_is_a_claimed_figure_and_unknown_stays_unknown(real):
 
 def test_build_writes_every_file_and_the_index(real_build):
     out, index, seconds = real_build
-    assert list(index) == list(CHARTS)
+    assert list(index)[:len(CHARTS)] == list(CHARTS)
+    details = list(index)[len(CHARTS):]
+    assert "detail-lake-khasan-1938" in details  # the record's map block
+    assert all(name.startswith("detail-") for name in details)
     on_disk = json.loads((out / "charts" / "index.json").read_text(encoding="utf-8"))
     assert on_disk == index
-    for _name, info in index.items():
+    for name, info in index.items():
         assert info["title"]
         assert info["caption"]
         assert info["source"].startswith("Source: borderwar-report data, revision ")
         assert len(info["alt"]) > 80
+        # the index says which presets a chart has: detail maps are print only, the charts have slides too
+        assert info["presets"] == (["print"] if name in details else ["print", "slides"]), name
+        assert sorted(info["files"]) == info["presets"]
         assert set(info["files"]["print"]) == {"svg"}
-        assert set(info["files"]["slides"]) == {"png", "svg", "pdf"}
+        if "slides" in info["presets"]:
+            assert set(info["files"]["slides"]) == {"png", "svg", "pdf"}
         for group in info["files"].values():
             for rel in group.values():
                 assert rel.startswith("charts/")
@@ -384,8 +391,9 @@ def test_only_the_print_svgs_are_drawn_untitled(tmp_path, monkeypatch):
     monkeypatch.setenv("BORDERWAR_SERIAL", "1")  # one process, so the spy sees every call
     data = _mini(tmp_path, ("hill-battle",))
     build_charts(_Ctx(load_dataset(data), project_for(data, tmp_path / "out"), tmp_path / "out"))
-    assert sorted(set(calls)) == [("print", False), ("slides", True)]
-    assert len(calls) == 2 * len(CHARTS)
+    # the deck's pictures are slides without title and source line: the slide carries both
+    assert sorted(set(calls)) == [("print", False), ("slides", False), ("slides", True)]
+    assert len(calls) == 3 * len(CHARTS)
 
 
 def test_chart_words_are_in_the_bundled_fonts(real_build):
@@ -629,7 +637,9 @@ def test_slide_pngs_are_16_9_and_full_hd(real_build):
     from PIL import Image
 
     out, index, _ = real_build
-    for info in index.values():
+    slides = [info for info in index.values() if "slides" in info["presets"]]
+    assert len(slides) == len(CHARTS)
+    for info in slides:
         with Image.open(out / info["files"]["slides"]["png"]) as im:
             w, h = im.size
             assert w >= 1920
@@ -644,9 +654,18 @@ def test_deck_opens_with_one_slide_per_chart(real_build):
     prs = Presentation(str(out / "charts" / "deck.pptx"))
     assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
     pictures = [s for s in prs.slides if any(sh.shape_type == 13 for sh in s.shapes)]
-    assert len(pictures) == len(CHARTS)
-    for slide, (_name, info) in zip(pictures, index.items(), strict=True):
+    assert len(pictures) == len(CHARTS)  # print-only charts (the detail maps) are not slides
+    for slide, name in zip(pictures, CHARTS, strict=True):
+        info = index[name]
         assert slide.shapes.title.text == info["title"]  # a real title placeholder: outline, navigation, readers
+        assert slide.shapes.title.is_placeholder
+        # the title once: the picture is drawn untitled (not the slide file, whose picture has its title)
+        pic = next(sh for sh in slide.shapes if sh.shape_type == 13)
+        assert pic.image.blob != (out / info["files"]["slides"]["png"]).read_bytes()
+        texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame and not sh.is_placeholder]
+        assert texts == [info["source"]]  # the source line is slide text under the picture
+        source = next(sh for sh in slide.shapes if sh.has_text_frame and not sh.is_placeholder)
+        assert source.top >= pic.top + pic.height and source.top + source.height <= prs.slide_height
         notes = slide.notes_slide.notes_text_frame.text
         assert info["source"] in notes
         assert info["title"] in notes
