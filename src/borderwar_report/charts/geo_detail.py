@@ -129,7 +129,7 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     ax.set_xlim(w0, w1)
     ax.set_ylim(s0, s1)
     ax.set_aspect(1 / math.cos(math.radians((s0 + s1) / 2)), adjustable="box")
-    layers = _base_map(ax, base, preset, view, map_w)
+    layers = _base_map(ax, base, preset, view, map_w, [event])
     xs, ys = _graticule(ax, w0, w1, s0, s1, fs, preset)
     for ln in block.lines:
         colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
