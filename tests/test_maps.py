@@ -227,6 +227,7 @@ def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     assert w <= -61.2 and e >= -58.8 and s <= -24.0 and n >= -22.0 and e - w < 4
     assert chart.stats["labels"] == 2 and chart.stats["lines"] == 1
     assert "Fortín Nanawa" in words and "advance" in words and not small
+    assert "modern border" in words and "river" in words  # the base map's lines are keyed too
 
 
 def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):

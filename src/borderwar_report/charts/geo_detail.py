@@ -28,6 +28,7 @@ from .locator import (
     _orientation_names,
     _km,
     _view,
+    base_key,
     geo_dir,
     legend_row,
 )
@@ -91,16 +92,23 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     inner = W - 2 * margin
     min_text = inner * 0.6  # the legend and notes get at least this width, the map's if it is wider
 
-    def key_and_notes(width):
+    def key_and_notes(width, cities=True):
         legend = legend_row(fig, preset, width)
         for ln in block.lines:  # each line is named in the legend (a name along a short line seldom fits)
             colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
             legend.add(fs * 2.2, (lambda c, w, s: lambda ax, x, y: ax.plot([x - fs, x + fs], [y, y], color=c, lw=w,
                                                                            ls=s, clip_on=False))(colour, lw, ls),
                        f"{ln.kind}: {ln.name}")
+        dot = 2.6 * preset.scale
+        if any(not p.approximate for p in block.places):
+            legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[(dot * 2) ** 2], facecolors=[INK],
+                                                       edgecolors=[INK], clip_on=False),
+                       "place (the event’s own in bold)" if any(_is_own(event, p) for p in block.places)
+                       else "place")
         if any(p.approximate for p in block.places):
-            legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[16], facecolors=["white"], edgecolors=[INK],
-                                                       clip_on=False), "approximate place")
+            legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[(dot * 2) ** 2], facecolors=["white"],
+                                                       edgecolors=[INK], clip_on=False), "approximate place")
+        base_key(legend, preset, cities)  # what the base map's lines and squares are
         notes = [n for n in (block.note, getattr(dataset.document, "map_note", "")) if n]
         lines = [line for n in notes for line in wrap_text(fig, " ".join(n.split()), fs, width)]
         return legend, lines, legend.height + fs * 0.6 + len(lines) * fs * 1.4
@@ -121,7 +129,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     map_w = min(inner, avail_h * aspect)
     map_h = map_w / aspect
     text_w = max(map_w, min_text)
-    legend, note_lines, below = key_and_notes(text_w)
+    cities = any(p["layer"] == "city" for p in G.places_in(G.load_places(str(gdir)), view))
+    legend, note_lines, below = key_and_notes(text_w, cities)
     W = text_w + 2 * margin  # the figure is as wide as its map (or its key): a narrow map is no wide figure
     H = margin + map_h + fs * 0.4 + below + margin
     fig.set_size_inches(W / 72, H / 72)

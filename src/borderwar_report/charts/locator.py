@@ -1096,6 +1096,26 @@ def legend_row(fig, preset, width) -> LegendRow:
     return row
 
 
+def base_key(row: LegendRow, preset, cities: bool = True) -> None:
+    """The base map's own symbols in a legend: modern border, river, city (the locator and detail maps)."""
+    sc = preset.scale
+    g = row.size * 1.1
+
+    def border(ax, x, y):
+        ax.plot([x - g, x + g], [y, y], color=BORDER, lw=0.6 * sc, ls=(0, (4, 2)), clip_on=False)
+    row.add(g * 2, border, "modern border")
+
+    def river(ax, x, y):
+        ax.plot([x - g, x + g], [y, y], color=RIVER, lw=0.7 * sc, clip_on=False)
+    row.add(g * 2, river, "river")
+
+    if cities:
+        def city(ax, x, y):
+            ax.scatter([x], [y], s=[(2.2 * sc) ** 2], marker="s", facecolors=[PLACE_INK], edgecolors="none",
+                       clip_on=False)
+        row.add(g, city, "city (modern name)")
+
+
 def _legend(fig, preset, dataset, width, inside, clusters, counts, overview) -> LegendRow:
     row = legend_row(fig, preset, width)
     sc = preset.scale
@@ -1122,19 +1142,7 @@ def _legend(fig, preset, dataset, width, inside, clusters, counts, overview) -> 
         def count(ax, x, y):
             ax.text(x, y + 0.36 * row.size, "3", fontsize=row.size, color=INK, ha="center", va="baseline")
         row.add(g, count, "events at one place")
-
-    def border(ax, x, y):
-        ax.plot([x - g, x + g], [y, y], color=BORDER, lw=0.6 * sc, ls=(0, (4, 2)), clip_on=False)
-    row.add(g * 2, border, "modern border")
-
-    def river(ax, x, y):
-        ax.plot([x - g, x + g], [y, y], color=RIVER, lw=0.7 * sc, clip_on=False)
-    row.add(g * 2, river, "river")
-
-    def city(ax, x, y):
-        ax.scatter([x], [y], s=[(2.2 * sc) ** 2], marker="s", facecolors=[PLACE_INK], edgecolors="none",
-                   clip_on=False)
-    row.add(g, city, "city (modern name)")
+    base_key(row, preset)
     if clusters:
         def cl(ax, x, y):
             ax.scatter([x], [y], s=[(g * 1.3) ** 2], marker="o", facecolors=["#7F7F7F"], edgecolors=["white"],
