@@ -270,3 +270,29 @@ def test_shipped_locator_names_the_main_cities_and_the_waters_its_events_name(tm
     lakes = G.view_layers(base, (130.3, 130.9, 42.2, 42.7), 0.1)["lake"]
     assert lakes and all(_mentioned(r, "lake", [("lake", "Lake Khasan", 130.611, 42.4359)]) is None
                          for r, _p, _poly in lakes)
+
+
+@pytest.mark.parametrize("titled", [True, False])
+def test_slide_locator_keeps_every_note_on_the_slide(tmp_path, titled):
+    """The side column widens until the legend and notes fit (they used to run off the slide's foot)."""
+    import dataclasses
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from borderwar_report.charts.locator import make_locator
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    shipped = load_dataset(ROOT / "data")
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    preset = dataclasses.replace(PRESETS["slides"], titled=titled)
+    with chart_context(proj, preset):
+        chart = make_locator(shipped, proj, preset)
+        renderer = FigureCanvasAgg(chart.fig).get_renderer()
+        fig_box = chart.fig.bbox
+        for t in chart.fig.findobj(Text):
+            if t.get_text().strip():
+                b = t.get_window_extent(renderer)
+                assert b.x0 >= fig_box.x0 - 1 and b.y0 >= fig_box.y0 - 1 and b.x1 <= fig_box.x1 + 1 \
+                    and b.y1 <= fig_box.y1 + 1, t.get_text()
+        chart.fig.clear()

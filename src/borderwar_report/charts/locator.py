@@ -53,6 +53,7 @@ MIN_PT = 7.0
 REGION_MAX_KM = 5500.0  # the regional map spans at most this (its longer side); farther events go to the overview
 RIVER_SHARE = 0.15  # rivers drawn: networks at least this share of the map's diagonal long
 MAX_CITIES = 8  # the largest cities named besides those the events mention
+SIDE_SHARES = (0.27, 0.32, 0.37, 0.42)  # slides: the legend-and-notes column's share of the width, tried in turn
 OVERVIEW_NUMBERED = 12  # places outside the map that the overview numbers and the note names
 
 
@@ -266,7 +267,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     source_h = preset.source_height
     inner = W - 2 * margin
     side_layout = preset.fixed_height
-    legend_w = inner if not side_layout else inner * 0.27
+    legend_w = inner if not side_layout else inner * SIDE_SHARES[0]
     clustered = _needs_clusters(inside, ranks)
     counts = any(len(p.events) > 1 for p in _group(inside, ranks, sx))
     legend = _legend(fig, preset, dataset, legend_w, inside, clustered, counts, bool(outside and world))
@@ -321,17 +322,32 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
                 "items": items,
                     "diam": diam, "clusters": clusters, "inset": inset, "spots": spots, "below": below}
 
-    notes = list(base_notes)
-    for _ in range(3):
-        plan = plan_for(notes)
-        unplaced = [pl for pl, it in zip(plan["places"], plan["items"], strict=False) if plan["spots"][it.id] is None]
-        wanted = list(base_notes)
-        if unplaced:
-            wanted.insert(0, "Keyed on the map for lack of room: " + "; ".join(
-                f"{_key(i)} {', '.join(e.title for e in pl.events)}" for i, pl in enumerate(unplaced)))
-        if wanted == notes:
+    def plan_notes():
+        notes = list(base_notes)
+        for _ in range(3):
+            plan = plan_for(notes)
+            unplaced = [pl for pl, it in zip(plan["places"], plan["items"], strict=False)
+                        if plan["spots"][it.id] is None]
+            wanted = list(base_notes)
+            if unplaced:
+                wanted.insert(0, "Keyed on the map for lack of room: " + "; ".join(
+                    f"{_key(i)} {', '.join(e.title for e in pl.events)}" for i, pl in enumerate(unplaced)))
+            if wanted == notes:
+                break
+            notes = wanted
+        return plan, notes
+
+    plan, notes = plan_notes()
+    for share in SIDE_SHARES[1:] if side_layout else ():
+        # the side column holds the legend and every note: widen it (the map narrows) until they fit
+        col = inner - plan["map_w"] - size * 1.5
+        need = title_h + legend.height + size + sum(
+            len(wrap_text(fig, n, small, col)) * note_line + small * 0.4 for n in notes)
+        if need <= preset.max_height * 72 - source_h:
             break
-        notes = wanted
+        legend_w = inner * share
+        legend = _legend(fig, preset, dataset, legend_w, inside, clustered, counts, bool(outside and world))
+        plan, notes = plan_notes()
     west, east, south, north = plan["view"]
     map_w, map_h, pt_x, pt_y = plan["map_w"], plan["map_h"], plan["pt_x"], plan["pt_y"]
     places = plan["places"]
