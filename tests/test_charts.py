@@ -453,6 +453,19 @@ def test_print_svg_text_needs_no_system_font(real_print):
             assert not odd, (name, text, odd)
 
 
+def test_charts_set_no_cjk_text_without_its_languages_face(real_print, real):
+    """Chinese names take SC/TC glyph forms by their ``lang`` (style.stack_for_lang; pinned for the poster in
+    test_poster). The charts print no native-script names today (titles are English): a chart that starts
+    to must set them with stack_for_lang, and this test then needs the face check instead."""
+    import unicodedata
+
+    assert any(n.text for e in real.events for n in e.names)  # the data has native names
+    for name, chart in real_print.items():
+        for text in svg_texts(chart["data"]["svg"]):
+            cjk = {ch for ch in text if unicodedata.east_asian_width(ch) in ("W", "F") and not ch.isspace()}
+            assert not cjk, (name, text)
+
+
 def test_casualty_chart_draws_every_claim_and_says_unknown(real, real_print):
     ch = real_print["casualties"]
     texts = svg_texts(ch["data"]["svg"])
@@ -569,6 +582,30 @@ def test_timeline_sets_a_label_with_no_room_beside_its_bar_under_it(real):
         x0, top = bb.x0 * f, bb.y1 * f
         # some bar lies above the label, over its left end: the label hangs under its own bar
         assert any(b[0] <= x0 + 2 and b[2] > x0 and b[1] >= top - 1 and b[1] - top < 12 for b in bars)
+
+
+def test_escalation_lower_bars_take_the_colour_of_their_events_kind(real):
+    """Colour means kind in both panels: a year's lower bar is coloured by the kind of the event whose claim
+    it draws (it once coloured every bar as a border incident)."""
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import Rectangle
+
+    from borderwar_report.charts.common import KIND_FILLS
+
+    best: dict = {}
+    for e in real.events:
+        v = highest_dead(e).value
+        if v is not None and v > best.get(e.date.earliest.year, (-1, None))[0]:
+            best[e.date.earliest.year] = (v, e.kind)
+    with drawn(real, "escalation", "print") as (chart, _renderer):
+        lower = chart.fig.axes[1]
+        bars = {round(b.get_x() + b.get_width() / 2): to_hex(b.get_facecolor()) for b in lower.patches
+                if isinstance(b, Rectangle) and b.get_height() > 0.5 and b.get_width() < 1}
+    kinds = {to_hex(c): k for k, c in KIND_FILLS.items()}
+    for year, (_v, kind) in best.items():
+        if _v > 0:
+            assert kinds.get(bars.get(year)) == kind, (year, kind, bars.get(year))
+    assert len({kinds.get(c) for c in bars.values()}) >= 2
 
 
 def test_escalation_gutter_fits_its_widest_tick_label(real):
