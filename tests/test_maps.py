@@ -261,10 +261,10 @@ def test_shipped_locator_names_the_main_cities_and_the_waters_its_events_name(tm
     for preset in ("print", "slides"):
         chart = render_chart(shipped, proj, preset, "locator", ("svg",), titled=False)
         st = chart["stats"]
-        assert st["waters"] >= 2 and st["cities"] >= 6 and st["countries"] >= 3, (preset, st)
+        assert st["waters"] >= 2 and st["cities"] >= 6 and st["countries"] >= 2, (preset, st)
         if preset == "print":  # live text
             text = _texts(chart["data"]["svg"])
-            assert "Amur River" in text and "Harbin" in text
+            assert "Amur River" in text and "Harbin" in text and "CHINA" in text and "RUSSIA" in text
     # a place by a lake too small for the base map does not lend its name to another lake 10 km away
     base = G.load_base(str(G.world_file(ROOT / "data" / "geo")))
     lakes = G.view_layers(base, (130.3, 130.9, 42.2, 42.7), 0.1)["lake"]
