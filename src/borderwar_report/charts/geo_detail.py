@@ -184,7 +184,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     own_block = block is event.map
     caption = (("Places and lines from the record's map block" if own_block else
                 f"The places of the data set's located events within {NEAR_KM:,.0f} km; the event's own in bold")
-               + " over bundled world geometry (modern borders). Open markers are approximate places.")
+               + " over bundled world geometry (modern borders)."
+               + (" Open markers are approximate places." if any(p.approximate for p in block.places) else ""))
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
              "lines": len(block.lines), **named}
     return Chart(f"detail-{event.id}", fig, title, alt, caption, stats)
