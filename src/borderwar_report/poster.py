@@ -1274,6 +1274,7 @@ HANDOUT_MARGIN = 13.0  # mm
 
 
 STRIP_ROWS = 3  # rows of glyphs per lane on the handout's strip (the lane's name sits in the first)
+LABEL_CLEAR = 6.0  # pt between a lane's name and the first glyph in its row on the strip
 
 
 def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, bool, float]:
@@ -1308,9 +1309,10 @@ def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, boo
             w = measure(str(n), size, "bold") + 4.0 if n else 0.0
             prio = (1, -n) if n else (0, _loss_value(e) or -1.0)
             marks.append(Mark(e.id, lid, *mark_extent(e.date), w, pad=1.2, priority=prio))
-        # The lane's name takes the start of the first row. pack_lane may use one overflow row beyond
-        # max_rows, so STRIP_ROWS is the most a lane ever gets.
-        reserved = [(0, 0.0, measure(label, size, "bold") + 2.0)]
+        # The lane's name takes the start of the first row, with a clear gap (LABEL_CLEAR) before any glyph
+        # in that row. pack_lane may use one overflow row beyond max_rows, so STRIP_ROWS is the most a lane
+        # ever gets.
+        reserved = [(0, 0.0, measure(label, size, "bold") + 2.0 + LABEL_CLEAR)]
         lay = pack_lane(marks, sc, gap=1.0, label_gap=1.0, max_rows=1 if dense else STRIP_ROWS - 1,
                         reserved=reserved) if marks else None
         rows = STRIP_ROWS if dense else max(1, lay.rows if lay else 1)
@@ -1359,6 +1361,9 @@ def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, boo
         y0 = top
         for lid, label, events, dense, lay, lane_h in lane_plans:
             line((0, y0), (width, y0), 0.4, "#999999", 2)
+            # The name sits on a white ground, so neither a phase band nor a glyph runs through it.
+            ax.add_patch(Rectangle((0.5, y0 + 1.0), measure(label, size, "bold") + 3.0, row_h, facecolor="white",
+                                   edgecolor="none", zorder=1))
             text(2.0, y0 + 1.0 + row_h / 2, label, "bold", MUTED)
             if dense:
                 bins = density_bins([Mark(e.id, lid, *mark_extent(e.date), 0.0) for e in events
