@@ -485,3 +485,13 @@ def test_handout_source_labels_are_whole_and_cjk_labels_never_break(real):
                                                  ([1, 1, 1, 3], 3), ([2, 2, 2, 2, 2, 2, 2], 4)])
 def test_handout_columns_balance(heights, split):
     assert poster.balance_columns(heights) == split
+
+
+@pytest.mark.parametrize("name", ["handout.pdf", "timeline-poster.pdf"])
+def test_printed_type_is_never_below_7_pt(real, name):
+    """Measured in the PDF as printed (pdfium applies every matrix), the strip and the chart included."""
+    from tests.test_briefing import _char_sizes
+
+    sizes = [(page, round(size, 2), ch) for page, size, ch in _char_sizes(real.stage / name)]
+    assert len(sizes) > 1000
+    assert min(size for _, size, _ in sizes) >= 6.95, sorted(sizes, key=lambda s: s[1])[:5]
