@@ -465,3 +465,35 @@ def test_css_string_serializes_as_cssom_defines(text, css):
     from borderwar_report.documents.sheets import css_string
 
     assert str(css_string(text)) == css
+
+
+def test_handout_source_labels_are_whole_and_cjk_labels_never_break(real):
+    """A claim's label names its work in full (no "…"), and a label's CJK name stays on one line."""
+    text = flat_text(real.stage / "handout.pdf")
+    assert "…" not in text
+    lines = reader(real.stage / "handout.pdf").pages[0].extract_text().splitlines()
+    long_title = max((s for s in real.dataset.sources if not s.author), key=lambda s: len(s.title), default=None)
+    if long_title is not None:
+        assert sheets.source_label(real.dataset, long_title.id).endswith(long_title.title)
+    labels = {f[k] for e in handout.key_events(real.dataset) for f in handout.dead_figures(real.dataset, e)[0]
+              for k in ("low_who", "high_who")}
+    cjk = {w.strip("()") for label in labels for w in label.split() if any(ord(ch) > 0x2E80 for ch in w)}
+    assert cjk  # the shipped data has such labels (ja Wikipedia (張鼓峰事件))
+    for word in cjk:
+        assert any(word in line for line in lines), word
+
+
+@pytest.mark.parametrize(("heights", "split"), [([], 0), ([1.0], 1), ([1, 1], 1), ([3, 1, 1, 1], 1),
+                                                 ([1, 1, 1, 3], 3), ([2, 2, 2, 2, 2, 2, 2], 4)])
+def test_handout_columns_balance(heights, split):
+    assert handout.balance_columns(heights) == split
+
+
+@pytest.mark.parametrize("name", ["handout.pdf", "timeline-poster.pdf"])
+def test_printed_type_is_never_below_7_pt(real, name):
+    """Measured in the PDF as printed (pdfium applies every matrix), the strip and the chart included."""
+    from tests.test_briefing import _char_sizes
+
+    sizes = [(page, round(size, 2), ch) for page, size, ch in _char_sizes(real.stage / name)]
+    assert len(sizes) > 1000
+    assert min(size for _, size, _ in sizes) >= 6.95, sorted(sizes, key=lambda s: s[1])[:5]

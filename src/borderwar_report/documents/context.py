@@ -373,7 +373,10 @@ def _figure(name: str, info: dict, number: int) -> FigureView | None:
                       source=info.get("source", ""), wide=float(info.get("aspect") or 0) >= WIDE_ASPECT)
 
 
-ARC_CHARTS = ("timeline", "locator", "escalation")  # this order fills the pages: the map beside no text, the bars above the first phase
+# The per-year bars close the summary (under the key figures, on the page the key table ends on); the arc
+# chapter then holds the phase table with the timeline, and the map with the first phase flowing under it.
+SUMMARY_CHARTS = ("escalation",)
+ARC_CHARTS = ("timeline", "locator")
 DETAIL_PREFIX = "detail-"  # an event's detail map in the chart index: "detail-<event id>", shown in its profile
 CASUALTY_CHART = "casualties"
 
@@ -415,12 +418,14 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     key_table = TableRef(next(tables), "tab-key-figures") if key_events else None
     conflict_totals = _totals_view(doc.totals, "conflict", sides, labels, names, tables)
 
-    arc_figures = []
-    extra = sorted(n for n in charts if n not in ARC_CHARTS and n != CASUALTY_CHART and not n.startswith(DETAIL_PREFIX))
-    for name in [n for n in ARC_CHARTS if n in charts] + extra:
-        fig = _figure(name, charts[name], 0)
-        if fig:
-            arc_figures.append(FigureView(**{**fig.__dict__, "number": next(figures)}))
+    summary_figures, arc_figures = [], []
+    placed = SUMMARY_CHARTS + ARC_CHARTS + (CASUALTY_CHART,)
+    extra = sorted(n for n in charts if n not in placed and not n.startswith(DETAIL_PREFIX))
+    for where, names_here in ((summary_figures, SUMMARY_CHARTS), (arc_figures, ARC_CHARTS + tuple(extra))):
+        for name in names_here:
+            fig = _figure(name, charts[name], 0) if name in charts else None
+            if fig:
+                where.append(FigureView(**{**fig.__dict__, "number": next(figures)}))
     phase_table = TableRef(next(tables), "tab-phases")
 
     footnote_number = 0
@@ -498,7 +503,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
             unknown.append((view, missing))
 
     stats = _stats(dataset, events)
-    figures_by_name = {f.name: f for f in arc_figures + ([casualty_figure] if casualty_figure else [])}
+    figures_by_name = {f.name: f for f in summary_figures + arc_figures + ([casualty_figure] if casualty_figure else [])}
     width, height = PAPER.get(paper, PAPER["a4"])
     title, typed_years = compose_title(doc.title, stats["first_year"], stats["last_year"])
     return Briefing(
@@ -506,7 +511,8 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
         edition=day_text(doc.edition), edition_iso=doc.edition.isoformat(), revision=dataset.revision,
         language=doc.language or "en", keywords=_keywords(dataset), paper=paper, page_width=width,
         page_height=height, stats=stats, phases=phases, events=events, key_events=key_events,
-        arc_figures=arc_figures, casualty_figure=casualty_figure, casualty_rows=casualty_rows,
+        summary_figures=summary_figures, arc_figures=arc_figures, casualty_figure=casualty_figure,
+        casualty_rows=casualty_rows,
         casualty_table=casualty_table, casualty_events_total=len(with_losses),
         aftermath_phases=after_phases, aftermath_events=after_events, aftermath_rule=after_rule,
         key_table=key_table, conflict_totals=conflict_totals, phase_table=phase_table,

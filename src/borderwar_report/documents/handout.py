@@ -121,6 +121,7 @@ HANDOUT_MARGIN = 13.0  # mm
 
 
 STRIP_ROWS = 3  # rows of glyphs per lane on the handout's strip (the lane's name sits in the first)
+LABEL_CLEAR = 6.0  # pt between a lane's name and the first glyph in its row on the strip
 
 
 def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, bool, float]:
@@ -160,9 +161,10 @@ def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, boo
             w = measure(str(n), size, "bold") + 4.0 if n else 0.0
             prio = (1, -n) if n else (0, _loss_value(e) or -1.0)
             marks.append(Mark(e.id, lid, *mark_extent(e.date), w, pad=1.2, priority=prio))
-        # The lane's name takes the start of the first row. pack_lane may use one overflow row beyond
-        # max_rows, so STRIP_ROWS is the most a lane ever gets.
-        reserved = [(0, 0.0, measure(label, size, "bold") + 2.0)]
+        # The lane's name takes the start of the first row, with a clear gap (LABEL_CLEAR) before any glyph
+        # in that row. pack_lane may use one overflow row beyond max_rows, so STRIP_ROWS is the most a lane
+        # ever gets.
+        reserved = [(0, 0.0, measure(label, size, "bold") + 2.0 + LABEL_CLEAR)]
         lay = pack_lane(marks, sc, gap=1.0, label_gap=1.0, max_rows=1 if dense else STRIP_ROWS - 1,
                         reserved=reserved) if marks else None
         rows = STRIP_ROWS if dense else max(1, lay.rows if lay else 1)
@@ -211,6 +213,9 @@ def draw_strip(dataset, chosen: list, width: float, project) -> tuple[bytes, boo
         y0 = top
         for lid, label, events, dense, lay, lane_h in lane_plans:
             line((0, y0), (width, y0), 0.4, "#999999", 2)
+            # The name sits on a white ground, so neither a phase band nor a glyph runs through it.
+            ax.add_patch(Rectangle((0.5, y0 + 1.0), measure(label, size, "bold") + 3.0, row_h, facecolor="white",
+                                   edgecolor="none", zorder=1))
             text(2.0, y0 + 1.0 + row_h / 2, label, "bold", MUTED)
             if dense:
                 bins = density_bins([Mark(e.id, lid, *mark_extent(e.date), 0.0) for e in events
@@ -254,7 +259,7 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
     svg, crowded, strip_h = draw_strip(ds, chosen, strip_w * MM, ctx.project)
     lanes = dict(lanes_of(ds))
     items = []
-    for i, e in enumerate(chosen, 1):
+    for i, e in enumerate(chosen, 1):  # (the two columns are split by balance_columns, below)
         figures, more = dead_figures(ds, e)
         items.append({"n": i, "title": e.title, "names": " · ".join(short_names(e, 2)), "date": e.date.display(),
                       "kind": e.kind.replace("-", " "), "lane": lanes.get(e.lane, e.lane),
@@ -262,6 +267,9 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
                       "outcome": _clip(e.outcome, 150), "figures": figures, "more_sides": more})
     u = uncertainty(ds)
     from borderwar_report.charts.common import plural, year_span
+
+    split = balance_columns([4 + len(it["figures"]) * 1.5 + len(it["names"] + it["title"]) / 45
+                             + len(it["outcome"]) / 55 for it in items])
 
     first, last = int(_scale(ds, 1.0).x0), int(_scale(ds, 1.0).x1) - 1
     footer = f"{_common(ctx)['title']} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
@@ -272,8 +280,17 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
                           + (f", phases {', '.join(p.name for p in ds.phases)}" if ds.phases else "")
                           + "; the numbered events are listed below."),
             "summary": _first_paragraph(ds.document.summary, 560), "items": items,
+            "columns": (items[:split], items[split:]),
             "rule": HANDOUT_RULE.format(fights=fights, diplomacy=HANDOUT_DIPLOMACY),
             "uncertain": uncertainty_line(ds), "u": u, "first_year": first, "last_year": last}
+
+
+def balance_columns(heights: list[float]) -> int:
+    """Where to split items (in reading order) into two columns so that the taller one is as short as
+    possible: the handout's two columns are flex boxes (CSS columns cost WeasyPrint ~1.9 s here)."""
+    if not heights:
+        return 0
+    return min(range(len(heights) + 1), key=lambda k: (max(sum(heights[:k]), sum(heights[k:])), -k))
 
 
 def render_handout(ctx) -> bytes:

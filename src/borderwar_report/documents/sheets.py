@@ -124,7 +124,7 @@ def source_label(dataset, source_id: str) -> str:
     if author and "contributors" not in author:
         name = author.split(",")[0].strip()
         return f"{name} {src.year}" if src.year else name
-    title = src.title if len(src.title) <= 30 else src.title[:28].rstrip() + "…"
+    title = src.title  # never cut: a clipped title names no work
     return f"{(src.publisher or 'web').split(' (')[0]}: {title}" if author else title
 
 

@@ -266,6 +266,7 @@ class Briefing:
     phases: list[PhaseView]
     events: list[EventView]
     key_events: list[KeyEvent]
+    summary_figures: list[FigureView]
     arc_figures: list[FigureView]
     casualty_figure: FigureView | None
     casualty_rows: list[KeyRow | tuple]
