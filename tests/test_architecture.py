@@ -132,3 +132,16 @@ def test_every_folder_says_what_it_owns():
     for folder in sorted(p for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()):
         doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8")))
         assert doc, f"{folder.name}/__init__.py has no docstring saying what the folder owns"
+
+
+def test_the_readme_layout_table_names_every_module():
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if path.name.startswith("__") or rel.parts[0] not in LAYERS[:-1]:
+            continue
+        if f"`{path.stem}`" not in layout or f"`  {rel.parts[0]}/`" not in layout:
+            missing.append(str(rel))
+    assert not missing, f"README's Layout table does not name: {missing}"
