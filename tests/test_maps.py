@@ -336,3 +336,19 @@ def test_a_name_takes_its_place_and_the_event_label_moves_to_the_other_side():
     crowded = L.PointLabel("e", 50, 50, 30, 8, 3, (1,))
     spots, reserved = _reserve_anchors([crowded], (20, 40, 85, 60), 1.0, [], anchors)
     assert reserved == [] and spots["e"] is not None
+
+
+def test_shipped_detail_maps_label_every_place_from_a_cited_encyclopedia(tmp_path):
+    from borderwar_report.charts import render_details
+
+    shipped = load_dataset(ROOT / "data")
+    kinds = {s.id: s.kind for s in shipped.sources}
+    blocks = {e.id: e.map for e in shipped.events if e.map}
+    assert {"lake-khasan-1938", "khalkhin-gol-1939"} <= set(blocks)
+    for block in blocks.values():
+        assert all(p.source and kinds[p.source] == "encyclopedia" for p in block.places)
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    out = render_details(shipped, proj, "print", ("svg",))
+    for eid, block in blocks.items():
+        st = out[f"detail-{eid}"]["stats"]
+        assert st["labels"] == st["places"] == len(block.places), (eid, st)
