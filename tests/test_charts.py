@@ -706,6 +706,11 @@ def test_deck_opens_with_one_slide_per_chart(real_build):
         assert texts == [info["source"]]  # the source line is slide text under the picture
         source = next(sh for sh in slide.shapes if sh.has_text_frame and not sh.is_placeholder)
         assert source.top >= pic.top + pic.height and source.top + source.height <= prs.slide_height
+        # title, picture and source use the slide: no empty band under a title box taller than its line
+        head = slide.shapes.title
+        assert head.top + head.height <= prs.slide_height // 8 and pic.top - (head.top + head.height) \
+            <= prs.slide_height // 30
+        assert pic.height >= prs.slide_height * 0.75
         notes = slide.notes_slide.notes_text_frame.text
         assert info["source"] in notes
         assert info["title"] in notes

@@ -296,3 +296,59 @@ def test_slide_locator_keeps_every_note_on_the_slide(tmp_path, titled):
                 assert b.x0 >= fig_box.x0 - 1 and b.y0 >= fig_box.y0 - 1 and b.x1 <= fig_box.x1 + 1 \
                     and b.y1 <= fig_box.y1 + 1, t.get_text()
         chart.fig.clear()
+
+
+@pytest.mark.parametrize("preset,titled", [("print", True), ("slides", True), ("slides", False)])
+def test_shipped_locator_makes_room_for_the_orienting_cities_and_countries(tmp_path, preset, titled):
+    """The cities next to the battles and the countries are named even where event labels crowd them
+    (Vladivostok under the Suifenho labels, Harbin under "Manchukuo founded", Mongolia's thin strip)."""
+    import dataclasses
+
+    from matplotlib.text import Text
+
+    from borderwar_report.charts.locator import make_locator
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    shipped = load_dataset(ROOT / "data")
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    p = dataclasses.replace(PRESETS[preset], titled=titled)
+    with chart_context(proj, p):
+        chart = make_locator(shipped, proj, p)
+        words = {t.get_text() for t in chart.fig.findobj(Text)}
+        chart.fig.clear()
+    assert {"Vladivostok", "MONGOLIA", "CHINA", "RUSSIA"} <= words, (preset, titled)
+    if titled:  # untitled, the deck's map is taller and every event label fits, one over Harbin (left to do)
+        assert "Harbin" in words
+
+
+def test_a_name_takes_its_place_and_the_event_label_moves_to_the_other_side():
+    from borderwar_report.charts import layout as L
+    from borderwar_report.charts.locator import _reserve_anchors
+
+    event = L.PointLabel("e", 50, 50, 30, 8, 3, (1,))
+    city_box = (55, 46, 85, 54)  # right of the event's marker: where its label goes first
+    anchors = [{"place": {"name": "X"}, "kind": "city", "dot": (86, 49, 88, 51), "major": False,
+                "cands": [(55, 50, "left", "center", city_box)]}]
+    spots, reserved = _reserve_anchors([event], (0, 0, 100, 100), 1.0, [], anchors)
+    assert [r["place"]["name"] for r in reserved] == ["X"]
+    assert spots["e"] is not None and spots["e"].box[2] <= 50 and not spots["e"].leader
+    # a name that would cost an event its label where it had room is not reserved
+    crowded = L.PointLabel("e", 50, 50, 30, 8, 3, (1,))
+    spots, reserved = _reserve_anchors([crowded], (20, 40, 85, 60), 1.0, [], anchors)
+    assert reserved == [] and spots["e"] is not None
+
+
+def test_shipped_detail_maps_label_every_place_from_a_cited_encyclopedia(tmp_path):
+    from borderwar_report.charts import render_details
+
+    shipped = load_dataset(ROOT / "data")
+    kinds = {s.id: s.kind for s in shipped.sources}
+    blocks = {e.id: e.map for e in shipped.events if e.map}
+    assert {"lake-khasan-1938", "khalkhin-gol-1939"} <= set(blocks)
+    for block in blocks.values():
+        assert all(p.source and kinds[p.source] == "encyclopedia" for p in block.places)
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    out = render_details(shipped, proj, "print", ("svg",))
+    for eid, block in blocks.items():
+        st = out[f"detail-{eid}"]["stats"]
+        assert st["labels"] == st["places"] == len(block.places), (eid, st)

@@ -119,11 +119,16 @@ def _titled(prs, layout, title: str, own_master: bool):
     from pptx.util import Pt
 
     slide = prs.slides.add_slide(layout)
-    slide.shapes.title.text = title
+    head = slide.shapes.title
+    head.text = title
     if not own_master:  # the default master's 44 pt titles wrap over a chart; a user's master decides itself
-        for p in slide.shapes.title.text_frame.paragraphs:
+        for p in head.text_frame.paragraphs:
             for r in p.runs:
                 r.font.size = Pt(TITLE_PT)
+        # and its title box is 1.25 in tall: one line of 28 pt in it leaves a band of empty slide over the
+        # picture. The box is set to the line's height, near the slide's top (the picture moves up under it).
+        left, width = head.left, head.width
+        head.left, head.top, head.width, head.height = left, prs.slide_height // 40, width, Pt(TITLE_PT * 1.6)
     return slide
 
 

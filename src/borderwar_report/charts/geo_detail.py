@@ -156,6 +156,7 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     obstacles = []
     spots = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles)
     placed = 0
+    leaders: list = []
     for p, it in zip(block.places, items, strict=True):
         spot = spots[it.id]
         if spot is None:
@@ -165,12 +166,16 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
         ax.text(w0 + spot.x / pt_x, s0 + spot.y / pt_y, p.name, fontsize=fs, color=INK, ha=spot.ha, va=spot.va,
                 zorder=7, fontweight="bold" if own else "normal",
                 bbox={"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.8})
+        if spot.leader:  # a label set away from its place is tied to it (else it reads as a neighbour's)
+            cx, cy = L.leader_end((it.x, it.y), spot.box)
+            leaders.append(((it.x, it.y), (cx, cy)))
+            ax.plot([p.lon, w0 + cx / pt_x], [p.lat, s0 + cy / pt_y], color=MUTED, lw=0.4 * preset.scale, zorder=5)
     taken = obstacles + [spots[it.id].box for it in items if spots[it.id] is not None] + [
         (it.x - dot, it.y - dot, it.x + dot, it.y + dot) for it in items]
     named = _orientation_names(ax, fig, dataset, [event], G.load_places(str(gdir)), layers, view,
-                               (pt_x, pt_y, map_w, map_h), preset, taken, [])
+                               (pt_x, pt_y, map_w, map_h), preset, taken, leaders)
     taken.extend(named.pop("boxes"))
-    _degree_labels(ax, fig, xs, ys, view, (pt_x, pt_y, map_w, map_h), fs, taken, [])
+    _degree_labels(ax, fig, xs, ys, view, (pt_x, pt_y, map_w, map_h), fs, taken, leaders)
     top = margin + map_h + fs * 0.4
     legend.draw(pt_axes(fig, margin, top, text_w, legend.height))
     y = top + legend.height + fs * 0.6

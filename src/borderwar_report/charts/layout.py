@@ -621,6 +621,21 @@ def leader_end(point: tuple[float, float], box) -> tuple[float, float]:
     return min(max(point[0], box[0]), box[2]), min(max(point[1], box[1]), box[3])
 
 
+def point_candidates(p: PointLabel, gap: float, distances: Sequence[float] = (1.0,)):
+    """The label positions tried around a point, in order: the 8 directions of ``_DIRS`` at each distance
+    (a multiple of the label's height beyond its glyph). ``leader`` is true beyond the first distance."""
+    for k, mult in enumerate(distances):
+        off = p.radius + gap + (mult - 1.0) * p.height
+        for dx, dy in _DIRS:
+            ax_ = p.x + dx * off * (0.75 if dy else 1.0)
+            ay = p.y + dy * (off * 0.75 if dx else off)
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            x0 = ax_ if ha == "left" else ax_ - p.width if ha == "right" else ax_ - p.width / 2
+            y0 = ay if va == "bottom" else ay - p.height if va == "top" else ay - p.height / 2
+            yield PointPlacement(p.id, ax_, ay, ha, va, (x0, y0, x0 + p.width, y0 + p.height), k > 0)
+
+
 def place_point_labels(labels: Sequence[PointLabel], bounds: tuple[float, float, float, float], *,
                        gap: float = 1.5, obstacles: Sequence[tuple[float, float, float, float]] = (),
                        distances: Sequence[float] = (1.0, 2.2, 3.6, 5.5)) -> dict[str, PointPlacement | None]:
@@ -639,15 +654,8 @@ def place_point_labels(labels: Sequence[PointLabel], bounds: tuple[float, float,
         hit = None
         me = index[p.id]
         for k, mult in enumerate(distances):
-            off = p.radius + gap + (mult - 1.0) * p.height
-            for dx, dy in _DIRS:
-                ax_ = p.x + dx * off * (0.75 if dy else 1.0)
-                ay = p.y + dy * (off * 0.75 if dx else off)
-                ha = "left" if dx > 0 else "right" if dx < 0 else "center"
-                va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
-                x0 = ax_ if ha == "left" else ax_ - p.width if ha == "right" else ax_ - p.width / 2
-                y0 = ay if va == "bottom" else ay - p.height if va == "top" else ay - p.height / 2
-                box = (x0, y0, x0 + p.width, y0 + p.height)
+            for cand in point_candidates(p, gap, (mult,)):
+                box = cand.box
                 if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
                     continue
                 if any(_overlaps(box, b, gap) for b in boxes):
@@ -662,7 +670,7 @@ def place_point_labels(labels: Sequence[PointLabel], bounds: tuple[float, float,
                         continue
                     if any(i != me and _segment_hits_box(*seg, g) for i, g in enumerate(glyphs)):
                         continue
-                hit = PointPlacement(p.id, ax_, ay, ha, va, box, k > 0)
+                hit = PointPlacement(p.id, cand.x, cand.y, cand.ha, cand.va, box, k > 0)
                 break
             if hit:
                 break

@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -269,6 +270,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     def sx(lon):
         return lon % 360 if wrap else lon
 
+    base_places = G.load_places(str(gdir))
     located_ids = {e.id for e in located}
     unlocated = [e for e in dataset.events if e.id not in located_ids]
 
@@ -331,10 +333,12 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
             inset = _inset_plan(outside, view, places, pt_x, pt_y, map_w, map_h)
             if inset is not None:
                 obstacles.append(inset["box"])
-        spots = L.place_point_labels(items, (0, 0, map_w, map_h), gap=size * 0.25, obstacles=obstacles)
+        anchors = _anchor_candidates(fig, G.places_in(base_places, view), inside, view, (pt_x, pt_y, map_w, map_h),
+                                     preset, items, obstacles)
+        spots, reserved = _reserve_anchors(items, (0, 0, map_w, map_h), size * 0.25, obstacles, anchors)
         return {"view": view, "map_w": map_w, "map_h": map_h, "pt_x": pt_x, "pt_y": pt_y, "places": places,
-                "items": items,
-                    "diam": diam, "clusters": clusters, "inset": inset, "spots": spots, "below": below}
+                "items": items, "reserved": reserved,
+                "diam": diam, "clusters": clusters, "inset": inset, "spots": spots, "below": below}
 
     def plan_notes():
         notes = list(base_notes)
@@ -396,6 +400,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     leaders = []
     unplaced = []
     halo_box = {"boxstyle": "square,pad=0.08", "fc": LAND, "ec": "none", "alpha": 0.8}
+    taken.extend(b for r in plan["reserved"] for b in r["boxes"])
     for pl, item in zip(places, plan["items"], strict=False):
         _draw_place(ax, pl, plan["diam"][pl.key], preset)
         spot = plan["spots"][item.id]
@@ -420,12 +425,16 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
         kw, kh = text_width_pt(fig, _key(i), key_pt, "bold") + key_pt * 0.4, key_pt * 1.7
         others = taken + [g for k, g in glyphs.items() if k != item.id]
         corners = []  # the key goes at the first corner of its marker clear of every label and marker
-        for dx, dy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
-            x0 = item.x - off - kw if dx < 0 else item.x + off
-            y0 = item.y - off - kh if dy < 0 else item.y + off
-            corners.append(((dx, dy), (x0, y0, x0 + kw, y0 + kh)))
-        (dx, dy), kbox = next((c for c in corners if not _blocked(c[1], others, leaders)), corners[0])
-        ax.annotate(_key(i), (pl.lon, pl.lat), xytext=(dx * off, dy * off),
+        for o in (off, off + kh * 0.6):  # touching the marker, else a little off it
+            for dx, dy in ((-1, -1), (1, -1), (-1, 1), (1, 1)):
+                x0 = item.x - o - kw if dx < 0 else item.x + o
+                y0 = item.y - o - kh if dy < 0 else item.y + o
+                if x0 >= 0 and y0 >= 0 and x0 + kw <= map_w and y0 + kh <= map_h:
+                    corners.append(((dx * o, dy * o), (x0, y0, x0 + kw, y0 + kh)))
+        corners = corners or [((-off, -off), (item.x - off - kw, item.y - off - kh, item.x - off, item.y - off))]
+        (ox, oy), kbox = next((c for c in corners if not _blocked(c[1], others, leaders)), corners[0])
+        dx, dy = (1 if ox > 0 else -1), (1 if oy > 0 else -1)
+        ax.annotate(_key(i), (pl.lon, pl.lat), xytext=(ox, oy),
                     textcoords="offset points", ha="right" if dx < 0 else "left", va="top" if dy < 0 else "bottom",
                     fontsize=key_pt, fontweight="bold",
                     color=INK, zorder=7, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": INK,
@@ -435,9 +444,9 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
         if len(pl.events) > 1:
             taken.append(_draw_count(ax, fig, pl, item, plan["diam"][pl.key], preset, (map_w, map_h),
                                      taken + [g for k, g in glyphs.items() if k != item.id], leaders))
-    named = _orientation_names(ax, fig, dataset, inside, G.load_places(str(gdir)), layers,
+    named = _orientation_names(ax, fig, dataset, inside, base_places, layers,
                                (west, east, south, north), (pt_x, pt_y, map_w, map_h), preset,
-                               taken + list(glyphs.values()), leaders)
+                               taken + list(glyphs.values()), leaders, plan["reserved"])
     taken.extend(named.pop("boxes"))
     stats.update(named)
     _degree_labels(ax, fig, xs, ys, (west, east, south, north), (pt_x, pt_y, map_w, map_h),
@@ -702,7 +711,135 @@ def _spaced(cities, at, min_pt) -> list:
     return [p for p, _, _ in kept]
 
 
-def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, preset, taken, leaders) -> dict:
+ANCHOR_KM = 250.0  # a city this near an event's place orients the reader to it (per place: population over distance)
+
+
+def _square(xy, r) -> tuple:
+    return xy[0] - r, xy[1] - r, xy[0] + r, xy[1] + r
+
+
+def _city_fs(preset) -> float:
+    return max(MIN_PT, preset.size * 0.72)
+
+
+def _country_size(fig, name, fs) -> tuple[str, float, float]:
+    text = name.upper()
+    return text, text_width_pt(fig, text, fs) * 1.08, fs * 1.1
+
+
+def _anchor_candidates(fig, here, inside, view, scale, preset, items, obstacles) -> list[dict]:
+    """The names that orient a reader and that the event labels must make room for where they can: the
+    cities the events mention, the largest cities in view (spread out) and the largest city near each event's
+    place, then the countries. Each comes with the label boxes it may take, in order of preference (a city
+    beside its dot, a country on any of its interior points). Cities whose dot would touch an event's
+    marker are left out (the marker is there)."""
+    west, _east, south, _north = view
+    pt_x, pt_y, map_w, map_h = scale
+    fs = _city_fs(preset)
+    dot = 2.2 * preset.scale
+    glyphs = [(it.x - it.radius, it.y - it.radius, it.x + it.radius, it.y + it.radius) for it in items]
+
+    def at(lon, lat):
+        return (lon - west) * pt_x, (lat - south) * pt_y
+
+    def clear(box):
+        return (box[0] >= 0 and box[1] >= 0 and box[2] <= map_w and box[3] <= map_h
+                and not any(L._overlaps(box, g, 0.5) for g in glyphs + list(obstacles)))
+
+    said = mentioned_names(inside)
+    cities = sorted((p for p in here if p["layer"] == "city"), key=lambda p: (-p["population"], p["name"]))
+    cities = [p for p in cities if clear((*at(p["lon"], p["lat"]), *at(p["lon"], p["lat"])))
+              and clear(_square(at(p["lon"], p["lat"]), dot))]
+    chosen = [p for p in cities if _fold(p["name"]) in said]
+    major = []
+    for it in sorted(items, key=lambda it: (L._neg(it.priority), it.id)):  # the most significant places first
+        where = (west + it.x / pt_x, south + it.y / pt_y)
+        near = [(p["population"] / max(d, 25.0), p) for p in cities
+                if (d := _km((p["lon"], p["lat"]), where)) <= ANCHOR_KM]
+        if near:  # a large city near the place beats a larger one farther off
+            major.append(max(near, key=lambda t: t[0])[1])
+    largest = _spaced(cities, at, math.hypot(map_w, map_h) * 0.08)
+    major = [p for i, p in enumerate(major) if p not in major[:i]][:MAX_CITIES // 2] + largest[:2]
+    chosen += major + largest[:MAX_CITIES // 2]
+    out, seen = [], set()
+    for p in chosen:
+        key = (p["name"], p["lon"], p["lat"])
+        if key in seen or len(out) >= MAX_CITIES:
+            continue
+        seen.add(key)
+        x, y = at(p["lon"], p["lat"])
+        lab = L.PointLabel(p["name"], x, y, text_width_pt(fig, p["name"], fs), fs * 1.15, dot)
+        boxes = [(c.x, c.y, c.ha, c.va, c.box) for c in L.point_candidates(lab, fs * 0.2, (0.6,))]
+        out.append({"place": p, "kind": "city", "dot": _square((x, y), dot), "major": p in major,
+                    "cands": [c for c in boxes if clear(c[4])]})
+    for c in sorted((p for p in here if p["layer"] == "country"), key=lambda p: (-p["area_km2"], p["name"])):
+        _text, w, h = _country_size(fig, c["name"], fs)
+        pts = [at(c["lon"], c["lat"])] + sorted((at(lon, lat) for lon, lat in c.get("points", ())),
+                                                key=lambda q: math.hypot(q[0] - map_w / 2, q[1] - map_h / 2))
+        cands = []
+        for x, y in pts:  # centred on the point, else shifted along it (the point stays under the name)
+            for dx in (0.0, -w / 3, w / 3):
+                box = (x + dx - w / 2, y - h / 2, x + dx + w / 2, y + h / 2)
+                if clear(box):
+                    cands.append((x + dx, y, "center", "center", box))
+        out.append({"place": c, "kind": "country", "dot": None, "major": False, "cands": cands})
+    return out
+
+
+def _reserve_anchors(items, bounds, gap, obstacles, anchors):
+    """Event labels and the orienting names compete fairly: each name in turn takes the first of its
+    positions that still lets every event label be placed that could be placed without it (the event labels
+    are placed again around it and move to another side; for a major city, the one nearest an important
+    place, one label may go onto a short leader instead); a name that costs an event label in every
+    position is left for later (it may still find room after the events are placed). Returns the event
+    label spots and the names reserved."""
+    def place(reserved, first=frozenset(), far=False):  # ``first``: these labels choose before the others
+        extra = [b for r in reserved for b in r["boxes"]]
+        ranked = [dataclasses.replace(it, priority=(1 if it.id in first else 0, *it.priority)) for it in items]
+        return L.place_point_labels(ranked, bounds, gap=gap, obstacles=list(obstacles) + extra,
+                                    distances=(1.0, 2.2, 3.6, 5.5) + ((7.5,) if far else ()))
+
+    def run(reserved):
+        """The event labels around the reserved names; a label the names cost is placed again first
+        (a label placed before it may well fit elsewhere) before the names are given up."""
+        got = place(reserved)
+        first: set = set()
+        for far in (False, True):  # then on a longer leader
+            lost = {k for k, v in got.items() if v is None} - base_lost
+            if not lost:
+                break
+            first |= lost
+            got = place(reserved, frozenset(first), far)
+        return got
+
+    def cost(got):  # the labels lost, and how many were pushed onto a leader line
+        return {k for k, v in got.items() if v is None}, sum(bool(v and v.leader) for v in got.values())
+
+    base_lost: set = set()
+    spots = run([])
+    base = cost(spots)
+    base_lost = base[0]
+    # a marker whose label found no room gets a key at one of its corners: only a major city may crowd it
+    keyed = [_square((it.x, it.y), it.radius + gap * 8) for it in items if spots[it.id] is None]  # gap: size / 4
+    reserved: list[dict] = []
+    for a in anchors:
+        taken = [b for r in reserved for b in r["boxes"]] + ([] if a["major"] else keyed)
+        for x, y, ha, va, box in a["cands"]:
+            if any(L._overlaps(box, b, gap) for b in taken):
+                continue
+            if a["dot"] is not None and any(L._overlaps(a["dot"], b, 0.3) for b in taken):
+                break
+            trial = [*reserved, {**a, "spot": (x, y, ha, va), "boxes": [box] + ([a["dot"]] if a["dot"] else [])}]
+            got = run(trial)
+            (lost, led), slack = cost(got), 2 if a["major"] else 0  # a major city may push labels onto leaders
+            if lost <= base[0] and led <= base[1] + slack:  # no label lost that had room without the name
+                reserved, spots, base = trial, got, (lost, led)
+                break
+    return spots, reserved
+
+
+def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, preset, taken, leaders,
+                       reserved=()) -> dict:
     """Name what orients a reader, clear of every event marker, label, count and inset: the cities that the
     events mention and the largest cities in the extent (spread over the map, up to MAX_CITIES), then the
     countries (a country label can move to any of its interior points, a city cannot), then the lakes and
@@ -710,10 +847,35 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
     Returns counts and the boxes taken."""
     west, east, south, north = view
     pt_x, pt_y, map_w, map_h = scale
-    fs = max(MIN_PT, preset.size * 0.72)
+    fs = _city_fs(preset)
     said = mentioned_names(inside)
     boxes: list = []
     stats = {"countries": 0, "cities": 0, "mentioned": 0, "waters": 0}
+    halo = {"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.6}
+    dot = 2.2 * preset.scale
+    done_keys = set()
+
+    def draw_city(p, x, y, ha, va):
+        ax.scatter([p["lon"]], [p["lat"]], s=[dot * dot], marker="s", facecolors=[PLACE_INK], edgecolors="none",
+                   zorder=3.8)
+        ax.text(west + x / pt_x, south + y / pt_y, p["name"], fontsize=fs, color=PLACE_INK, ha=ha,
+                va=va, zorder=3.8, fontstyle="normal", bbox=halo)
+        stats["cities"] += 1
+        stats["mentioned"] += 1 if _fold(p["name"]) in said else 0
+
+    def draw_country(c, x, y):
+        ax.text(west + x / pt_x, south + y / pt_y, c["name"].upper(), fontsize=fs, color=MUTED, ha="center",
+                va="center", zorder=3.7)
+        stats["countries"] += 1
+
+    for r in reserved:  # the names the event labels made room for
+        p = r["place"]
+        done_keys.add((r["kind"], p["name"]))
+        boxes.extend(r["boxes"])
+        if r["kind"] == "city":
+            draw_city(p, *r["spot"])
+        else:
+            draw_country(p, *r["spot"][:2])
 
     def free(box, gap=1.5):
         return (box[0] >= 0 and box[1] >= 0 and box[2] <= map_w and box[3] <= map_h
@@ -723,11 +885,9 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
         return (lon - west) * pt_x, (lat - south) * pt_y
 
     here = G.places_in(places, view)
-    halo = {"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.6}
-    cities = [p for p in here if p["layer"] == "city"]
+    cities = [p for p in here if p["layer"] == "city" and ("city", p["name"]) not in done_keys]
     named = [p for p in cities if _fold(p["name"]) in said]
     named_keys = {(p["name"], p["lon"], p["lat"]) for p in named}
-    dot = 2.2 * preset.scale
 
     def dot_free(p):  # its dot would touch an event's marker or label: leave it out
         x, y = at(p["lon"], p["lat"])
@@ -749,16 +909,11 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
             continue
         if p not in named and stats["cities"] >= MAX_CITIES:
             break
-        boxes.extend([spot.box, (it.x - dot, it.y - dot, it.x + dot, it.y + dot)])
-        ax.scatter([p["lon"]], [p["lat"]], s=[dot * dot], marker="s", facecolors=[PLACE_INK], edgecolors="none",
-                   zorder=3.8)
-        ax.text(west + spot.x / pt_x, south + spot.y / pt_y, p["name"], fontsize=fs, color=PLACE_INK, ha=spot.ha,
-                va=spot.va, zorder=3.8, fontstyle="normal", bbox=halo)
-        stats["cities"] += 1
-        stats["mentioned"] += 1 if p in named else 0
-    for c in sorted((p for p in here if p["layer"] == "country"), key=lambda p: (-p["area_km2"], p["name"])):
-        text = c["name"].upper()
-        w, h = text_width_pt(fig, text, fs) * 1.08, fs * 1.1
+        boxes.extend([spot.box, _square((it.x, it.y), dot)])
+        draw_city(p, spot.x, spot.y, spot.ha, spot.va)
+    for c in sorted((p for p in here if p["layer"] == "country" and ("country", p["name"]) not in done_keys),
+                    key=lambda p: (-p["area_km2"], p["name"])):
+        _text, w, h = _country_size(fig, c["name"], fs)
         # its label point first, then the interior points nearest the map's middle
         pts = [at(c["lon"], c["lat"])] + sorted((at(lon, lat) for lon, lat in c.get("points", ())),
                                                 key=lambda q: math.hypot(q[0] - map_w / 2, q[1] - map_h / 2))
@@ -766,25 +921,35 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
             box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
             if free(box):
                 boxes.append(box)
-                ax.text(west + x / pt_x, south + y / pt_y, text, fontsize=fs, color=MUTED, ha="center",
-                        va="center", zorder=3.7)
-                stats["countries"] += 1
+                draw_country(c, x, y)
                 break
 
-    def water_label(name, candidates) -> bool:
-        """The name on the water body: centred on one of its points, else just beside one (first free)."""
+    def beside(rings, w, h):
+        """Label centres just outside a lake's outline: right of it, left, above, below, then the corners
+        (a name inside a lake smaller than the name, or off along its shore, reads as another place's)."""
+        xs, ys = zip(*(at(float(q[0]), float(q[1])) for q in max(rings, key=len)), strict=True)
+        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        g = fs * 0.3
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        inside = [(cx, cy)] if w <= (x1 - x0) * 0.9 and h <= (y1 - y0) * 0.8 else []
+        return inside + [(x1 + g + w / 2, cy), (x0 - g - w / 2, cy), (cx, y1 + g + h / 2), (cx, y0 - g - h / 2),
+                         (x1 + g + w / 2, y0 - g), (x1 + g + w / 2, y1 + g), (x0 - g - w / 2, y0 - g),
+                         (x0 - g - w / 2, y1 + g)]
+
+    def water_label(name, candidates, exact=lambda w, h: ()) -> bool:
+        """The name on the water body: at one of the ``exact(w, h)`` centres, else centred on one of its
+        points, else just beside one (first free)."""
         w, h = text_width_pt(fig, name, fs, style="italic"), fs * 1.1
         g = fs * 0.3
         near = [(dx, dy) for dx in (0.0, -(w / 2 + g), w / 2 + g) for dy in (0.0, h * 0.7, -h * 0.7, h + g, -h - g)]
-        for x, y in candidates:
-            for cx, cy in ((x + dx, y + dy) for dx, dy in near):
-                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                if free(box):
-                    boxes.append(box)
-                    ax.text(west + cx / pt_x, south + cy / pt_y, name, fontsize=fs, color=RIVER, ha="center",
-                            va="center", zorder=3.8, fontstyle="italic", bbox=halo)
-                    stats["waters"] += 1
-                    return True
+        for cx, cy in [*exact(w, h), *((x + dx, y + dy) for x, y in candidates for dx, dy in near)]:
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if free(box):
+                boxes.append(box)
+                ax.text(west + cx / pt_x, south + cy / pt_y, name, fontsize=fs, color=RIVER, ha="center",
+                        va="center", zorder=3.8, fontstyle="italic", bbox=halo)
+                stats["waters"] += 1
+                return True
         return False
 
     def along(rings):  # points every few type sizes along the lines (a simplified line has few vertices)
@@ -805,7 +970,8 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
             if not name or name in done or _fold(str(name)) not in said:
                 continue
             pts = max(rings, key=len)
-            if water_label(str(name), [at(*pts[len(pts) // 2])]):
+            by = functools.partial(beside, rings) if layer == "lake" else lambda w, h: ()
+            if water_label(str(name), [at(*pts[len(pts) // 2])], by):
                 done.add(name)
     mentions = {name: (lon, lat) for _kind, name, lon, lat in water_mentions(inside, view)}
     for layer in ("lake", "river"):  # else the name an event's place gives the drawn water body beside it
@@ -814,12 +980,12 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
                 continue
             x0, y0 = at(*mentions[name])
             pts = along(rings)
-            if layer == "lake":  # its middle first, then along its shore
-                big = max(rings, key=len)
-                pts.insert(0, at(float(sum(q[0] for q in big) / len(big)), float(sum(q[1] for q in big) / len(big))))
+            by = lambda w, h: ()  # noqa: E731
+            if layer == "lake":  # in it when the name fits, else beside its outline, then along its shore
+                by = functools.partial(beside, rings)
             else:  # along the river, nearest the event first (a label far away would name another stretch)
                 pts.sort(key=lambda q: math.hypot(q[0] - x0, q[1] - y0))
-            if water_label(name, pts[:300]):
+            if water_label(name, pts[:300], by):
                 done.add(name)
     return {**stats, "boxes": boxes}
 
