@@ -624,21 +624,29 @@ def test_chart_caption_glyphs_are_checked(tmp_path):
 
 
 def test_foreign_fonts_are_detected():
-    from borderwar_report.briefing import foreign_fonts
+    """The build's check reads the fonts WeasyPrint drew with (no second parse of the PDF); it must find
+    exactly what the PDF embeds, for HTML text and for SVG text alike."""
+    from borderwar_report.briefing import foreign_font_names, foreign_fonts
     from borderwar_report.fonts import font_face_css
     from borderwar_report.pdf import render_pdf
 
     fonts_dir = TEMPLATES / "fonts"
     css = font_face_css(fonts_dir, fonts_dir.resolve().as_uri() + "/")
-    html = (f'<html lang="en"><style>{css}</style><p style="font-family: \'Noto Serif\'">bundled</p>'
-            '<p style="font-family: monospace">system</p></html>')
-    pdf, _, _ = render_pdf(html, MINI, [TEMPLATES])
-    found = foreign_fonts(pdf, fonts_dir)
-    assert found
-    assert not any(name.startswith("Noto") for name in found)
-    bundled_only, _, _ = render_pdf(html.replace('<p style="font-family: monospace">system</p>', ""), MINI,
-                                    [TEMPLATES])
-    assert foreign_fonts(bundled_only, fonts_dir) == []
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="0" y="20" '
+           'font-family="monospace">svg text</text></svg>')
+    for foreign in ('<p style="font-family: monospace">system</p>', svg):
+        html = (f'<html lang="en"><style>{css}</style><p style="font-family: \'Noto Serif\'">bundled</p>'
+                f'{foreign}</html>')
+        used: list = []
+        pdf, _, _ = render_pdf(html, MINI, [TEMPLATES], used_fonts=used)
+        found = foreign_fonts(pdf, fonts_dir)
+        assert found
+        assert not any(name.startswith("Noto") for name in found)
+        assert foreign_font_names(used, fonts_dir) == found
+        used = []
+        bundled_only, _, _ = render_pdf(html.replace(foreign, ""), MINI, [TEMPLATES], used_fonts=used)
+        assert foreign_fonts(bundled_only, fonts_dir) == [] == foreign_font_names(used, fonts_dir)
+        assert any(name.startswith("Noto") for name in used)
 
 
 # --- pages, type and tags (issue 13) ---------------------------------------------------------------
