@@ -649,6 +649,38 @@ def test_foreign_fonts_are_detected():
         assert any(name.startswith("Noto") for name in used)
 
 
+def test_page_numbers_are_stamped_only_where_the_map_is_the_document():
+    from borderwar_report.briefing import stamp_page_numbers
+
+    html = ('<html><style>a.x::after { content: target-counter(attr(href), page); }</style>'
+            '<p>target-counter(attr(href), page)</p><a class="x" href="#a&amp;b">A</a><a href="#c">C</a></html>')
+    stamped = stamp_page_numbers(html, {"a&b": 3, "c": 12})
+    assert "content: attr(data-page);" in stamped
+    assert "<p>target-counter(attr(href), page)</p>" in stamped  # text from the data is left alone
+    assert '<a class="x" data-page="3" href="#a&amp;b">' in stamped and '<a data-page="12" href="#c">' in stamped
+    assert stamp_page_numbers(html, {"a&b": 3}) is None  # a target the map does not know
+    moved = html.replace("</style>", "@page :first { counter-reset: page 5 }</style>")
+    assert stamp_page_numbers(moved, {"a&b": 3, "c": 12}) is None  # page numbers are not positions
+
+
+def test_page_map_is_checked_after_rendering():
+    from borderwar_report.briefing import render_with_page_map
+
+    html = '<style>a::after { content: target-counter(attr(href), page) }</style><a href="#a">A</a>'
+    layouts = []
+
+    def render(page_html, anchor_pages, truth={"a": 4}):
+        layouts.append(page_html)
+        anchor_pages.update(truth)
+        return "pdf"
+
+    assert render_with_page_map(html, {"a": 4}, render)[1:] == ({"a": 4}, "map")
+    assert render_with_page_map(html, {"a": 2}, render)[1:] == ({"a": 4}, "map, corrected")
+    assert 'data-page="2"' in layouts[-2] and 'data-page="4"' in layouts[-1]
+    assert render_with_page_map(html, {}, render)[1:] == ({"a": 4}, "target-counter")
+    assert "target-counter" in layouts[-1]
+
+
 # --- pages, type and tags (issue 13) ---------------------------------------------------------------
 
 def _struct_elements(pdf):

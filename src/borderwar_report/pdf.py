@@ -101,13 +101,14 @@ class _Collect(logging.Handler):
 
 
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
-               attachments=(), label: str = "document", used_fonts: list | None = None
-               ) -> tuple[bytes, list[str], list[str]]:
+               attachments=(), label: str = "document", used_fonts: list | None = None,
+               anchor_pages: dict | None = None) -> tuple[bytes, list[str], list[str]]:
     """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
 
     Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
     ``used_fonts``, if given, receives the name of every font the PDF embeds (as its /BaseFont, without the
     subset tag), taken from the document WeasyPrint drew, so nothing has to parse the PDF again.
+    ``anchor_pages``, if given, receives {anchor id: page number} for every anchor (1 = the first page).
     """
     import datetime as dt
     import gc
@@ -140,6 +141,9 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         if used_fonts is not None:
             used_fonts.extend(sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1]
                                       for font in document.fonts.values()}))
+        if anchor_pages is not None:
+            for number, page in reversed(list(enumerate(document.pages, 1))):  # the first page wins
+                anchor_pages.update(dict.fromkeys(page.anchors, number))
         from .pdftags import finish
 
         pdf = finish(pdf)  # page furniture as pagination artifacts
