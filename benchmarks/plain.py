@@ -55,7 +55,7 @@ def plain_html(sections: int, charts: list[Path], fonts_dir: Path, paragraphs: i
     """The document: a contents page, then ``sections`` one-page sections; ``charts`` (SVG files) go into
     the first, middle and last section in place of two paragraphs each."""
     sys.path.insert(0, str(ROOT / "src"))
-    from borderwar_report.fonts import font_face_css
+    from borderwar_report.core.fonts import font_face_css
 
     rng = random.Random(seed)
     font_css = font_face_css(fonts_dir, href_prefix=fonts_dir.resolve().as_uri() + "/")

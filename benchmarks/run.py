@@ -131,9 +131,10 @@ def pdf_pages(path: Path) -> int:
 # WeasyPrint, the checks, the web edition), nothing else.
 BRIEFING_ONLY = r"""
 import sys
-from borderwar_report.build import BuildOptions, run
-from borderwar_report.log import Log
-from borderwar_report.project import Project
+from borderwar_report.build.plan import BuildOptions
+from borderwar_report.build.runner import run
+from borderwar_report.core.log import Log
+from borderwar_report.core.project import Project
 run(Project(sys.argv[1], sys.argv[2], sys.argv[3]), BuildOptions(force=True, only=("briefing",)), Log(quiet=True))
 """
 

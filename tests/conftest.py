@@ -1,5 +1,8 @@
+import contextlib
+import fcntl
 import os
 import shutil
+import stat
 import socket
 import subprocess
 import sys
@@ -36,6 +39,57 @@ def mini(tmp_path) -> Path:
 @pytest.fixture
 def shipped_data() -> Path:
     return ROOT / "data"
+
+
+def session_root(tmp_path_factory) -> Path:
+    """The test run's temporary folder, the same for every pytest-xdist worker."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+@contextlib.contextmanager
+def _once_per_session(tmp_path_factory, name: str):
+    """A folder made once for the whole test run, even across pytest-xdist workers: the first worker to get
+    the lock makes it (the body sees ``None`` when it is already there), the others wait and reuse it."""
+    root = session_root(tmp_path_factory)
+    target, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield None if done.exists() else target
+        done.touch()
+    # reused, never rebuilt: a test that writes into it fails instead of spoiling its neighbours
+    for path in [target, *target.rglob("*")]:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+@pytest.fixture(scope="session")
+def shipped_out(tmp_path_factory) -> Path:
+    """Every output of the shipped data (A4, the A3 poster tiled on A4), built once per test run and
+    read-only; tests about one property of an output read it here instead of building again."""
+    from borderwar_report.build.plan import BuildOptions
+    from borderwar_report.build.runner import run
+    from borderwar_report.core.log import Log
+    from borderwar_report.core.project import Project
+
+    with _once_per_session(tmp_path_factory, "shipped-out") as target:
+        if target is not None:
+            result = run(Project(ROOT / "data", ROOT / "templates", target), BuildOptions(force=True, tile="a4"),
+                         Log(quiet=True))
+            assert result.status == "built"
+    return session_root(tmp_path_factory) / "shipped-out"
+
+
+# Fixtures that build whole outputs: a test using one is slow (deselect with -m "not slow"), whatever its own
+# run time; tests that are slow on their own carry @pytest.mark.slow.
+BUILD_FIXTURES = {"shipped_out", "typeset_only", "synthetic", "real_build", "real_print", "built", "built_mini",
+                  "chaco_maps"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def run_cli(*args, cwd=None, env=None, timeout=600):

@@ -10,9 +10,16 @@ import bibtexparser
 import pytest
 import yaml
 
-from borderwar_report.bibio import read_bibtex, read_csl_json, read_references, to_bibtex, to_csl_json, to_sources_yaml
-from borderwar_report.errors import DataError
-from borderwar_report.validate import load_dataset
+from borderwar_report.records.bibio import (
+    read_bibtex,
+    read_csl_json,
+    read_references,
+    to_bibtex,
+    to_csl_json,
+    to_sources_yaml,
+)
+from borderwar_report.core.errors import DataError
+from borderwar_report.records.validate import load_dataset
 
 from .conftest import FIXTURES, ROOT, run_cli
 

@@ -12,16 +12,17 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from borderwar_report import citations
-from borderwar_report import context as cx
-from borderwar_report.briefing import build_briefing, charts_for_print, svg_aspect, with_notes
-from borderwar_report.build import BuildContext, BuildOptions, run
-from borderwar_report.errors import GlyphMissingError
-from borderwar_report.log import Log
-from borderwar_report.model import Claim, ClaimSource, Source
-from borderwar_report.project import Project
-from borderwar_report.steps import load_chart_index
-from borderwar_report.validate import load_dataset
+from borderwar_report.documents import citations
+from borderwar_report.documents import context as cx
+from borderwar_report.documents.briefing import build_briefing, charts_for_print, svg_aspect, with_notes
+from borderwar_report.build.runner import BuildContext, run
+from borderwar_report.build.plan import BuildOptions
+from borderwar_report.core.errors import GlyphMissingError
+from borderwar_report.core.log import Log
+from borderwar_report.records.model import Claim, ClaimSource, Source
+from borderwar_report.core.project import Project
+from borderwar_report.build.steps import load_chart_index
+from borderwar_report.records.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -62,9 +63,9 @@ def outline_titles(reader: pypdf.PdfReader) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
+def shipped(shipped_out):
     """The shipped data built once: (out dir, reader, page texts, dataset, view model)."""
-    out = build_briefing_only(DATA, tmp_path_factory.mktemp("briefing") / "out")
+    out = shipped_out
     dataset = load_dataset(DATA)
     view = cx.build_context(dataset, charts_for_print(load_chart_index(out), out))
     reader = pypdf.PdfReader(out / "briefing.pdf")
@@ -222,6 +223,7 @@ def test_charts_are_vectors_when_the_charts_exist(shipped):
             assert ref.get_object().get("/Subtype") != "/Image"
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_bytes(shipped, tmp_path):
     out, _, _, _, _ = shipped
     again = build_briefing_only(DATA, tmp_path / "again")
@@ -229,6 +231,7 @@ def test_same_inputs_give_the_same_bytes(shipped, tmp_path):
     assert (again / "briefing.html").read_bytes() == (out / "briefing.html").read_bytes()
 
 
+@pytest.mark.slow
 def test_letter_and_archival_variant_carry_the_data(tmp_path):
     out = build_briefing_only(DATA, tmp_path / "out", charts=False, paper="letter", pdf_variant="pdf/a-3b")
     reader = pypdf.PdfReader(out / "briefing.pdf")
@@ -262,6 +265,7 @@ def _chart(stage: Path, name: str, label: str, w: int, h: int) -> dict:
             "caption": f"Caption of {name}.", "files": {"print": {"svg": f"charts/print/{name}.svg"}}}
 
 
+@pytest.mark.slow
 def test_charts_are_embedded_as_vectors_with_alt_text_and_numbers(tmp_path):
     stage = tmp_path / "stage"
     charts = {"timeline": _chart(stage, "timeline", "Axis label timeline", 480, 200),
@@ -309,6 +313,7 @@ def _struct_alt_texts(reader) -> bytes:
     return b"\n".join(found)
 
 
+@pytest.mark.slow
 def test_wide_chart_gets_a_landscape_page(tmp_path):
     stage = tmp_path / "stage"
     charts = {"timeline": _chart(stage, "timeline", "Wide axis", 900, 300)}
@@ -328,6 +333,7 @@ def test_missing_chart_file_is_left_out():
 
 # --- the mini data set (another conflict in the same format) ------------------------------------
 
+@pytest.mark.slow
 def test_another_conflicts_data_builds(tmp_path):
     out = build_briefing_only(MINI, tmp_path / "out", charts=False, paper="letter")
     reader = pypdf.PdfReader(out / "briefing.pdf")
@@ -512,7 +518,7 @@ def test_claims_are_counted_by_the_kinds_of_their_sources():
 
 
 def test_curly_quotes_leave_code_and_urls_alone():
-    from borderwar_report.typography import smarten_html, smart_quotes
+    from borderwar_report.documents.typography import smarten_html, smart_quotes
     assert smart_quotes('"Olohodoka" clash') == "“Olohodoka” clash"
     assert smart_quotes("Japan's army, Iyun' 1941, the '30s, 'quoted'") == "Japan’s army, Iyun’ 1941, the ’30s, ‘quoted’"
     html = ('<p>He said &#34;no&#34; &#39;twice&#39;<i>!</i></p><code>x = "a"</code>'
@@ -626,9 +632,9 @@ def test_chart_caption_glyphs_are_checked(tmp_path):
 def test_foreign_fonts_are_detected():
     """The build's check reads the fonts WeasyPrint drew with (no second parse of the PDF); it must find
     exactly what the PDF embeds, for HTML text and for SVG text alike."""
-    from borderwar_report.briefing import foreign_font_names, foreign_fonts
-    from borderwar_report.fonts import font_face_css
-    from borderwar_report.pdf import render_pdf
+    from borderwar_report.core.fonts import font_face_css
+    from borderwar_report.documents.briefing import foreign_font_names, foreign_fonts
+    from borderwar_report.documents.pdf import render_pdf
 
     fonts_dir = TEMPLATES / "fonts"
     css = font_face_css(fonts_dir, fonts_dir.resolve().as_uri() + "/")
@@ -650,7 +656,7 @@ def test_foreign_fonts_are_detected():
 
 
 def test_page_numbers_are_stamped_only_where_the_map_is_the_document():
-    from borderwar_report.briefing import stamp_page_numbers
+    from borderwar_report.documents.briefing import stamp_page_numbers
 
     html = ('<html><style>a.x::after { content: target-counter(attr(href), page); }</style>'
             '<p>target-counter(attr(href), page)</p><a class="x" href="#a&amp;b">A</a><a href="#c">C</a></html>')
@@ -664,7 +670,7 @@ def test_page_numbers_are_stamped_only_where_the_map_is_the_document():
 
 
 def test_page_map_is_checked_after_rendering():
-    from borderwar_report.briefing import render_with_page_map
+    from borderwar_report.documents.briefing import render_with_page_map
 
     html = '<style>a::after { content: target-counter(attr(href), page) }</style><a href="#a">A</a>'
     layouts = []
@@ -787,25 +793,90 @@ def test_outline_entries_are_unique(shipped):
     assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
 
 
-def test_pages_are_full_tables_keep_headers_with_rows_and_continued_tables_say_so(shipped):
-    out, reader, pages, _, view = shipped
-    # No large blank area: on every page but a chapter's last, text reaches past the middle of the page,
-    # and no gap between lines (above the notes, around a figure) takes 40 % of it. (Keeping a phase's
-    # heading with its first event's facts and first lines can leave about a third blank above the notes.)
+MM = 72 / 25.4
+
+
+def _blank_bands(path) -> list[float]:
+    """Per page, the tallest band of the text area (between the page margins) with nothing printed in it,
+    as a fraction of that area: text, images and embedded charts count, as pdfium places them."""
     import pypdfium2 as pdfium
 
-    chapters = {reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
-    doc = pdfium.PdfDocument(str(out / "briefing.pdf"))
-    for i in range(1, len(pages)):
+    doc = pdfium.PdfDocument(str(path))
+    bands = []
+    for i in range(len(doc)):
         page = doc[i]
         height = page.get_height()
-        chars = page.get_textpage()
-        tops = sorted({height - chars.get_charbox(k)[3] for k in range(chars.count_chars())})
-        body = [y for y in tops if 0.07 * height < y < 0.92 * height]  # between running head and footer
-        gaps = [b - a for a, b in zip(body, body[1:])]
-        assert max(gaps) < 0.4 * height, f"page {i + 1}: a blank band of {max(gaps) / height:.0%}"
-        if i + 1 not in chapters and i + 1 < len(pages):
-            assert body[-1] > height / 2, f"page {i + 1} is less than half full"
+        low, high = 22 * MM, height - 24 * MM  # the bottom and top margins of briefing.css
+        text = page.get_textpage()
+        boxes = [text.get_rect(k) for k in range(text.count_rects())]
+        boxes += [o.get_bounds() for o in page.get_objects() if o.type in (3, 5)]  # images, forms (charts)
+        spans = sorted(((max(b, low), min(t, high)) for _, b, _, t in boxes if t > low + 1 and b < high - 1),
+                       key=lambda span: -span[1])
+        top, band = high, 0.0
+        for bottom, upper in spans:
+            band = max(band, top - upper)
+            top = min(top, bottom)
+        bands.append(max(band, top - low) / (high - low))
+    return bands
+
+
+def _table_fragments(path) -> list[list[tuple[int, int, bool]]]:
+    """Each numbered (captioned) table as its page fragments: (page, body rows on it, header repeated).
+    WeasyPrint tags a table that breaks as one Table element per page; only the first has the caption."""
+    import pikepdf
+
+    pdf = pikepdf.open(path)
+    pages = {page.objgen: i + 1 for i, page in enumerate(pdf.pages)}
+
+    def kids(e):
+        k = e.get("/K")
+        return [c for c in (list(k) if isinstance(k, pikepdf.Array) else [k])
+                if isinstance(c, pikepdf.Dictionary) and "/S" in c]
+
+    tables = []
+    for e in _struct_elements(pdf):
+        if e.S != "/Table":
+            continue
+        parts = {c.S for c in kids(e)}
+        rows = [r for g in kids(e) if g.S == "/TBody" for r in kids(g) if r.S == "/TR"]
+        fragment = (pages[(rows[0] if rows else e).Pg.objgen], len(rows), "/THead" in parts)
+        if "/Caption" in parts:
+            tables.append([fragment])
+        elif "/THead" in parts and tables:  # a continued part (facts and cover tables have no header)
+            tables[-1].append(fragment)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def shipped_letter(tmp_path_factory):
+    return build_briefing_only(DATA, tmp_path_factory.mktemp("letter") / "out", paper="letter")
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_pages_are_full_and_tables_keep_their_heads_with_rows(paper, shipped, shipped_letter):
+    out = shipped[0] if paper == "a4" else shipped_letter
+    path = out / "briefing.pdf"
+    reader = pypdf.PdfReader(path)
+    phases = {p.name for p in shipped[3].phases}
+    # A chapter starts on a new page, so its last page may end anywhere; phases flow on, so the page
+    # before a phase is not a chapter's last.
+    chapter_ends = {reader.get_destination_page_number(item) for item in reader.outline
+                    if not isinstance(item, list) and item.title not in phases}  # 0-based start = 1-based end
+    bands = _blank_bands(path)
+    for number, band in enumerate(bands, start=1):
+        if number == 1 or number in chapter_ends or number == len(bands):
+            continue
+        assert band < 0.3, f"{paper} page {number}: a blank band of {band:.0%} of the text area"
+    for fragments in _table_fragments(path):
+        total = sum(rows for _, rows, _ in fragments)
+        for page, rows, header in fragments:
+            # caption and header never alone or with one row at a page foot; no row alone on the next page
+            assert rows >= min(2, total), (paper, fragments)
+            assert header, (paper, fragments)  # a continued part repeats the header
+
+
+def test_continued_tables_say_so(shipped):
+    out, reader, pages, _, view = shipped
     for i, text in enumerate(pages):
         body = [line for line in text.splitlines() if line.strip()]
         # a caption or header never ends a page: the last body line is not a header row
@@ -823,6 +894,7 @@ def test_small_caps_extract_as_words(shipped):
     assert "BORDER INCIDENT" in text and "CLAIMANT AND NOTE" in text and "B O R D E R" not in text
 
 
+@pytest.mark.slow
 def test_curly_quotes_and_no_editor_notes_in_print(typeset_only):
     out = typeset_only
     dataset = load_dataset(DATA)

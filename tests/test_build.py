@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report.build import BuildOptions, describe_changes, run
-from borderwar_report.errors import DataError
-from borderwar_report.log import Log
-from borderwar_report.project import Project
+from borderwar_report.build.plan import BuildOptions, describe_changes
+from borderwar_report.build.runner import run
+from borderwar_report.core.errors import DataError
+from borderwar_report.core.log import Log
+from borderwar_report.core.project import Project
 
 from .conftest import ROOT, run_cli
 
@@ -72,8 +73,8 @@ def test_noop_is_fast_touches_nothing_and_imports_nothing_heavy(workspace):
     data, out = workspace
     before = snapshot(out)
     code = ("import sys, time; t = time.perf_counter();"
-            "from borderwar_report.build import run, BuildOptions; from borderwar_report.project import Project;"
-            "from borderwar_report.log import Log;"
+            "from borderwar_report.build.runner import run, BuildOptions; from borderwar_report.core.project import Project;"
+            "from borderwar_report.core.log import Log;"
             f"r = run(Project({str(data)!r}, {str(TEMPLATES)!r}, {str(out)!r}), BuildOptions(), Log(quiet=True));"
             "print(r.status, time.perf_counter() - t, *sorted(m for m in ('matplotlib', 'weasyprint', 'yaml', 'jinja2')"
             " if m in sys.modules))")
@@ -93,6 +94,7 @@ def test_cli_says_up_to_date(workspace):
     assert "up to date" in result.stderr
 
 
+@pytest.mark.slow
 def test_data_edit_rebuilds_and_reports_what_changed(workspace):
     data, out = workspace
     path = data / "events" / "treaty.yaml"
@@ -105,6 +107,7 @@ def test_data_edit_rebuilds_and_reports_what_changed(workspace):
     assert manifest["changes"] == ["events edited: treaty"]
 
 
+@pytest.mark.slow
 def test_template_edit_retypesets_without_redrawing_charts(workspace, tmp_path):
     import shutil
 
@@ -120,6 +123,7 @@ def test_template_edit_retypesets_without_redrawing_charts(workspace, tmp_path):
     assert "briefing" in result.ran
 
 
+@pytest.mark.slow
 def test_force_rebuilds_everything(workspace):
     data, out = workspace
     result = build(data, out, force=True)
@@ -131,7 +135,7 @@ def test_page_map_gives_the_same_briefing(workspace):
     the check after rendering makes a stale or broken map harmless: the PDF is byte-identical every time."""
     import io
 
-    from borderwar_report.briefing import PAGE_MAP
+    from borderwar_report.documents.briefing import PAGE_MAP
 
     data, out = workspace
     first = (out / "briefing.pdf").read_bytes()
@@ -152,6 +156,7 @@ def test_page_map_gives_the_same_briefing(workspace):
     assert json.loads((out / PAGE_MAP).read_text()) == pages
 
 
+@pytest.mark.slow
 def test_same_inputs_give_identical_bytes(built, tmp_path):
     data, first = built
     second = tmp_path / "again"
@@ -194,6 +199,7 @@ def test_broken_template_names_file_and_line_and_keeps_outputs(workspace, tmp_pa
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_sigterm_mid_build_keeps_previous_outputs(workspace):
     data, out = workspace
     before = snapshot(out)
@@ -210,6 +216,7 @@ def test_sigterm_mid_build_keeps_previous_outputs(workspace):
     assert not list(out.glob(".staging-*"))
 
 
+@pytest.mark.slow
 def test_concurrent_builds_do_not_interleave(workspace):
     data, out = workspace
     args = [sys.executable, "-m", "borderwar_report", "build", "--force", "--data", str(data), "--out", str(out),
@@ -229,6 +236,7 @@ def test_describe_changes():
         ["events added: c", "events removed: a", "events edited: b"]
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_on_edit_and_survives_a_broken_edit(workspace):
     data, out = workspace
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -273,8 +281,8 @@ def test_watch_rebuilds_on_edit_and_survives_a_broken_edit(workspace):
 
 
 def test_template_runtime_error_names_file_and_line(tmp_path):
-    from borderwar_report.errors import RenderError
-    from borderwar_report.render import render_template
+    from borderwar_report.core.errors import RenderError
+    from borderwar_report.documents.render import render_template
 
     (tmp_path / "page.html.j2").write_text("line one\n{{ 1 / 0 }}\n")
     with pytest.raises(RenderError, match=r"page\.html\.j2:2: template error: ZeroDivisionError"):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report.claims import claimant_count, contested, highest_dead, spread
-from borderwar_report.errors import DataError
-from borderwar_report.model import Claim, ClaimSource, Event, SideInEvent
-from borderwar_report.validate import load_dataset
+from borderwar_report.records.claims import claimant_count, contested, highest_dead, spread
+from borderwar_report.core.errors import DataError
+from borderwar_report.records.model import Claim, ClaimSource, Event, SideInEvent
+from borderwar_report.records.validate import load_dataset
 
 DOCUMENT = """\
 title: A test conflict

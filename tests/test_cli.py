@@ -12,8 +12,8 @@ import threading
 import pytest
 
 from borderwar_report.cli import cli, main
-from borderwar_report.log import Log
-from borderwar_report.watch import _interesting
+from borderwar_report.core.log import Log
+from borderwar_report.build.watch import _interesting
 
 from .conftest import FIXTURES, run_cli
 
@@ -109,6 +109,7 @@ def test_real_inputs_are_inputs():
     assert _interesting(None, "/templates/briefing.css")
 
 
+@pytest.mark.slow
 def test_no_library_message_reaches_stderr(tmp_path):
     result = run_cli("build", "--data", FIXTURES / "mini", "--out", tmp_path / "out", "-q")
     assert result.returncode == 0, result.stderr
@@ -119,7 +120,7 @@ def test_no_library_message_reaches_stderr(tmp_path):
                                            ("a:\n  - x\n - y\n", "indentation"),
                                            ("a: *x\n", "must be quoted")])
 def test_yaml_syntax_errors_come_with_the_fix(text, fix):
-    from borderwar_report.yamlsrc import parse_yaml
+    from borderwar_report.records.yamlsrc import parse_yaml
 
     _, problems = parse_yaml(text, "f.yaml")
     assert fix in problems[0].message, problems[0].message
@@ -128,8 +129,8 @@ def test_yaml_syntax_errors_come_with_the_fix(text, fix):
 def test_without_fcntl_the_build_says_it_needs_posix(tmp_path, monkeypatch):
     import sys
 
-    from borderwar_report.build import build_lock
-    from borderwar_report.errors import RenderError
+    from borderwar_report.build.lock import build_lock
+    from borderwar_report.core.errors import RenderError
 
     monkeypatch.setitem(sys.modules, "fcntl", None)  # as on Windows: import fcntl fails
     with pytest.raises(RenderError, match="POSIX systems"), build_lock(tmp_path / "out", Log(quiet=True), 1):

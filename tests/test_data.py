@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from borderwar_report.claims import contested
-from borderwar_report.validate import load_dataset
+from borderwar_report.records.claims import contested
+from borderwar_report.records.validate import load_dataset
 
 from .conftest import FIXTURES, ROOT
 

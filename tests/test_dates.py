@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from borderwar_report.dates import DateFormatError, HistDate
+from borderwar_report.records.dates import DateFormatError, HistDate
 
 D = dt.date
 
@@ -82,6 +82,7 @@ def edtf_text(draw):
     return f"[{a}..{b}]"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(edtf_text())
 def test_agrees_with_the_edtf_package(text):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report.export import TIMELINEJS_COLUMNS, to_csv, to_json, to_timelinejs
-from borderwar_report.validate import load_dataset
+from borderwar_report.records.export import TIMELINEJS_COLUMNS, to_csv, to_json, to_timelinejs
+from borderwar_report.records.validate import load_dataset
 
 from .conftest import ROOT, run_cli
 
@@ -79,7 +79,7 @@ def test_csv_cells_cannot_be_spreadsheet_formulas(mini, title):
 @pytest.mark.parametrize(("cell", "safe"), [("\tx", "'\tx"), ("\rx", "'\rx"), ("=1", "'=1"), ("a=1", "a=1"),
                                             ("", ""), (1938, 1938)])
 def test_csv_cell_neutralises_every_formula_start(cell, safe):
-    from borderwar_report.export import csv_cell
+    from borderwar_report.records.export import csv_cell
 
     assert csv_cell(cell) == safe
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from borderwar_report.errors import DataError
-from borderwar_report.export import FORMATS
-from borderwar_report.validate import load_dataset
+from borderwar_report.core.errors import DataError
+from borderwar_report.records.export import FORMATS
+from borderwar_report.records.validate import load_dataset
 
 from .conftest import FIXTURES
 
@@ -86,12 +86,14 @@ def test_generated_valid_data_loads_and_exports(tmp_path, records):
         assert export(ds)
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(records=datasets())
 def test_generated_valid_data_builds(tmp_path, records):
-    from borderwar_report.build import BuildOptions, run
-    from borderwar_report.log import Log
-    from borderwar_report.project import Project
+    from borderwar_report.build.plan import BuildOptions
+    from borderwar_report.build.runner import run
+    from borderwar_report.core.log import Log
+    from borderwar_report.core.project import Project
 
     from .conftest import ROOT
 
@@ -110,6 +112,7 @@ JUNK = st.sampled_from(["\t", ":", "- ", "{", "[", "]", "}", "&a", "*a", "!!pyth
                         "NaN", "2038-13-45"])
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(MINI_FILES), mutation=MUTATIONS, where=st.integers(0, 10_000), junk=JUNK)
 def test_mutated_files_give_a_dataset_or_a_located_error(tmp_path, name, mutation, where, junk):

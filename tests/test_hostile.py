@@ -2,7 +2,6 @@
 previous outputs left exactly as they were."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 

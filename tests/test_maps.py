@@ -17,8 +17,8 @@ from borderwar_report.charts import geo as G
 from borderwar_report.charts import render_chart
 from borderwar_report.charts.common import size_key_values
 from borderwar_report.charts.locator import mentioned_names, regional, wrap_shift
-from borderwar_report.project import Project, packaged
-from borderwar_report.validate import load_dataset
+from borderwar_report.core.project import Project, packaged
+from borderwar_report.records.validate import load_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 CHACO = Path(__file__).resolve().parent / "fixtures" / "chaco"
@@ -210,7 +210,7 @@ def test_bad_map_block_names_the_line(tmp_path):
 def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     from matplotlib.text import Text
 
-    from borderwar_report.charts.geo_detail import detail_block, has_detail, make_detail
+    from borderwar_report.charts.geo_detail import has_detail, make_detail
     from borderwar_report.charts.style import PRESETS, chart_context
 
     proj = Project(CHACO, packaged("templates"), tmp_path)
@@ -227,6 +227,7 @@ def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     assert w <= -61.2 and e >= -58.8 and s <= -24.0 and n >= -22.0 and e - w < 4
     assert chart.stats["labels"] == 2 and chart.stats["lines"] == 1
     assert "Fortín Nanawa" in words and "advance" in words and not small
+    assert "modern border" in words and "river" in words  # the base map's lines are keyed too
 
 
 def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):
@@ -238,3 +239,60 @@ def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):
     assert len(auto["nanawa-second-1933"].places) >= 3
     shipped = load_dataset(ROOT / "data")
     assert all(detail_block(shipped, e) is None for e in shipped.events if not e.map)  # no neighbourhood of 3
+
+
+# --- what orients a reader on the shipped map -------------------------------------------------------
+
+def test_water_mentions_come_from_the_places_own_names():
+    from borderwar_report.charts.locator import water_mentions
+
+    shipped = load_dataset(ROOT / "data")
+    names = {(kind, name) for kind, name, _lon, _lat in water_mentions(shipped.events)}
+    assert {("lake", "Lake Khanka"), ("lake", "Buir Lake"), ("river", "Amur River"),
+            ("river", "Halha River")} <= names
+    assert not any(name.split()[0] in ("of", "by", "the") for _, name in names)  # "West of Lake Khanka"
+
+
+def test_shipped_locator_names_the_main_cities_and_the_waters_its_events_name(tmp_path):
+    from borderwar_report.charts.locator import _mentioned
+
+    shipped = load_dataset(ROOT / "data")
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    for preset in ("print", "slides"):
+        chart = render_chart(shipped, proj, preset, "locator", ("svg",), titled=False)
+        st = chart["stats"]
+        assert st["waters"] >= 2 and st["cities"] >= 6 and st["countries"] >= 2, (preset, st)
+        if preset == "print":  # live text
+            text = _texts(chart["data"]["svg"])
+            assert "Amur River" in text and "Harbin" in text and "CHINA" in text and "RUSSIA" in text
+    # a place by a lake too small for the base map does not lend its name to another lake 10 km away
+    base = G.load_base(str(G.world_file(ROOT / "data" / "geo")))
+    lakes = G.view_layers(base, (130.3, 130.9, 42.2, 42.7), 0.1)["lake"]
+    assert lakes and all(_mentioned(r, "lake", [("lake", "Lake Khasan", 130.611, 42.4359)]) is None
+                         for r, _p, _poly in lakes)
+
+
+@pytest.mark.parametrize("titled", [True, False])
+def test_slide_locator_keeps_every_note_on_the_slide(tmp_path, titled):
+    """The side column widens until the legend and notes fit (they used to run off the slide's foot)."""
+    import dataclasses
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from borderwar_report.charts.locator import make_locator
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    shipped = load_dataset(ROOT / "data")
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    preset = dataclasses.replace(PRESETS["slides"], titled=titled)
+    with chart_context(proj, preset):
+        chart = make_locator(shipped, proj, preset)
+        renderer = FigureCanvasAgg(chart.fig).get_renderer()
+        fig_box = chart.fig.bbox
+        for t in chart.fig.findobj(Text):
+            if t.get_text().strip():
+                b = t.get_window_extent(renderer)
+                assert b.x0 >= fig_box.x0 - 1 and b.y0 >= fig_box.y0 - 1 and b.x1 <= fig_box.x1 + 1 \
+                    and b.y1 <= fig_box.y1 + 1, t.get_text()
+        chart.fig.clear()

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report import poster, tiles
-from borderwar_report.build import BuildContext, BuildOptions
-from borderwar_report.log import Log
-from borderwar_report.project import Project
-from borderwar_report.validate import load_dataset
+from borderwar_report.documents import handout, poster, poster_plan, sheets, tiles
+from borderwar_report.build.runner import BuildContext
+from borderwar_report.build.plan import BuildOptions
+from borderwar_report.core.log import Log
+from borderwar_report.core.project import Project
+from borderwar_report.records.validate import load_dataset
 
 from .conftest import FIXTURES, ROOT
 
@@ -67,12 +68,9 @@ def _epoch():
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    """The shipped data: A3 poster tiled on A4, and the handout — built once for the module."""
-    ctx = make_ctx(ROOT / "data", tmp_path_factory.mktemp("real"), poster_size="a3", tile="a4")
-    poster.build_poster(ctx)
-    poster.build_handout(ctx)
-    return ctx
+def real(shipped_out):
+    """The shipped data: A3 poster tiled on A4, and the handout — from the test run's one full build."""
+    return make_ctx(ROOT / "data", shipped_out, poster_size="a3", tile="a4")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +81,7 @@ def synthetic(tmp_path_factory):
     data = write_dataset(200, tmp_path_factory.mktemp("synthetic") / "data")
     ctx = make_ctx(data, tmp_path_factory.mktemp("synthetic-out"))
     poster.build_poster(ctx)
-    poster.build_handout(ctx)
+    handout.build_handout(ctx)
     return ctx
 
 
@@ -129,7 +127,7 @@ def test_labels_never_overlap_never_leave_the_chart_and_type_is_at_least_7pt(rea
     sheet = poster.sheet_layout("a3")
     plan = poster.plan_chart_in_style(real, sheet)
     assert not plan.overview and plan.labelled == len(real.dataset.events)
-    assert plan.type.small >= poster.MIN_PT and plan.type.text >= poster.MIN_PT
+    assert plan.type.small >= sheets.MIN_PT and plan.type.text >= sheets.MIN_PT
     for box in plan.lanes:
         rects = []
         for p in box.placements:
@@ -139,7 +137,7 @@ def test_labels_never_overlap_never_leave_the_chart_and_type_is_at_least_7pt(rea
             top = box.tops[p.id]
             rects.append((p.id, x0, x0 + block.width, top, top + block.height, p.footprint))
             assert 0.0 <= x0 and x0 + block.width <= plan.width, p.id
-            assert all(seg.size >= poster.MIN_PT for line in block.lines for seg in line.segs if seg.text)
+            assert all(seg.size >= sheets.MIN_PT for line in block.lines for seg in line.segs if seg.text)
         for i, (a, ax0, ax1, at, ab, afp) in enumerate(rects):
             for b, bx0, bx1, bt, bb, bfp in rects[i + 1:]:
                 # blocks (label + date glyph footprint) may share x or y, never both
@@ -149,6 +147,7 @@ def test_labels_never_overlap_never_leave_the_chart_and_type_is_at_least_7pt(rea
     assert plan.content_height <= plan.height
 
 
+@pytest.mark.slow
 def test_poster_at_a4_keeps_type_at_7pt_and_every_title(tmp_path):
     ctx = make_ctx(ROOT / "data", tmp_path, poster_size="a4")
     pdf, sheet, plan = poster.render_poster(ctx)
@@ -156,11 +155,12 @@ def test_poster_at_a4_keeps_type_at_7pt_and_every_title(tmp_path):
     path.write_bytes(pdf)
     pages = reader(path).pages
     assert all(page_size(p) == pytest.approx((841.89, 595.28), abs=0.05) for p in pages)
-    assert plan.type.small >= poster.MIN_PT
+    assert plan.type.small >= sheets.MIN_PT
     text = flat_text(path)
     assert all(" ".join(e.title.split()) in text for e in ctx.dataset.events)
 
 
+@pytest.mark.slow
 def test_hundreds_of_events_switch_to_the_stated_overview_rule(synthetic):
     path = synthetic.stage / "timeline-poster.pdf"
     pages = reader(path).pages
@@ -195,6 +195,7 @@ def test_tiles_cover_the_poster_with_the_stated_overlap(poster_size, paper):
     assert sorted((pw, ph)) == pytest.approx(sorted(tiles.sheet_pt(paper, False)))
 
 
+@pytest.mark.slow
 def test_tiled_pdf_shows_each_window_of_the_poster_with_marks_and_labels(real):
     pdfium = pytest.importorskip("pypdfium2")
     import numpy as np
@@ -232,16 +233,16 @@ def test_handout_is_exactly_one_page_of_the_document_paper(real):
     assert len(pages) == 1
     assert_size(page_size(pages[0]), A4_PORTRAIT)
     text = flat_text(real.stage / "handout.pdf")
-    for e in poster.key_events(real.dataset):
+    for e in handout.key_events(real.dataset):
         assert " ".join(e.title.split()) in text
     assert ".pdf" not in text and real.dataset.revision in text  # the briefing is named, not its file
-    from borderwar_report.context import compose_title
+    from borderwar_report.documents.context import compose_title
     title = compose_title(real.dataset.document.title, *real.dataset.years)[0]
     assert f"The briefing {title}" in text and text.count(title) >= 3  # heading, the full record, footer
     assert "What is uncertain." in text and "claimants disagree on" in text
     assert "'" not in text and '"' not in text  # typographer's quotes
     lines = reader(real.stage / "handout.pdf").pages[0].extract_text().splitlines()
-    for e in poster.key_events(real.dataset):  # a CJK name is never broken across lines
+    for e in handout.key_events(real.dataset):  # a CJK name is never broken across lines
         for n in e.names:
             if " " not in n.text and any(ord(ch) > 0x2E80 for ch in n.text) and n.text in "".join(lines):
                 assert any(n.text in line for line in lines), n.text
@@ -251,14 +252,14 @@ def test_handout_is_one_page_for_200_events_by_the_same_rule(synthetic):
     pages = reader(synthetic.stage / "handout.pdf").pages
     assert len(pages) == 1
     text = flat_text(synthetic.stage / "handout.pdf")
-    chosen = poster.key_events(synthetic.dataset)
-    assert len(chosen) == poster.HANDOUT_FIGHTS + poster.HANDOUT_DIPLOMACY
+    chosen = handout.key_events(synthetic.dataset)
+    assert len(chosen) == sheets.HANDOUT_FIGHTS + sheets.HANDOUT_DIPLOMACY
     assert all(e.title in text for e in chosen)
 
 
 def test_handout_on_letter_paper(tmp_path):
     ctx = make_ctx(FIXTURES / "mini", tmp_path, paper="letter")
-    poster.build_handout(ctx)
+    handout.build_handout(ctx)
     pages = reader(tmp_path / "handout.pdf").pages
     assert len(pages) == 1
     assert_size(page_size(pages[0]), (612.0, 792.0))
@@ -266,10 +267,10 @@ def test_handout_on_letter_paper(tmp_path):
 
 def test_key_events_rule_on_the_shipped_data():
     ds = load_dataset(ROOT / "data")
-    chosen = poster.key_events(ds)
-    fights = [e for e in chosen if e.kind in poster.FIGHTING]
+    chosen = handout.key_events(ds)
+    fights = [e for e in chosen if e.kind in sheets.FIGHTING]
     talks = [e for e in chosen if e.kind == "diplomacy"]
-    assert len(fights) == poster.HANDOUT_FIGHTS and len(talks) == poster.HANDOUT_DIPLOMACY
+    assert len(fights) == sheets.HANDOUT_FIGHTS and len(talks) == sheets.HANDOUT_DIPLOMACY
     assert [e.date.sort_key for e in chosen] == sorted(e.date.sort_key for e in chosen)
     for a in fights:  # no chosen fight lies inside another chosen one on the same lane
         for b in fights:
@@ -282,7 +283,7 @@ def test_key_events_rule_on_the_shipped_data():
     for e in ds.events:
         inside = any(c.lane == e.lane and c.date.earliest <= e.date.earliest and e.date.latest <= c.date.latest
                      for c in fights)
-        if e.kind in poster.FIGHTING and e not in fights and not inside:
+        if e.kind in sheets.FIGHTING and e not in fights and not inside:
             assert (highest_dead(e).value or 0) <= least
 
 
@@ -295,26 +296,27 @@ def test_key_events_rule_on_the_shipped_data():
     ([(20000, 20000, "about", "a")], "c. 20,000"),
 ])
 def test_claims_range(claims, expected):
-    from borderwar_report.model import Claim, ClaimSource
+    from borderwar_report.records.model import Claim, ClaimSource
 
-    assert poster.claims_range([Claim(lo, hi, who, (ClaimSource("s"),), bound=bound)
+    assert poster_plan.claims_range([Claim(lo, hi, who, (ClaimSource("s"),), bound=bound)
                                 for lo, hi, bound, who in claims]) == expected
 
 
 def test_css_string_cannot_break_out_of_the_style_element():
-    s = str(poster.css_string('A "quoted" \\ title </style><script>'))
+    s = str(sheets.css_string('A "quoted" \\ title </style><script>'))
     assert s.startswith('"') and s.endswith('"')
     assert "</style>" not in s and '\\"quoted\\"' in s
 
 
 # --- another conflict, and reproducibility ----------------------------------------------------------
 
+@pytest.mark.slow
 def test_mini_fixture_builds_reproducibly(tmp_path):
     outputs = []
     for run in ("one", "two"):
         ctx = make_ctx(FIXTURES / "mini", tmp_path / run, poster_size="a3", tile="letter")
         poster.build_poster(ctx)
-        poster.build_handout(ctx)
+        handout.build_handout(ctx)
         outputs.append({name: (tmp_path / run / name).read_bytes()
                         for name in ("timeline-poster.pdf", "timeline-poster-tiles.pdf", "handout.pdf")})
     assert outputs[0] == outputs[1]
@@ -326,13 +328,13 @@ def test_mini_fixture_builds_reproducibly(tmp_path):
 
 
 def test_a_character_no_bundled_font_has_fails_naming_the_record(mini, tmp_path):
-    from borderwar_report.errors import GlyphMissingError
+    from borderwar_report.core.errors import GlyphMissingError
 
     event = mini / "events" / "treaty.yaml"
     event.write_text(event.read_text(encoding="utf-8").replace("Treaty of friendship", "Treaty \U0001F600"),
                      encoding="utf-8")
     ctx = make_ctx(mini, tmp_path / "out")
-    for build in (poster.build_poster, poster.build_handout):
+    for build in (poster.build_poster, handout.build_handout):
         with pytest.raises(GlyphMissingError, match="treaty"):
             build(ctx)
     assert not list((tmp_path / "out").glob("*.pdf"))
@@ -351,10 +353,10 @@ def test_empty_years_are_squeezed_marked_and_stated(real):
 
     ds = real.dataset
     first, last = ds.years
-    expected = empty_years([mark_extent(e.date) for e in ds.events], first, last, poster.AXIS_BREAK_YEARS)
+    expected = empty_years([mark_extent(e.date) for e in ds.events], first, last, poster_plan.AXIS_BREAK_YEARS)
     assert expected  # the shipped data has such a stretch
     _, plan = _poster_svg(real)
-    assert poster.axis_breaks(plan.scale) == [(a, b - 1) for a, b in expected]
+    assert poster_plan.axis_breaks(plan.scale) == [(a, b - 1) for a, b in expected]
     for a, b in expected:  # squeezed: narrower than one ordinary year
         assert plan.scale.to_phys(b) - plan.scale.to_phys(a) < plan.scale.to_phys(a) - plan.scale.to_phys(a - 1)
         for e in ds.events:  # and nothing happens there
@@ -368,7 +370,7 @@ def test_year_labels_never_run_together(real):
     """Each year label fits in its own year's width, on the real data and on a long, narrow axis."""
     from borderwar_report.charts.layout import BrokenScale, Scale
 
-    measure = poster._measure_for(poster._fonts_dir(real))
+    measure = poster._measure_for(sheets._fonts_dir(real))
     _, plan = _poster_svg(real)
     ts = plan.type
     for scale in (plan.scale, Scale(1800.0, 2000.0, 800.0),
@@ -396,7 +398,7 @@ def test_poster_size_key_agrees_with_the_briefings_timeline(real, tmp_path):
     key = poster._legend(real, plan)["dot_scale"]
     values = reference_values(claimed_dead(ds))
     assert [k["value"] for k in key] == [f"{v:,}" for v in values]
-    factor = plan.max_dot / poster.DOT_FULL
+    factor = plan.max_dot / poster_plan.DOT_FULL
     assert [k["d"] for k in key] == [round(marker_diameter(v, factor), 2) for v in values]
     tl = render_chart(ds, real.project, "print", "timeline", ("svg",), titled=False)
     texts = svg_texts(tl["data"]["svg"])
@@ -419,7 +421,7 @@ def test_chinese_names_are_set_in_chinese_faces_everywhere(real):
     """Poster chart: a zh name's run names the SC face first; the PDFs embed it; the CSS of the briefing,
     poster and handout picks the face by :lang()."""
     svg, _ = _poster_svg(real)
-    shown = [n for e in real.dataset.events for n in poster.native_names(e) if f">{n.text}<" in svg]
+    shown = [n for e in real.dataset.events for n in sheets.native_names(e) if f">{n.text}<" in svg]
     zh = next(n.text for n in shown if n.lang == "zh")
     runs = [m for m in svg.split("<text") if zh in m]
     assert runs and all("font-family: 'Noto Sans CJK SC'" in r for r in runs)
@@ -460,6 +462,38 @@ def _font_named(pdf: bytes, part: str) -> bool:
 def test_css_string_serializes_as_cssom_defines(text, css):
     """CSSOM §2.1 "serialize a string": NUL → U+FFFD, U+0001–U+001F and U+007F as hex escapes with a
     trailing space, quote and backslash escaped; "<" also escaped so the text cannot close the <style>."""
-    from borderwar_report.poster import css_string
+    from borderwar_report.documents.sheets import css_string
 
     assert str(css_string(text)) == css
+
+
+def test_handout_source_labels_are_whole_and_cjk_labels_never_break(real):
+    """A claim's label names its work in full (no "…"), and a label's CJK name stays on one line."""
+    text = flat_text(real.stage / "handout.pdf")
+    assert "…" not in text
+    lines = reader(real.stage / "handout.pdf").pages[0].extract_text().splitlines()
+    long_title = max((s for s in real.dataset.sources if not s.author), key=lambda s: len(s.title), default=None)
+    if long_title is not None:
+        assert sheets.source_label(real.dataset, long_title.id).endswith(long_title.title)
+    labels = {f[k] for e in handout.key_events(real.dataset) for f in handout.dead_figures(real.dataset, e)[0]
+              for k in ("low_who", "high_who")}
+    cjk = {w.strip("()") for label in labels for w in label.split() if any(ord(ch) > 0x2E80 for ch in w)}
+    assert cjk  # the shipped data has such labels (ja Wikipedia (張鼓峰事件))
+    for word in cjk:
+        assert any(word in line for line in lines), word
+
+
+@pytest.mark.parametrize(("heights", "split"), [([], 0), ([1.0], 1), ([1, 1], 1), ([3, 1, 1, 1], 1),
+                                                 ([1, 1, 1, 3], 3), ([2, 2, 2, 2, 2, 2, 2], 4)])
+def test_handout_columns_balance(heights, split):
+    assert handout.balance_columns(heights) == split
+
+
+@pytest.mark.parametrize("name", ["handout.pdf", "timeline-poster.pdf"])
+def test_printed_type_is_never_below_7_pt(real, name):
+    """Measured in the PDF as printed (pdfium applies every matrix), the strip and the chart included."""
+    from tests.test_briefing import _char_sizes
+
+    sizes = [(page, round(size, 2), ch) for page, size, ch in _char_sizes(real.stage / name)]
+    assert len(sizes) > 1000
+    assert min(size for _, size, _ in sizes) >= 6.95, sorted(sizes, key=lambda s: s[1])[:5]

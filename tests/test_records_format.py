@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
-from borderwar_report.context import build_context
-from borderwar_report.errors import DataError
-from borderwar_report.model import Organisation
-from borderwar_report.validate import load_dataset
+from borderwar_report.documents.context import build_context
+from borderwar_report.core.errors import DataError
+from borderwar_report.records.model import Organisation
+from borderwar_report.records.validate import load_dataset
 
 from .test_claims import CLAIMANTS, DOCUMENT, PHASES, SIDES, SOURCES
 
@@ -102,7 +102,7 @@ def test_an_organisation_with_a_comma_is_taught_and_then_kept_whole(tmp_path):
 
 
 def test_an_editor_is_named_as_chicago_does():
-    from borderwar_report.citations import _given_family, bibliography_authors
+    from borderwar_report.documents.citations import _given_family, bibliography_authors
 
     assert bibliography_authors(("Krivosheev, G. F. (ed.)",)) == "Krivosheev, G. F., ed."
     assert _given_family("Krivosheev, G. F. (ed.)") == "G. F. Krivosheev, ed."
@@ -110,8 +110,8 @@ def test_an_editor_is_named_as_chicago_does():
 
 
 def test_an_old_revision_of_an_article_says_which_one_in_its_note():
-    from borderwar_report.citations import ChicagoNotes
-    from borderwar_report.model import Source
+    from borderwar_report.documents.citations import ChicagoNotes
+    from borderwar_report.records.model import Source
 
     old = Source("wp-old", "web", "Battles of Khalkhin Gol", ("Wikipedia contributors",), "English Wikipedia",
                  url="https://en.wikipedia.org/w/index.php?oldid=71827437", kind="encyclopedia",

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from borderwar_report import schemas
-from borderwar_report.export import to_json
-from borderwar_report.validate import load_dataset
+from borderwar_report.records import schemas
+from borderwar_report.records.export import to_json
+from borderwar_report.records.validate import load_dataset
 
 from .conftest import FIXTURES, ROOT
 
@@ -44,7 +44,7 @@ def validator(name: str):
 def test_shipped_schemas_are_current_with_the_model():
     for name in schemas.BUILDERS:
         assert json.loads(schemas.path(name).read_text(encoding="utf-8")) == schemas.schema(name), \
-            f"{name}.schema.json is stale: run python -m borderwar_report.schemas"
+            f"{name}.schema.json is stale: run python -m borderwar_report.records.schemas"
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
@@ -55,6 +55,7 @@ def test_shipped_data_validates(name):
         assert errors == []
 
 
+@pytest.mark.slow
 def test_mini_fixture_validates():
     for name in ("document", "sides", "phases", "claimants", "sources"):
         assert list(validator(name).iter_errors(load(FIXTURES / "mini" / f"{name}.yaml"))) == []

@@ -11,12 +11,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from borderwar_report.build import BuildOptions, run
-from borderwar_report.errors import RenderError
-from borderwar_report.log import Log
-from borderwar_report.pdf import render_pdf
-from borderwar_report.project import Project
-from borderwar_report.validate import validate_folder
+from borderwar_report.build.plan import BuildOptions
+from borderwar_report.build.runner import run
+from borderwar_report.core.errors import RenderError
+from borderwar_report.core.log import Log
+from borderwar_report.documents.pdf import render_pdf
+from borderwar_report.core.project import Project
+from borderwar_report.records.validate import validate_folder
 
 from .conftest import run_cli
 
@@ -98,6 +99,7 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
+@pytest.mark.slow
 def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(MINI, data)
@@ -112,7 +114,7 @@ def test_hostile_data_is_inert_and_fetches_nothing(tmp_path, listener, monkeypat
 
     # The validator refuses raw HTML in Markdown; the renderer must stay inert without that check too.
     assert "raw-html" in {p.code for p in validate_folder(data)}
-    monkeypatch.setattr("borderwar_report.validate.raw_html_problems", lambda doc: [])
+    monkeypatch.setattr("borderwar_report.records.validate.raw_html_problems", lambda doc: [])
     out = tmp_path / "out"
     run(Project(data, TEMPLATES, out), BuildOptions(force=True, only=("charts", "briefing")), Log(quiet=True))
 
@@ -167,7 +169,7 @@ def _flatten(outline):
      '<p><a href="https://example.org/a?b=1">web</a> <a href="mailto:a@example.org">mail</a></p>\n'),
 ])
 def test_data_markdown_has_no_headings_and_no_relative_links(text, html):
-    from borderwar_report.render import markdown
+    from borderwar_report.core.markup import markdown
 
     assert str(markdown(text)) == html
 
@@ -224,6 +226,7 @@ def test_broken_template_names_file_and_line(tmp_path, name, line, text, message
         assert "partials/nope.html.j2" in msg
 
 
+@pytest.mark.slow
 def test_cli_build_with_broken_templates_exits_3_and_keeps_outputs(tmp_path):
     out = tmp_path / "out"
     run(Project(MINI, TEMPLATES, out), BuildOptions(force=True, only=("briefing",)), Log(quiet=True))

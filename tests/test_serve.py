@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from borderwar_report.serve import RELOAD_SCRIPT, inject_reload
+from borderwar_report.build.serve import RELOAD_SCRIPT, inject_reload
 
 from .browser import CHROMIUM_FLAGS, chromium
 from .conftest import FIXTURES, ROOT

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report.build import BuildLocked, build_lock
-from borderwar_report.log import Log
+from borderwar_report.build.lock import BuildLocked, build_lock
+from borderwar_report.core.log import Log
 
 from .conftest import run_cli
 from .test_build import TEMPLATES, build, built, snapshot, workspace  # noqa: F401 (fixtures)
@@ -42,6 +42,7 @@ def test_tampered_manifest_never_deletes_outside_or_foreign_files(workspace, tmp
     assert (out / "handout.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_output_folder_inside_the_data_folder_is_ignored(workspace):
     data, _ = workspace
     out = data / "out"
@@ -73,8 +74,8 @@ def test_stale_staging_is_cleaned_and_a_lost_lock_file_does_not_let_two_builds_i
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from borderwar_report.build import build_lock
-        from borderwar_report.log import Log
+        from borderwar_report.build.runner import build_lock
+        from borderwar_report.core.log import Log
         with build_lock(Path({str(out)!r}), Log(quiet=True), 0):
             (Path({str(out)!r}) / ".staging-live").mkdir()
             print("locked", flush=True)
@@ -140,6 +141,7 @@ def test_watch_debounce_must_be_a_finite_number_of_seconds(value):
     assert "Traceback" not in result.stderr and "--debounce" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_group_signal_mid_build_prints_no_traceback_and_leaves_no_staging(workspace, sig):
     data, out = workspace
@@ -175,9 +177,10 @@ class _SaveOnAnnouncement:
         pass
 
 
+@pytest.mark.slow
 def test_watch_builds_a_save_made_right_after_it_says_watching(workspace, monkeypatch):
-    from borderwar_report.project import Project
-    from borderwar_report.watch import watch_and_build
+    from borderwar_report.core.project import Project
+    from borderwar_report.build.watch import watch_and_build
 
     data, out = workspace
     stop = threading.Event()
@@ -193,6 +196,7 @@ def test_watch_builds_a_save_made_right_after_it_says_watching(workspace, monkey
     assert "Treaty of peace" in (out / "briefing.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_endless_template_loop_ends_with_exit_3(tmp_path):
     from .conftest import FIXTURES
 

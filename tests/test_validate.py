@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report.errors import DataError
-from borderwar_report.validate import load_dataset, validate_folder
+from borderwar_report.core.errors import DataError
+from borderwar_report.records.validate import load_dataset, validate_folder
 
 from .conftest import FIXTURES, run_cli
 
@@ -120,6 +120,7 @@ def test_colours_default_to_okabe_ito_in_file_order(mini):
     assert [s.colour for s in ds.sides] == ["#0072B2", "#D55E00"]
 
 
+@pytest.mark.slow
 def test_many_copies_of_one_id_cost_linear_time_and_point_at_the_first(mini):
     import time
 
@@ -136,7 +137,7 @@ def test_many_copies_of_one_id_cost_linear_time_and_point_at_the_first(mini):
 
 
 def test_a_long_list_of_problems_is_capped_with_a_count_of_the_rest():
-    from borderwar_report.errors import MAX_REPORTED, Problem
+    from borderwar_report.core.errors import MAX_REPORTED, Problem
 
     problems = [Problem("events/x.yaml", i + 1, "title", "is required", "missing-field") for i in range(100_000)]
     report = DataError(problems).report().splitlines()

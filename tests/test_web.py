@@ -9,12 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report.build import BuildOptions, run
-from borderwar_report.export import to_timelinejs
-from borderwar_report.log import Log
-from borderwar_report.project import Project
-from borderwar_report.validate import load_dataset
-from borderwar_report.web import VENDOR, VENDOR_FILES, check_publishable
+from borderwar_report.records.export import to_timelinejs
+from borderwar_report.records.validate import load_dataset
+from borderwar_report.documents.web import VENDOR, VENDOR_FILES, check_publishable
 
 from .browser import load_page, outside, serve_folder
 from .conftest import ROOT
@@ -24,10 +21,8 @@ TEMPLATES = ROOT / "templates"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("web") / "out"
-    run(Project(DATA, TEMPLATES, target), BuildOptions(force=True, only=("charts", "briefing")), Log(quiet=True))
-    return target
+def out(shipped_out) -> Path:
+    return shipped_out
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from borderwar_report import yamlsrc
-from borderwar_report.validate import load_dataset, validate_folder
+from borderwar_report.records import yamlsrc
+from borderwar_report.records.validate import load_dataset, validate_folder
 
-from .conftest import FIXTURES
 
 
 def _bomb(levels: int) -> str:

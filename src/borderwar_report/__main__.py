@@ -1,4 +1,6 @@
-from .cli import main
+from __future__ import annotations
+
+from borderwar_report.cli import main
 
 if __name__ == "__main__":
     main()

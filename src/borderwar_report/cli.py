@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import DataError, RenderError
+from borderwar_report import __version__
+from borderwar_report.core.errors import DataError, RenderError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
 
@@ -51,7 +51,7 @@ def common_options(f):
 
 
 def _log():
-    from .log import Log
+    from borderwar_report.core.log import Log
 
     meta = click.get_current_context().meta
     return Log(quiet=bool(meta.get("quiet")), verbose=bool(meta.get("verbose")) and not meta.get("quiet"))
@@ -73,7 +73,7 @@ pptx_template_option = click.option("--pptx-template", type=click.Path(exists=Tr
 
 
 def _project(data_dir=None, templates_dir=None, out_dir=None):
-    from .project import Project
+    from borderwar_report.core.project import Project
 
     return Project.from_options(data_dir, templates_dir, out_dir)
 
@@ -88,7 +88,7 @@ def _say(text: str) -> None:
 
 def _laid_out(project):
     """The project, or a usage error when --out holds the data or templates."""
-    from .build import LayoutError, check_layout
+    from borderwar_report.build.runner import LayoutError, check_layout
 
     try:
         check_layout(project)
@@ -119,7 +119,7 @@ def validate(data_dir):
 
     Example: borderwar-report validate --data data/
     """
-    from .validate import load_dataset
+    from borderwar_report.records.validate import load_dataset
 
     project = _project(data_dir)
     warnings: list = []
@@ -151,7 +151,7 @@ def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_si
 
     Example: borderwar-report build --out out/
     """
-    from .build import BuildOptions
+    from borderwar_report.build.plan import BuildOptions
 
     options = BuildOptions(force=force, paper=paper, pdf_variant=pdf_variant, poster_size=poster_size, tile=tile,
                            pptx_template=pptx_template)
@@ -159,7 +159,8 @@ def build(data_dir, out_dir, templates_dir, force, paper, pdf_variant, poster_si
 
 
 def _run_build(project, options):
-    from .build import BuildLocked, run
+    from borderwar_report.build.lock import BuildLocked
+    from borderwar_report.build.runner import run
 
     log = _log()
     try:
@@ -187,7 +188,7 @@ def poster(data_dir, out_dir, templates_dir, poster_size, tile):
 
     Example: borderwar-report poster --poster-size a2 --tile a4
     """
-    from .build import BuildOptions
+    from borderwar_report.build.plan import BuildOptions
 
     options = BuildOptions(only=("charts", "poster"), poster_size=poster_size, tile=tile)
     _run_build(_project(data_dir, templates_dir, out_dir), options)
@@ -204,7 +205,7 @@ def handout(data_dir, out_dir, templates_dir, paper):
 
     Example: borderwar-report handout --paper letter
     """
-    from .build import BuildOptions
+    from borderwar_report.build.plan import BuildOptions
 
     _run_build(_project(data_dir, templates_dir, out_dir), BuildOptions(only=("charts", "handout"), paper=paper))
 
@@ -222,8 +223,8 @@ def export(data_dir, fmt, output):
 
     Example: borderwar-report export --format timelinejs -o timeline.json
     """
-    from .export import FORMATS
-    from .validate import load_dataset
+    from borderwar_report.records.export import FORMATS
+    from borderwar_report.records.validate import load_dataset
 
     try:
         ds = load_dataset(_project(data_dir).data_dir)
@@ -231,7 +232,7 @@ def export(data_dir, fmt, output):
         _fail_invalid(exc)
     text = FORMATS[fmt](ds)
     if output and str(output) != "-":
-        from .build import write_atomic
+        from borderwar_report.core.files import write_atomic
 
         write_atomic(output, text.encode("utf-8"))
     else:
@@ -260,9 +261,9 @@ def sources_import(data_dir, file, append):
 
     Example: borderwar-report sources import library.json
     """
-    from .bibio import append_to_sources, read_references
-    from .build import write_atomic
-    from .yamlsrc import read_yaml
+    from borderwar_report.core.files import write_atomic
+    from borderwar_report.records.bibio import append_to_sources, read_references
+    from borderwar_report.records.yamlsrc import read_yaml
 
     project = _project(data_dir)
     if append and data_dir is None and not Path("data/document.yaml").is_file():
@@ -310,8 +311,8 @@ def charts(data_dir, templates_dir, preset, formats, transparent, out_dir, pptx_
 
     Example: borderwar-report charts --preset slides --format png,svg,pdf,pptx --out talk/
     """
-    from .charts import export_charts
-    from .validate import load_dataset
+    from borderwar_report.charts import export_charts
+    from borderwar_report.records.validate import load_dataset
 
     project = _project(data_dir, templates_dir, out_dir)
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -343,7 +344,7 @@ def watch(data_dir, out_dir, templates_dir, debounce):
 
     Example: borderwar-report watch
     """
-    from .watch import watch_and_build
+    from borderwar_report.build.watch import watch_and_build
 
     watch_and_build(_laid_out(_project(data_dir, templates_dir, out_dir)), debounce=debounce, log=_log())
 
@@ -372,7 +373,7 @@ def serve(data_dir, out_dir, templates_dir, port, host, open_browser, debounce):
 
     Example: borderwar-report serve --open
     """
-    from .serve import serve as run_server
+    from borderwar_report.build.serve import serve as run_server
 
     try:
         run_server(_laid_out(_project(data_dir, templates_dir, out_dir)), _log(), host=host, port=port,

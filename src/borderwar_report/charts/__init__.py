@@ -33,8 +33,14 @@ def render_chart(dataset, project, preset_name: str, name: str, formats, transpa
     character and the record."""
     from dataclasses import replace
 
-    from .common import source_line
-    from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
+    from borderwar_report.charts.common import source_line
+    from borderwar_report.charts.style import (
+        PRESETS,
+        char_locator,
+        chart_context,
+        glyph_guard,
+        save_bytes,
+    )
 
     preset = PRESETS[preset_name] if titled else replace(PRESETS[preset_name], titled=False)
     with chart_context(project, preset), glyph_guard(char_locator(dataset)):
@@ -52,9 +58,15 @@ def render_details(dataset, project, preset_name: str, formats, titled: bool = F
     the same fields as :func:`render_chart`."""
     from dataclasses import replace
 
-    from .common import source_line
-    from .geo_detail import detail_block, make_detail
-    from .style import PRESETS, char_locator, chart_context, glyph_guard, save_bytes
+    from borderwar_report.charts.common import source_line
+    from borderwar_report.charts.geo_detail import detail_block, make_detail
+    from borderwar_report.charts.style import (
+        PRESETS,
+        char_locator,
+        chart_context,
+        glyph_guard,
+        save_bytes,
+    )
 
     preset = PRESETS[preset_name] if titled else replace(PRESETS[preset_name], titled=False)
     out = {}
@@ -79,19 +91,26 @@ def render_preset(dataset, project, preset_name: str, formats, transparent: bool
 _JOB: dict = {}
 
 
+DECK = "deck"  # the deck's pictures: the slides preset without title and source line (the slide has both)
+
+
 def _render_task(task):
-    preset_name, name, formats, titled = task
-    return preset_name, name, render_chart(_JOB["dataset"], _JOB["project"], preset_name, name, formats,
-                                           _JOB["transparent"], titled)
+    key, name, formats, titled = task
+    return key, name, render_chart(_JOB["dataset"], _JOB["project"], _preset_of(key), name, formats,
+                                   _JOB["transparent"], titled)
+
+
+def _preset_of(key: str) -> str:
+    return "slides" if key == DECK else key
 
 
 def _render_all(dataset, project, jobs: list[tuple[str, tuple[str, ...]]], transparent=False,
                 parallel: bool | None = None, untitled: tuple[str, ...] = ()) -> dict:
-    """{preset: {name: chart}} for each (preset, formats) job; the presets in ``untitled`` are drawn
-    without title and source line. With two cores the eight (preset, chart) drawings are shared by two
-    forked workers that inherit Matplotlib and the registered fonts from this process (measured on the
-    real data: see the charts README/report)."""
-    tasks = [(p, name, f, p not in untitled) for p, f in jobs for name in CHARTS]
+    """{preset: {name: chart}} for each (preset, formats) job; the presets in ``untitled`` (and the
+    :data:`DECK` job, slides for the deck) are drawn without title and source line. With two cores the
+    drawings are shared by two forked workers that inherit Matplotlib and the registered fonts from this
+    process (measured on the real data: see the charts README/report)."""
+    tasks = [(p, name, f, p not in untitled and p != DECK) for p, f in jobs for name in CHARTS]
     if parallel is None:
         # fork only from a single-threaded process (a watcher's threads could hold locks the child needs)
         parallel = (len(tasks) > 2 and (os.cpu_count() or 1) > 1 and os.environ.get("BORDERWAR_SERIAL") != "1"
@@ -99,12 +118,12 @@ def _render_all(dataset, project, jobs: list[tuple[str, tuple[str, ...]]], trans
     out: dict = {p: {} for p, _ in jobs}
     if not parallel:
         for p, name, f, titled in tasks:
-            out[p][name] = render_chart(dataset, project, p, name, f, transparent, titled)
+            out[p][name] = render_chart(dataset, project, _preset_of(p), name, f, transparent, titled)
         return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .style import fonts_dir, register_fonts
+    from borderwar_report.charts.style import fonts_dir, register_fonts
 
     register_fonts(fonts_dir(project))  # import and font registration happen once, before the fork
     _JOB.update(dataset=dataset, project=project, transparent=transparent)
@@ -145,13 +164,13 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
     files and the deck, so the build can draw the slides on the second core while the briefing is typeset.
     The print SVGs are the briefing's figures: they leave out the chart's title and source line, which
     the numbered caption gives (from the index's title, caption and source). The slides keep both."""
-    from ..build import reproducible_epoch, write_atomic
-    from .style import check_fonts
+    from borderwar_report.charts.style import check_fonts
+    from borderwar_report.core.files import reproducible_epoch, write_atomic
 
     dataset, project = ctx.dataset, ctx.project
     check_fonts(dataset, project)
     jobs = ([("print", ("svg",))] if part in ("all", "print") else []) + \
-        ([("slides", SLIDE_FORMATS)] if part in ("all", "slides") else [])
+        ([("slides", SLIDE_FORMATS), (DECK, ("png",))] if part in ("all", "slides") else [])
     with reproducible_epoch(dataset):  # PDF font subsets are stamped with it
         rendered = _render_all(dataset, project, jobs, untitled=("print",), parallel=parallel)
     root = Path(ctx.stage) / "charts"
@@ -159,22 +178,25 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
     for name in CHARTS:
         files = {"print": {"svg": f"charts/print/{name}.svg"},
                  "slides": {fmt: f"charts/slides/{name}.{fmt}" for fmt in sorted(SLIDE_FORMATS)}}
-        for preset in rendered:
+        for preset in set(rendered) & set(files):
             for fmt, data in sorted(rendered[preset][name]["data"].items()):
                 write_atomic(Path(ctx.stage) / files[preset][fmt], data)
         if "print" in rendered:
             pr = rendered["print"][name]
             index[name] = {"title": pr["title"], "alt": pr["alt"], "source": pr["source"],
-                           "caption": pr["caption"], "files": files}
+                           "caption": pr["caption"], "presets": sorted(files), "files": files}
             ctx.log.detail(f"chart {name}: {_stats_line(pr['stats'])}")
-    if "print" in rendered:  # detail maps for the event profiles (print only; they are not slides)
+    # Detail maps for the event profiles are print only ("presets": ["print"]): each is drawn to its map's
+    # shape for a page column, not to a 16:9 slide, so the slide files and the deck leave them out.
+    if "print" in rendered:
         for name, info in render_details(dataset, project, "print", ("svg",)).items():
             write_atomic(Path(ctx.stage) / f"charts/print/{name}.svg", info["data"]["svg"])
             index[name] = {"title": info["title"], "alt": info["alt"], "source": info["source"],
-                           "caption": info["caption"], "files": {"print": {"svg": f"charts/print/{name}.svg"}}}
+                           "caption": info["caption"], "presets": ["print"],
+                           "files": {"print": {"svg": f"charts/print/{name}.svg"}}}
             ctx.log.detail(f"chart {name}: {_stats_line(info['stats'])}")
-    if "slides" in rendered:
-        deck = make_deck(dataset, [(name, rendered["slides"][name]) for name in CHARTS],
+    if DECK in rendered:
+        deck = make_deck(dataset, [(name, rendered[DECK][name]) for name in CHARTS],
                          getattr(getattr(ctx, "options", None), "pptx_template", None))
         write_atomic(root / "deck.pptx", deck)
     if index:
@@ -186,24 +208,22 @@ def export_charts(dataset, project, preset: str = "slides", formats=("png", "svg
                   transparent: bool = False, pptx_template=None) -> list[Path]:
     """The `charts` command: every chart in ``formats`` (png, svg, pdf; pptx = the deck, slides only) into
     ``out_dir``; returns the files written, in order."""
-    from ..build import write_atomic
-    from .style import check_fonts
+    from borderwar_report.charts.style import check_fonts
+    from borderwar_report.core.files import write_atomic
 
     out_dir = Path(out_dir or project.out_dir / "charts")
     formats = [f.lower() for f in formats]
     image_formats = tuple(f for f in ("png", "svg", "pdf") if f in formats)
     want_deck = "pptx" in formats
-    from ..build import reproducible_epoch
+    from borderwar_report.core.files import reproducible_epoch
 
     check_fonts(dataset, project)
     jobs = []
     fmts = image_formats
-    if want_deck and preset == "slides" and "png" not in fmts:
-        fmts = fmts + ("png",)
     if fmts:
         jobs.append((preset, fmts))
-    if want_deck and preset != "slides":
-        jobs.append(("slides", ("png",)))
+    if want_deck:
+        jobs.append((DECK, ("png",)))
     with reproducible_epoch(dataset):
         rendered = _render_all(dataset, project, jobs, transparent=transparent)
     written = []
@@ -214,7 +234,7 @@ def export_charts(dataset, project, preset: str = "slides", formats=("png", "svg
             write_atomic(path, info["data"][fmt])
             written.append(path)
     if want_deck:
-        slides = rendered["slides"]
+        slides = rendered[DECK]
         path = out_dir / "deck.pptx"
         write_atomic(path, make_deck(dataset, [(n, slides[n]) for n in CHARTS], pptx_template))
         written.append(path)
@@ -228,6 +248,6 @@ def _stats_line(stats: dict) -> str:
 # --- the PowerPoint deck: charts/deck.py -------------------------------------------------------
 
 def make_deck(dataset, charts: list[tuple[str, dict]], template=None) -> bytes:
-    from .deck import make_deck as deck
+    from borderwar_report.charts.deck import make_deck as deck
 
     return deck(dataset, charts, template)

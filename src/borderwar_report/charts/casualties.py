@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .common import (
+from borderwar_report.charts.common import (
     CAP_MIDDLE,
     Chart,
     LegendRow,
@@ -23,10 +23,15 @@ from .common import (
     year_span,
     year_text,
 )
-from .layout import significance
-from .measures import format_count, format_short, highest_dead, value_range_words
-from .style import INK, MUTED, Preset, new_figure, text_width_pt
-from .timeline import label_text
+from borderwar_report.charts.layout import significance
+from borderwar_report.charts.measures import (
+    format_count,
+    format_short,
+    highest_dead,
+    value_range_words,
+)
+from borderwar_report.charts.style import INK, MUTED, Preset, new_figure, text_width_pt
+from borderwar_report.charts.timeline import label_text
 
 PANELS = (("killed", "Killed", ("killed", "killed_or_missing")),
           ("wounded", "Wounded", ("wounded",)),
@@ -164,7 +169,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
     else:
         H = fixed + n_rows * row_h
         fig.set_size_inches(preset.width, H / 72)
-    from .style import frame
+    from borderwar_report.charts.style import frame
 
     title = "Losses as claimed, per event and side"
     frame(fig, preset, title, source_line(dataset))
@@ -348,7 +353,7 @@ def _ticks(ax, fig, xmax, width, preset, size):
 
 
 def _legend(fig, preset, dataset, events, width) -> LegendRow:
-    from .common import marker_glyph
+    from borderwar_report.charts.common import marker_glyph
 
     row = LegendRow(fig, preset, width)
     g = row.size * 0.9

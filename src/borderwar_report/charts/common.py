@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .measures import HIGHEST_DEAD_SHORT, format_count
-from .style import FAINT, INK, MUTED
+from borderwar_report.charts.measures import HIGHEST_DEAD_SHORT, format_count
+from borderwar_report.charts.style import FAINT, INK, MUTED
 
 KIND_MARKERS = {"battle": "o", "border-incident": "o", "diplomacy": "D", "context": "s"}
 KIND_FILLS = {"battle": "#1A1A1A", "border-incident": "#5A5A5A", "diplomacy": "#8C8C8C", "context": "#B4B4B4"}
@@ -88,7 +88,7 @@ def join_list(items: list[str], limit: int = 6) -> str:
 
 def wrap_text(fig, text: str, size: float, width: float, max_lines: int = 99) -> list[str]:
     """Greedy word wrap by measured width; a cut last line ends with an ellipsis."""
-    from .style import text_width_pt
+    from borderwar_report.charts.style import text_width_pt
 
     lines, cur = [], ""
     for word in text.split():
@@ -114,7 +114,7 @@ class LegendRow:
     (x right, y down). Items are (draw(ax, x, y) -> width_pt, text)."""
 
     def __init__(self, fig, preset, width_pt: float):
-        from .style import text_width_pt
+        from borderwar_report.charts.style import text_width_pt
 
         self.fig, self.preset, self.width = fig, preset, width_pt
         self.size = preset.small if preset.name == "print" else preset.size * 0.85

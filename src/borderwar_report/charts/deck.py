@@ -21,6 +21,7 @@ WIDE = (12192000, 6858000)  # 16:9, 13.333 × 7.5 in
 THEME_FONTS = {"major": "Noto Sans", "minor": "Noto Sans", "ea": "Noto Sans CJK JP"}
 MAX_NATIVE_ROWS = 10  # rows of an editable casualty chart that still read on a slide
 TITLE_PT = 28  # chart slide titles: one line over a 16:9 picture
+SOURCE_PT = 12  # the source line under a chart's picture
 
 
 def widen(prs) -> None:
@@ -72,10 +73,10 @@ def _title_area_bottom(slide, prs) -> int:
     return prs.slide_height // 6
 
 
-def _picture_box(prs, top: int, aspect: float) -> tuple[int, int, int, int]:
-    """The largest box of ``aspect`` under the title, centred, with a small margin."""
+def _picture_box(prs, top: int, aspect: float, foot: int = 0) -> tuple[int, int, int, int]:
+    """The largest box of ``aspect`` under the title and over ``foot`` (EMU), centred, with a small margin."""
     margin = prs.slide_height // 40
-    room_w, room_h = prs.slide_width - 2 * margin, prs.slide_height - top - 2 * margin
+    room_w, room_h = prs.slide_width - 2 * margin, prs.slide_height - top - foot - 2 * margin
     width = min(room_w, int(room_h * aspect))
     height = int(width / aspect)
     return (prs.slide_width - width) // 2, top + margin, width, height
@@ -87,7 +88,7 @@ def _short(text: str, limit: int = 38) -> str:
 
 def casualty_series(dataset, name_of_side) -> tuple[list[str], list[int], list[int]]:
     """(row labels, lowest claims, highest claims) of dead per event and side, largest first."""
-    from ..claims import DEAD_PREFERENCE, full_scope, spread
+    from borderwar_report.records.claims import DEAD_PREFERENCE, full_scope, spread
 
     rows = []
     for ev in dataset.events:
@@ -164,7 +165,7 @@ def make_deck(dataset, charts: list[tuple[str, dict]], template: Path | None = N
     from pptx.enum.chart import XL_CHART_TYPE
     from pptx.util import Pt
 
-    from ..context import day_text
+    from borderwar_report.records.dates import day_text
 
     doc = dataset.document
     prs = Presentation(str(template)) if template else Presentation()
@@ -190,11 +191,15 @@ def make_deck(dataset, charts: list[tuple[str, dict]], template: Path | None = N
 
     own = template is not None
     for name, info in charts:
+        # The picture is drawn without its title and source line: the title is the slide's own (one title,
+        # in the placeholder that outlines, navigation and screen readers use), the source a line under it.
         slide = _titled(prs, chart_layout, info["title"], own)
-        x, y, w, h = _picture_box(prs, _title_area_bottom(slide, prs), 16 / 9)
+        foot = Pt(SOURCE_PT * 1.8)
+        x, y, w, h = _picture_box(prs, _title_area_bottom(slide, prs), _png_aspect(info["data"]["png"]), foot)
         pic = slide.shapes.add_picture(io.BytesIO(info["data"]["png"]), x, y, width=w, height=h)
         pic.name = f"{name} chart"
         _set_alt_text(pic, info["alt"])
+        _source_line(slide, info["source"], x, y + h, w, foot)
         slide.notes_slide.notes_text_frame.text = f"{info['title']}\n\n{info['source']}\n\nAlt text: {info['alt']}"
         if name == "casualties":
             labels, lows, highs = casualty_series(dataset, lambda s: side_names.get(s, s))
@@ -234,6 +239,29 @@ def make_deck(dataset, charts: list[tuple[str, dict]], template: Path | None = N
     buf = io.BytesIO()
     prs.save(buf)
     return _fixed_zip(buf.getvalue(), edition)
+
+
+def _png_aspect(png: bytes) -> float:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        return im.width / im.height
+
+
+def _source_line(slide, text: str, x: int, y: int, w: int, h: int) -> None:
+    """The chart's source under its picture, as slide text (the picture no longer carries it)."""
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+
+    box = slide.shapes.add_textbox(x, y, w, h)
+    box.name = "Source"
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.margin_left = frame.margin_right = 0
+    frame.text = text
+    for r in frame.paragraphs[0].runs:
+        r.font.size = Pt(SOURCE_PT)
+        r.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
 
 
 def _set_alt_text(picture, text: str) -> None:

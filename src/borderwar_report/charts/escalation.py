@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from .common import (
+from borderwar_report.charts.common import (
     FIGHTING,
     KIND_FILLS,
     KIND_LABELS,
@@ -25,15 +25,28 @@ from .common import (
     source_line,
     year_span,
 )
-from .measures import format_count, format_short, highest_dead
-from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
+from borderwar_report.charts.measures import format_count, format_short, highest_dead
+from borderwar_report.charts.style import (
+    INK,
+    MUTED,
+    Preset,
+    frame,
+    new_figure,
+    text_width_pt,
+)
 
 LOWER_PANEL = "Highest claim of dead for one side in one event, per year (log scale; colour: that event\u2019s kind)"
 
 
 def make_escalation(dataset, project, preset: Preset) -> Chart:
     import matplotlib
-    from matplotlib.ticker import FixedFormatter, FixedLocator, LogLocator, MaxNLocator, NullFormatter
+    from matplotlib.ticker import (
+        FixedFormatter,
+        FixedLocator,
+        LogLocator,
+        MaxNLocator,
+        NullFormatter,
+    )
 
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72

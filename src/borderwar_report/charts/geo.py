@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import RenderError
-from ..project import packaged
+from borderwar_report.core.errors import RenderError
+from borderwar_report.core.project import packaged
 
 WORLD = ("world.geojson", "world.geojson.gz")
 CRUDE = ("world-crude.geojson", "world-crude.geojson.gz")

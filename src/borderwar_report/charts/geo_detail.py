@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 
-from ..model import EventMap, MapPlace
-from . import geo as G
-from . import layout as L
-from .common import Chart, pt_axes, wrap_text
-from .locator import (
+from borderwar_report.charts import geo as G
+from borderwar_report.charts import layout as L
+from borderwar_report.charts.common import Chart, pt_axes, wrap_text
+from borderwar_report.charts.locator import (
     BORDER,
     INK,
     LAND,
@@ -22,17 +21,18 @@ from .locator import (
     MUTED,
     RIVER,
     _base_map,
-    _blocked,
     _degree_labels,
     _graticule,
-    _orientation_names,
     _km,
+    _orientation_names,
     _view,
+    base_key,
     geo_dir,
     legend_row,
 )
-from .measures import highest_dead
-from .style import new_figure, text_width_pt
+from borderwar_report.charts.measures import highest_dead
+from borderwar_report.charts.style import new_figure, text_width_pt
+from borderwar_report.records.model import EventMap, MapPlace
 
 LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (5, 2))),
                "withdrawal": ("#7F7F7F", 1.0, (0, (2, 2))), "river": (RIVER, 1.0, "-"),
@@ -91,16 +91,23 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     inner = W - 2 * margin
     min_text = inner * 0.6  # the legend and notes get at least this width, the map's if it is wider
 
-    def key_and_notes(width):
+    def key_and_notes(width, cities=True):
         legend = legend_row(fig, preset, width)
         for ln in block.lines:  # each line is named in the legend (a name along a short line seldom fits)
             colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
             legend.add(fs * 2.2, (lambda c, w, s: lambda ax, x, y: ax.plot([x - fs, x + fs], [y, y], color=c, lw=w,
                                                                            ls=s, clip_on=False))(colour, lw, ls),
                        f"{ln.kind}: {ln.name}")
+        dot = 2.6 * preset.scale
+        if any(not p.approximate for p in block.places):
+            legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[(dot * 2) ** 2], facecolors=[INK],
+                                                       edgecolors=[INK], clip_on=False),
+                       "place (the event’s own in bold)" if any(_is_own(event, p) for p in block.places)
+                       else "place")
         if any(p.approximate for p in block.places):
-            legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[16], facecolors=["white"], edgecolors=[INK],
-                                                       clip_on=False), "approximate place")
+            legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[(dot * 2) ** 2], facecolors=["white"],
+                                                       edgecolors=[INK], clip_on=False), "approximate place")
+        base_key(legend, preset, cities)  # what the base map's lines and squares are
         notes = [n for n in (block.note, getattr(dataset.document, "map_note", "")) if n]
         lines = [line for n in notes for line in wrap_text(fig, " ".join(n.split()), fs, width)]
         return legend, lines, legend.height + fs * 0.6 + len(lines) * fs * 1.4
@@ -121,7 +128,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     map_w = min(inner, avail_h * aspect)
     map_h = map_w / aspect
     text_w = max(map_w, min_text)
-    legend, note_lines, below = key_and_notes(text_w)
+    cities = any(p["layer"] == "city" for p in G.places_in(G.load_places(str(gdir)), view))
+    legend, note_lines, below = key_and_notes(text_w, cities)
     W = text_w + 2 * margin  # the figure is as wide as its map (or its key): a narrow map is no wide figure
     H = margin + map_h + fs * 0.4 + below + margin
     fig.set_size_inches(W / 72, H / 72)
@@ -129,7 +137,7 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     ax.set_xlim(w0, w1)
     ax.set_ylim(s0, s1)
     ax.set_aspect(1 / math.cos(math.radians((s0 + s1) / 2)), adjustable="box")
-    layers = _base_map(ax, base, preset, view, map_w)
+    layers = _base_map(ax, base, preset, view, map_w, [event])
     xs, ys = _graticule(ax, w0, w1, s0, s1, fs, preset)
     for ln in block.lines:
         colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
@@ -175,7 +183,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     own_block = block is event.map
     caption = (("Places and lines from the record's map block" if own_block else
                 f"The places of the data set's located events within {NEAR_KM:,.0f} km; the event's own in bold")
-               + " over bundled world geometry (modern borders). Open markers are approximate places.")
+               + " over bundled world geometry (modern borders)."
+               + (" Open markers are approximate places." if any(p.approximate for p in block.places) else ""))
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
              "lines": len(block.lines), **named}
     return Chart(f"detail-{event.id}", fig, title, alt, caption, stats)

@@ -44,6 +44,9 @@ Example
 [('a', 0, 'right'), ('b', 1, 'right')]
 >>> lay.rows
 2
+
+Why this file is long: lanes, rows, label packing and the density rule are one algorithm shared by the
+timeline chart and the poster; its invariants are documented once, below.
 """
 
 from __future__ import annotations

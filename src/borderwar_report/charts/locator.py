@@ -5,6 +5,9 @@ approximate places drawn open with a dashed circle, events far from the rest in 
 and grid clusters with counts when there are many events.
 
 Base geometry: see :mod:`.geo` and data/geo/README.md (a data set may bring its own ``geo/``).
+
+Why this file is long: extent, base layers, label placement and the overview inset share one
+coordinate frame and one collision list; the geometry itself is in geo.py and the label packing in layout.py.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import RenderError
-from . import geo as G
-from . import layout as L
-from .common import (
+from borderwar_report.charts import geo as G
+from borderwar_report.charts import layout as L
+from borderwar_report.charts.common import (
     KIND_FILLS,
     KIND_MARKERS,
     Chart,
@@ -35,9 +37,21 @@ from .common import (
     wrap_text,
     year_text,
 )
-from .measures import HIGHEST_DEAD_SHORT, format_count, highest_dead
-from .style import INK, MUTED, Preset, frame, new_figure, text_width_pt
-from .timeline import label_text
+from borderwar_report.charts.measures import (
+    HIGHEST_DEAD_SHORT,
+    format_count,
+    highest_dead,
+)
+from borderwar_report.charts.style import (
+    INK,
+    MUTED,
+    Preset,
+    frame,
+    new_figure,
+    text_width_pt,
+)
+from borderwar_report.charts.timeline import label_text
+from borderwar_report.core.errors import RenderError
 
 SEA = "#DCE9F2"
 LAND = "#F6F3EC"
@@ -53,6 +67,7 @@ MIN_PT = 7.0
 REGION_MAX_KM = 5500.0  # the regional map spans at most this (its longer side); farther events go to the overview
 RIVER_SHARE = 0.15  # rivers drawn: networks at least this share of the map's diagonal long
 MAX_CITIES = 8  # the largest cities named besides those the events mention
+SIDE_SHARES = (0.27, 0.32, 0.37, 0.42)  # slides: the legend-and-notes column's share of the width, tried in turn
 OVERVIEW_NUMBERED = 12  # places outside the map that the overview numbers and the note names
 
 
@@ -266,7 +281,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     source_h = preset.source_height
     inner = W - 2 * margin
     side_layout = preset.fixed_height
-    legend_w = inner if not side_layout else inner * 0.27
+    legend_w = inner if not side_layout else inner * SIDE_SHARES[0]
     clustered = _needs_clusters(inside, ranks)
     counts = any(len(p.events) > 1 for p in _group(inside, ranks, sx))
     legend = _legend(fig, preset, dataset, legend_w, inside, clustered, counts, bool(outside and world))
@@ -321,17 +336,32 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
                 "items": items,
                     "diam": diam, "clusters": clusters, "inset": inset, "spots": spots, "below": below}
 
-    notes = list(base_notes)
-    for _ in range(3):
-        plan = plan_for(notes)
-        unplaced = [pl for pl, it in zip(plan["places"], plan["items"], strict=False) if plan["spots"][it.id] is None]
-        wanted = list(base_notes)
-        if unplaced:
-            wanted.insert(0, "Keyed on the map for lack of room: " + "; ".join(
-                f"{_key(i)} {', '.join(e.title for e in pl.events)}" for i, pl in enumerate(unplaced)))
-        if wanted == notes:
+    def plan_notes():
+        notes = list(base_notes)
+        for _ in range(3):
+            plan = plan_for(notes)
+            unplaced = [pl for pl, it in zip(plan["places"], plan["items"], strict=False)
+                        if plan["spots"][it.id] is None]
+            wanted = list(base_notes)
+            if unplaced:
+                wanted.insert(0, "Keyed on the map for lack of room: " + "; ".join(
+                    f"{_key(i)} {', '.join(e.title for e in pl.events)}" for i, pl in enumerate(unplaced)))
+            if wanted == notes:
+                break
+            notes = wanted
+        return plan, notes
+
+    plan, notes = plan_notes()
+    for share in SIDE_SHARES[1:] if side_layout else ():
+        # the side column holds the legend and every note: widen it (the map narrows) until they fit
+        col = inner - plan["map_w"] - size * 1.5
+        need = title_h + legend.height + size + sum(
+            len(wrap_text(fig, n, small, col)) * note_line + small * 0.4 for n in notes)
+        if need <= preset.max_height * 72 - source_h:
             break
-        notes = wanted
+        legend_w = inner * share
+        legend = _legend(fig, preset, dataset, legend_w, inside, clustered, counts, bool(outside and world))
+        plan, notes = plan_notes()
     west, east, south, north = plan["view"]
     map_w, map_h, pt_x, pt_y = plan["map_w"], plan["map_h"], plan["pt_x"], plan["pt_y"]
     places = plan["places"]
@@ -352,7 +382,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)), adjustable="box")
-    layers = _base_map(ax, base, preset, (west, east, south, north), map_w)
+    layers = _base_map(ax, base, preset, (west, east, south, north), map_w, inside)
     xs, ys = _graticule(ax, west, east, south, north, size * 0.8, preset)
     stats = {"view": tuple(round(float(v), 2) for v in (west, east, south, north)),
              "located": len(located), "inside": len(inside), "outside": len(outside), "unlocated": len(unlocated),
@@ -486,10 +516,12 @@ def _needs_clusters(inside, ranks) -> bool:
     return len({(round(e.place.lon, 2), round(e.place.lat, 2)) for e in inside}) > CLUSTER_AT
 
 
-def _base_map(ax, base, preset, view, map_w):
+def _base_map(ax, base, preset, view, map_w, events=()):
     """Land, lakes, rivers, coast and borders cut from the world geometry to the view (plus a margin), so
-    files stay small; lakes smaller than a few points and rivers short for the scale are left out.
-    Returns the layers drawn (for names and tests)."""
+    files stay small; lakes smaller than a few points and rivers short for the scale are left out, unless
+    one of ``events`` names it in its place (:func:`water_mentions`). Returns the layers drawn (for names
+    and tests); ``layers["drawn"]`` holds the lakes and rivers on the map, each with the name an event's
+    place gives it (or None)."""
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
@@ -514,23 +546,29 @@ def _base_map(ax, base, preset, view, map_w):
     if land:
         ax.add_patch(PathPatch(MPath.make_compound_path(*land), facecolor=LAND, edgecolor="none", zorder=1))
     min_lake = (2.0 * km_per_pt) ** 2  # km²: a lake under about 2 × 2 pt would be a speck
-    lakes = [poly_path(rings) for rings, props, polygon in layers["lake"]
-             if polygon and float(props.get("area_km2") or min_lake) >= min_lake]
+    mentions = water_mentions(events, view)
+    drawn_lakes = [(rings, props, polygon, _mentioned(rings, "lake", mentions))
+                   for rings, props, polygon in layers["lake"] if polygon]
+    drawn_lakes = [d for d in drawn_lakes if d[3] or float(d[1].get("area_km2") or min_lake) >= min_lake]
+    lakes = [poly_path(rings) for rings, *_ in drawn_lakes]
     lakes = [p for p in lakes if p is not None]
     if lakes:
         ax.add_patch(PathPatch(MPath.make_compound_path(*lakes), facecolor=SEA, edgecolor=WATER, lw=0.3 * sc,
                                zorder=2))
     min_river = diag_km * RIVER_SHARE
+    drawn_rivers = []
     rivers = {"main": [], "minor": []}
     river_polys = []
     for rings, props, polygon in layers["river"]:
         length = float(props.get("length_km") or min_river)
-        if length < min_river:
+        named = _mentioned(rings, "river", mentions) if length < min_river * 4 else None
+        if length < min_river and named is None:
             continue
         if polygon:  # double-lined rivers come as polygons
             river_polys.extend(p for p in [poly_path(rings)] if p is not None)
         else:
             rivers["main" if length >= 4 * min_river else "minor"].extend(rings)
+        drawn_rivers.append((rings, props, polygon, named or _mentioned(rings, "river", mentions)))
     if river_polys:
         ax.add_patch(PathPatch(MPath.make_compound_path(*river_polys), facecolor=SEA, edgecolor=RIVER,
                                lw=0.3 * sc, zorder=2))
@@ -540,6 +578,7 @@ def _base_map(ax, base, preset, view, map_w):
         patch = _polyline_patch([[tuple(p) for p in line] for line in lines], colour, lw * sc, ls, z)
         if patch is not None:
             ax.add_patch(patch)
+    layers["drawn"] = {"lake": drawn_lakes, "river": drawn_rivers}  # what the map shows (names go on these)
     return layers
 
 
@@ -594,10 +633,81 @@ def mentioned_names(events) -> set[str]:
     return grams
 
 
+WATER_WORDS = {"Lake": "lake", "River": "river"}
+WATER_NEAR_KM = {"lake": 5.0, "river": 10.0}  # an event's place this close to a lake's shore or a river names it
+
+
+def _mentioned(rings, kind, mentions) -> str | None:
+    """The name an event's place gives this lake or river (the nearest mention within WATER_NEAR_KM)."""
+    best = None
+    for k, name, lon, lat in mentions:
+        if k == kind:
+            d = _nearest_km(rings, lon, lat)
+            if d <= WATER_NEAR_KM[kind] and (best is None or d < best[0]):
+                best = (d, name)
+    return best[1] if best else None
+
+
+def water_mentions(events, view=None) -> list[tuple[str, str, float, float]]:
+    """(kind, name, lon, lat) for each lake or river that a located event's place names ("Lake Khanka",
+    "Buir Lake", "Amur River"): the base map's unnamed water body nearest that place can carry the name.
+    Only the place's own name counts (a summary may mention a river far from where the event was)."""
+    out = []
+    for e in events:
+        if e.place is None or not e.place.located:
+            continue
+        words = re.findall(r"[^\W\d_][\w’'-]*", e.place.name)
+        for i, w in enumerate(words):
+            if w not in WATER_WORDS:
+                continue
+            after = words[i + 1] if i + 1 < len(words) else ""
+            before = words[i - 1] if i > 0 else ""
+            lon = e.place.lon + 360 if view is not None and e.place.lon < view[0] - 1e-9 else e.place.lon
+            if after[:1].isupper() and after not in WATER_WORDS:
+                out.append((WATER_WORDS[w], f"{w} {after}", lon, e.place.lat))
+            elif before[:1].isupper() and before not in WATER_WORDS:
+                out.append((WATER_WORDS[w], f"{before} {w}", lon, e.place.lat))
+    return sorted(set(out))
+
+
+def _nearest_km(rings, lon, lat) -> float:
+    """Distance from a point to the nearest edge of rings or lines (0 inside a ring), in km (local flat)."""
+    import numpy as np
+    from matplotlib.path import Path as MPath
+
+    k = math.cos(math.radians(lat))
+    best = math.inf
+    for r in rings:
+        pts = np.asarray(r, dtype=float)
+        if len(pts) < 2:
+            continue
+        if len(pts) >= 4 and np.allclose(pts[0], pts[-1]) and MPath(pts).contains_point((lon, lat)):
+            return 0.0
+        a, b = pts[:-1], pts[1:]
+        d = (b - a) * [k, 1.0]
+        q = ([lon, lat] - a) * [k, 1.0]
+        t = np.clip((q * d).sum(1) / np.maximum((d * d).sum(1), 1e-12), 0, 1)
+        best = min(best, float(np.min(np.hypot(*(q - d * t[:, None]).T))) * 111.2)
+    return best
+
+
+def _spaced(cities, at, min_pt) -> list:
+    """Largest first, each city at least ``min_pt`` from every larger one kept: the cities spread over the map
+    instead of a cluster of one conurbation's neighbours."""
+    kept = []
+    for p in cities:
+        x, y = at(p["lon"], p["lat"])
+        if all(math.hypot(x - kx, y - ky) >= min_pt for _, kx, ky in kept):
+            kept.append((p, x, y))
+    return [p for p, _, _ in kept]
+
+
 def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, preset, taken, leaders) -> dict:
-    """Name what orients a reader, clear of every event marker, label, count and inset: the countries whose
-    label point is on the map, the cities (and named rivers and lakes of the geometry) that the events
-    mention, then the largest cities in the extent, up to MAX_CITIES. Returns counts and the boxes taken."""
+    """Name what orients a reader, clear of every event marker, label, count and inset: the cities that the
+    events mention and the largest cities in the extent (spread over the map, up to MAX_CITIES), then the
+    countries (a country label can move to any of its interior points, a city cannot), then the lakes and
+    rivers the events' places name (the geometry's own names, else the drawn water body nearest the place).
+    Returns counts and the boxes taken."""
     west, east, south, north = view
     pt_x, pt_y, map_w, map_h = scale
     fs = max(MIN_PT, preset.size * 0.72)
@@ -614,6 +724,38 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
 
     here = G.places_in(places, view)
     halo = {"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.6}
+    cities = [p for p in here if p["layer"] == "city"]
+    named = [p for p in cities if _fold(p["name"]) in said]
+    named_keys = {(p["name"], p["lon"], p["lat"]) for p in named}
+    dot = 2.2 * preset.scale
+
+    def dot_free(p):  # its dot would touch an event's marker or label: leave it out
+        x, y = at(p["lon"], p["lat"])
+        return not _blocked((x - dot, y - dot, x + dot, y + dot), taken, leaders, gap=0.3)
+
+    largest = _spaced([p for p in sorted(cities, key=lambda p: (-p["population"], p["name"]))
+                       if (p["name"], p["lon"], p["lat"]) not in named_keys and dot_free(p)],
+                      at, math.hypot(map_w, map_h) * 0.08)[:MAX_CITIES * 3]
+    items = []
+    for rank, p in enumerate([p for p in named if dot_free(p)] + largest):
+        x, y = at(p["lon"], p["lat"])
+        items.append((p, L.PointLabel(f"c{rank}", x, y, text_width_pt(fig, p["name"], fs), fs * 1.15, dot,
+                                      (1 if p in named else 0, p["population"]))))
+    spots = L.place_point_labels([it for _, it in items], (0, 0, map_w, map_h), gap=fs * 0.2,
+                                 obstacles=taken, distances=(0.6, 1.2))
+    for p, it in items:
+        spot = spots[it.id]
+        if spot is None or spot.leader or _blocked(spot.box, taken + boxes, leaders):
+            continue
+        if p not in named and stats["cities"] >= MAX_CITIES:
+            break
+        boxes.extend([spot.box, (it.x - dot, it.y - dot, it.x + dot, it.y + dot)])
+        ax.scatter([p["lon"]], [p["lat"]], s=[dot * dot], marker="s", facecolors=[PLACE_INK], edgecolors="none",
+                   zorder=3.8)
+        ax.text(west + spot.x / pt_x, south + spot.y / pt_y, p["name"], fontsize=fs, color=PLACE_INK, ha=spot.ha,
+                va=spot.va, zorder=3.8, fontstyle="normal", bbox=halo)
+        stats["cities"] += 1
+        stats["mentioned"] += 1 if p in named else 0
     for c in sorted((p for p in here if p["layer"] == "country"), key=lambda p: (-p["area_km2"], p["name"])):
         text = c["name"].upper()
         w, h = text_width_pt(fig, text, fs) * 1.08, fs * 1.1
@@ -628,54 +770,57 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
                         va="center", zorder=3.7)
                 stats["countries"] += 1
                 break
-    cities = [p for p in here if p["layer"] == "city"]
-    named = [p for p in cities if _fold(p["name"]) in said]
-    named_keys = {(p["name"], p["lon"], p["lat"]) for p in named}
-    largest = [p for p in sorted(cities, key=lambda p: (-p["population"], p["name"]))
-               if (p["name"], p["lon"], p["lat"]) not in named_keys][:MAX_CITIES * 5]
-    dot = 2.2 * preset.scale
-    items = []
-    for rank, p in enumerate(named + largest):
-        x, y = at(p["lon"], p["lat"])
-        glyph = (x - dot, y - dot, x + dot, y + dot)
-        if _blocked(glyph, taken + boxes, leaders, gap=0.3):
-            continue  # its dot would touch an event's marker or label: leave it out
-        items.append((p, L.PointLabel(f"c{rank}", x, y, text_width_pt(fig, p["name"], fs), fs * 1.15, dot,
-                                      (1 if p in named else 0, p["population"]))))
-    spots = L.place_point_labels([it for _, it in items], (0, 0, map_w, map_h), gap=fs * 0.2,
-                                 obstacles=taken + boxes, distances=(0.6, 1.2))
-    for p, it in items:
-        spot = spots[it.id]
-        if spot is None or spot.leader or _blocked(spot.box, taken + boxes, leaders):
-            continue
-        if p not in named and stats["cities"] >= MAX_CITIES:
-            break
-        boxes.extend([spot.box, (it.x - dot, it.y - dot, it.x + dot, it.y + dot)])
-        ax.scatter([p["lon"]], [p["lat"]], s=[dot * dot], marker="s", facecolors=[PLACE_INK], edgecolors="none",
-                   zorder=3.8)
-        ax.text(west + spot.x / pt_x, south + spot.y / pt_y, p["name"], fontsize=fs, color=PLACE_INK, ha=spot.ha,
-                va=spot.va, zorder=3.8, fontstyle="normal", bbox=halo)
-        stats["cities"] += 1
-        stats["mentioned"] += 1 if p in named else 0
-    # rivers and lakes named in the geometry itself (the bundled world file has no names; a data set's may)
-    for layer in ("lake", "river"):
-        done = set()
-        for rings, props, _polygon in layers[layer]:
+
+    def water_label(name, candidates) -> bool:
+        """The name on the water body: centred on one of its points, else just beside one (first free)."""
+        w, h = text_width_pt(fig, name, fs, style="italic"), fs * 1.1
+        g = fs * 0.3
+        near = [(dx, dy) for dx in (0.0, -(w / 2 + g), w / 2 + g) for dy in (0.0, h * 0.7, -h * 0.7, h + g, -h - g)]
+        for x, y in candidates:
+            for cx, cy in ((x + dx, y + dy) for dx, dy in near):
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                if free(box):
+                    boxes.append(box)
+                    ax.text(west + cx / pt_x, south + cy / pt_y, name, fontsize=fs, color=RIVER, ha="center",
+                            va="center", zorder=3.8, fontstyle="italic", bbox=halo)
+                    stats["waters"] += 1
+                    return True
+        return False
+
+    def along(rings):  # points every few type sizes along the lines (a simplified line has few vertices)
+        out = []
+        for r in rings:
+            pts = [at(float(q[0]), float(q[1])) for q in r]
+            for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+                n = max(1, int(math.hypot(x1 - x0, y1 - y0) / (fs * 0.8)))
+                out.extend((x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n) for i in range(n))
+            out.extend(pts[-1:])
+        return [q for q in out if 0 <= q[0] <= map_w and 0 <= q[1] <= map_h]
+
+    drawn = layers.get("drawn") or {k: [(*f, None) for f in layers[k]] for k in ("lake", "river")}
+    done = set()
+    for layer in ("lake", "river"):  # names the geometry itself carries (a data set's own geo/ may)
+        for rings, props, _polygon, _named in drawn[layer]:
             name = props.get("name")
             if not name or name in done or _fold(str(name)) not in said:
                 continue
             pts = max(rings, key=len)
-            lon, lat = pts[len(pts) // 2]
-            x, y = at(lon, lat)
-            w, h = text_width_pt(fig, name, fs), fs * 1.1
-            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-            if not free(box):
+            if water_label(str(name), [at(*pts[len(pts) // 2])]):
+                done.add(name)
+    mentions = {name: (lon, lat) for _kind, name, lon, lat in water_mentions(inside, view)}
+    for layer in ("lake", "river"):  # else the name an event's place gives the drawn water body beside it
+        for rings, props, _polygon, name in drawn[layer]:
+            if not name or name in done or props.get("name"):
                 continue
-            done.add(name)
-            boxes.append(box)
-            ax.text(lon, lat, name, fontsize=fs, color=RIVER, ha="center", va="center", zorder=3.8,
-                    fontstyle="italic", bbox=halo)
-            stats["waters"] += 1
+            x0, y0 = at(*mentions[name])
+            pts = along(rings)
+            if layer == "lake":  # its middle first, then along its shore
+                big = max(rings, key=len)
+                pts.insert(0, at(float(sum(q[0] for q in big) / len(big)), float(sum(q[1] for q in big) / len(big))))
+            else:  # along the river, nearest the event first (a label far away would name another stretch)
+                pts.sort(key=lambda q: math.hypot(q[0] - x0, q[1] - y0))
+            if water_label(name, pts[:300]):
+                done.add(name)
     return {**stats, "boxes": boxes}
 
 
@@ -981,6 +1126,26 @@ def legend_row(fig, preset, width) -> LegendRow:
     return row
 
 
+def base_key(row: LegendRow, preset, cities: bool = True) -> None:
+    """The base map's own symbols in a legend: modern border, river, city (the locator and detail maps)."""
+    sc = preset.scale
+    g = row.size * 1.1
+
+    def border(ax, x, y):
+        ax.plot([x - g, x + g], [y, y], color=BORDER, lw=0.6 * sc, ls=(0, (4, 2)), clip_on=False)
+    row.add(g * 2, border, "modern border")
+
+    def river(ax, x, y):
+        ax.plot([x - g, x + g], [y, y], color=RIVER, lw=0.7 * sc, clip_on=False)
+    row.add(g * 2, river, "river")
+
+    if cities:
+        def city(ax, x, y):
+            ax.scatter([x], [y], s=[(2.2 * sc) ** 2], marker="s", facecolors=[PLACE_INK], edgecolors="none",
+                       clip_on=False)
+        row.add(g, city, "city (modern name)")
+
+
 def _legend(fig, preset, dataset, width, inside, clusters, counts, overview) -> LegendRow:
     row = legend_row(fig, preset, width)
     sc = preset.scale
@@ -1007,19 +1172,7 @@ def _legend(fig, preset, dataset, width, inside, clusters, counts, overview) -> 
         def count(ax, x, y):
             ax.text(x, y + 0.36 * row.size, "3", fontsize=row.size, color=INK, ha="center", va="baseline")
         row.add(g, count, "events at one place")
-
-    def border(ax, x, y):
-        ax.plot([x - g, x + g], [y, y], color=BORDER, lw=0.6 * sc, ls=(0, (4, 2)), clip_on=False)
-    row.add(g * 2, border, "modern border")
-
-    def river(ax, x, y):
-        ax.plot([x - g, x + g], [y, y], color=RIVER, lw=0.7 * sc, clip_on=False)
-    row.add(g * 2, river, "river")
-
-    def city(ax, x, y):
-        ax.scatter([x], [y], s=[(2.2 * sc) ** 2], marker="s", facecolors=[PLACE_INK], edgecolors="none",
-                   clip_on=False)
-    row.add(g, city, "city (modern name)")
+    base_key(row, preset)
     if clusters:
         def cl(ax, x, y):
             ax.scatter([x], [y], s=[(g * 1.3) ** 2], marker="o", facecolors=["#7F7F7F"], edgecolors=["white"],

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import math
 
-from ..claims import DEAD_PREFERENCE, HIGHEST_DEAD_RULE, HIGHEST_DEAD_SHORT, Magnitude, contested, highest_dead
+from borderwar_report.records.claims import (
+    DEAD_PREFERENCE,
+    HIGHEST_DEAD_RULE,
+    HIGHEST_DEAD_SHORT,
+    Magnitude,
+    contested,
+    highest_dead,
+)
 
 __all__ = ["DEAD_PREFERENCE", "HIGHEST_DEAD_RULE", "HIGHEST_DEAD_SHORT", "Magnitude", "highest_dead",
            "side_figures", "contested", "format_count", "format_short", "claimed_dead", "nice_round",

@@ -18,9 +18,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import fonts as _fonts
-from ..errors import GlyphMissingError
-from ..project import packaged
+from borderwar_report.core import fonts as _fonts
+from borderwar_report.core.errors import GlyphMissingError
+from borderwar_report.core.project import packaged
 
 FALLBACK_STACK = ("Noto Sans", "Noto Sans CJK JP")
 HASH_SALT = "borderwar-report"
@@ -274,7 +274,7 @@ def save_bytes(fig, fmt: str, *, title: str = "", description: str = "", transpa
 
 def save(fig, path: Path, fmt: str | None = None, **kwargs) -> Path:
     """Write the figure atomically to ``path`` (format from the suffix unless given); see save_bytes."""
-    from ..build import write_atomic
+    from borderwar_report.core.files import write_atomic
 
     path = Path(path)
     write_atomic(path, save_bytes(fig, fmt or path.suffix.lstrip("."), **kwargs))

@@ -11,8 +11,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass, replace
 
-from . import layout as L
-from .common import (
+from borderwar_report.charts import layout as L
+from borderwar_report.charts.common import (
     CAP_MIDDLE,
     KIND_FILLS,
     KIND_MARKERS,
@@ -29,8 +29,25 @@ from .common import (
     year_span,
     year_text,
 )
-from .measures import claimed_dead, format_count, highest_dead, reference_values, value_range_words
-from .style import FAINT, INK, MM, MUTED, PHASE_FILLS, PRINT_MIN_PT, Preset, frame, new_figure, text_width_pt
+from borderwar_report.charts.measures import (
+    claimed_dead,
+    format_count,
+    highest_dead,
+    reference_values,
+    value_range_words,
+)
+from borderwar_report.charts.style import (
+    FAINT,
+    INK,
+    MM,
+    MUTED,
+    PHASE_FILLS,
+    PRINT_MIN_PT,
+    Preset,
+    frame,
+    new_figure,
+    text_width_pt,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 # Noto Sans, in ems: how far a label's ink reaches below its row's centre line when its capitals are

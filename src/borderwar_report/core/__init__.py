@@ -1,0 +1,4 @@
+"""Low-level helpers every layer may use: errors, logging, paths, fonts, atomic files."""
+
+from __future__ import annotations
+

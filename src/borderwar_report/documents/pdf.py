@@ -1,0 +1,156 @@
+"""HTML → PDF with WeasyPrint, fetching nothing but the project's own files.
+
+Data is untrusted text: a summary that smuggles in ``<img src="file:///etc/passwd">`` or a link to a
+server must neither read the file nor open a connection, so every URL goes through ``LocalOnlyFetcher``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from borderwar_report.core.errors import RenderError
+
+log = logging.getLogger("borderwar_report.documents.pdf")
+
+
+def make_fetcher(allowed_roots, refused: list[str]):
+    """A WeasyPrint URL fetcher serving files under ``allowed_roots`` and ``data:`` URIs, refusing the rest."""
+    import weasyprint
+    from weasyprint.urls import URLFetcherResponse
+
+    roots = [Path(r).resolve() for r in allowed_roots]
+
+    class LocalOnlyFetcher(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":  # inline bytes; no I/O happens
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if path.is_file() and any(path.is_relative_to(r) for r in roots):
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    if path.suffix == ".svg":
+                        mime = "image/svg+xml"
+                    return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+            refused.append(url)
+            log.warning("refused to fetch %s (only the project's own files are used)", url[:200])
+            raise ValueError(f"refused to fetch {url[:200]}")
+
+    return LocalOnlyFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+
+_SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
+
+
+@contextlib.contextmanager
+def tag_hook():
+    """While WeasyPrint 70 builds the structure tree, give each element what PDF/UA-1 asks and the HTML
+    says: ``lang`` becomes Lang (a native name, 7.2), a footnote becomes Note with a unique ID (7.9), a
+    header cell's ``scope`` becomes Scope (7.5). It wraps the private ``weasyprint.pdf.tags._build_box_tree``
+    (pinned to WeasyPrint 70.x in pyproject.toml); tests check each property, so a change there fails CI."""
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    note_ids: dict[str, int] = {}
+    notes: set[int] = set()  # the boxes in a page's footnote area: one per note
+
+    def build(box, parent, *args):
+        if isinstance(box, boxes.FootnoteAreaBox):
+            notes.update(id(child) for child in box.children)
+        for element in original(box, parent, *args):
+            node = getattr(box, "element", None)
+            tag = getattr(box, "element_tag", None)
+            if node is not None and tag not in ("html", "body") and not isinstance(box, boxes.PageBox):
+                kind = element.get("S")
+                lang = node.get("lang")
+                if lang and kind not in ("/Document",):
+                    element["Lang"] = pydyf.String(lang)
+                if kind == "/TH":
+                    scope = _SCOPES.get((node.get("scope") or "").lower(), "/Column")
+                    element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))["Scope"] = scope
+                if kind == "/Span" and id(box) in notes:
+                    element["S"] = "/Note"
+                    base = node.get("id") or "note"
+                    note_ids[base] = note_ids.get(base, 0) + 1
+                    suffix = "" if note_ids[base] == 1 else f"-{note_ids[base]}"
+                    element["ID"] = pydyf.String(f"{base}{suffix}")
+            yield element
+
+    tags._build_box_tree = build
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if "HarfBuzz-Subset" not in message:  # a speed note about the system, not about this document
+            self.messages.append(message)
+
+
+def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
+               attachments=(), label: str = "document", used_fonts: list | None = None,
+               anchor_pages: dict | None = None) -> tuple[bytes, list[str], list[str]]:
+    """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
+
+    Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
+    ``used_fonts``, if given, receives the name of every font the PDF embeds (as its /BaseFont, without the
+    subset tag), taken from the document WeasyPrint drew, so nothing has to parse the PDF again.
+    ``anchor_pages``, if given, receives {anchor id: page number} for every anchor (1 = the first page).
+    """
+    import datetime as dt
+    import gc
+    import os
+
+    import weasyprint
+
+    refused: list[str] = []
+    fetcher = make_fetcher([base_dir, *allowed_roots], refused)
+    collector = _Collect()
+    wp_logger = logging.getLogger("weasyprint")
+    wp_logger.addHandler(collector)
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    files = [weasyprint.Attachment(string=data, name=name, description=description, created=stamp,
+                                   modified=stamp, relationship="Data", url_fetcher=fetcher)
+             for name, data, description in attachments]
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # layout allocates many short-lived boxes; collection pauses cost ~15 %
+    try:
+        source = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/",
+                                 url_fetcher=fetcher)
+        # What HTML.write_pdf does, keeping the Document: its font table is the PDF's (one resource
+        # dictionary shared by every page, SVG text included).
+        options = {**weasyprint.DEFAULT_OPTIONS, "pdf_tags": True, "custom_metadata": True,
+                   "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
+        document = source.render(**options)
+        with tag_hook():
+            pdf = document.write_pdf(**options)
+        if used_fonts is not None:
+            used_fonts.extend(sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1]
+                                      for font in document.fonts.values()}))
+        if anchor_pages is not None:
+            for number, page in reversed(list(enumerate(document.pages, 1))):  # the first page wins
+                anchor_pages.update(dict.fromkeys(page.anchors, number))
+        from borderwar_report.documents.pdftags import finish
+
+        pdf = finish(pdf)  # page furniture as pagination artifacts
+    except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know which output failed
+        raise RenderError(f"{label}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        wp_logger.removeHandler(collector)
+    return pdf, collector.messages, refused
