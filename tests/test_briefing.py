@@ -910,7 +910,8 @@ def test_curly_quotes_and_no_editor_notes_in_print(typeset_only):
 
 def test_tables_with_column_widths_use_fixed_layout():
     """Automatic table layout measures every cell before it sets the widths the colgroup already gives
-    (1.7 CPU s of the shipped briefing, issue #17): every table class with a colgroup is laid out fixed."""
+    (1.5 CPU s of the shipped briefing, issue #17): every table class with a colgroup is laid out fixed, but
+    the phases table, whose count column needs automatic layout to fit its header."""
     import re
 
     css = (TEMPLATES / "briefing.css").read_text()
@@ -919,4 +920,5 @@ def test_tables_with_column_widths_use_fixed_layout():
     sources = "".join(p.read_text() for p in [TEMPLATES / "briefing.html.j2", *(TEMPLATES / "partials").glob("*.j2")])
     with_widths = {m.group(1).split()[0] for m in re.finditer(r'<table class="([^"]+)"', sources)
                    if "<colgroup>" in sources[m.end():m.end() + 300].split("</table>")[0].split("<tr")[0]}
-    assert with_widths and with_widths <= fixed, with_widths - fixed
+    assert "phases" in with_widths and "phases" not in fixed
+    assert with_widths - {"phases"} <= fixed, with_widths - fixed
