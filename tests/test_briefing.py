@@ -630,21 +630,61 @@ def test_chart_caption_glyphs_are_checked(tmp_path):
 
 
 def test_foreign_fonts_are_detected():
-    from borderwar_report.documents.briefing import foreign_fonts
+    """The build's check reads the fonts WeasyPrint drew with (no second parse of the PDF); it must find
+    exactly what the PDF embeds, for HTML text and for SVG text alike."""
     from borderwar_report.core.fonts import font_face_css
+    from borderwar_report.documents.briefing import foreign_font_names, foreign_fonts
     from borderwar_report.documents.pdf import render_pdf
 
     fonts_dir = TEMPLATES / "fonts"
     css = font_face_css(fonts_dir, fonts_dir.resolve().as_uri() + "/")
-    html = (f'<html lang="en"><style>{css}</style><p style="font-family: \'Noto Serif\'">bundled</p>'
-            '<p style="font-family: monospace">system</p></html>')
-    pdf, _, _ = render_pdf(html, MINI, [TEMPLATES])
-    found = foreign_fonts(pdf, fonts_dir)
-    assert found
-    assert not any(name.startswith("Noto") for name in found)
-    bundled_only, _, _ = render_pdf(html.replace('<p style="font-family: monospace">system</p>', ""), MINI,
-                                    [TEMPLATES])
-    assert foreign_fonts(bundled_only, fonts_dir) == []
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="0" y="20" '
+           'font-family="monospace">svg text</text></svg>')
+    for foreign in ('<p style="font-family: monospace">system</p>', svg):
+        html = (f'<html lang="en"><style>{css}</style><p style="font-family: \'Noto Serif\'">bundled</p>'
+                f'{foreign}</html>')
+        used: list = []
+        pdf, _, _ = render_pdf(html, MINI, [TEMPLATES], used_fonts=used)
+        found = foreign_fonts(pdf, fonts_dir)
+        assert found
+        assert not any(name.startswith("Noto") for name in found)
+        assert foreign_font_names(used, fonts_dir) == found
+        used = []
+        bundled_only, _, _ = render_pdf(html.replace(foreign, ""), MINI, [TEMPLATES], used_fonts=used)
+        assert foreign_fonts(bundled_only, fonts_dir) == [] == foreign_font_names(used, fonts_dir)
+        assert any(name.startswith("Noto") for name in used)
+
+
+def test_page_numbers_are_stamped_only_where_the_map_is_the_document():
+    from borderwar_report.documents.briefing import stamp_page_numbers
+
+    html = ('<html><style>a.x::after { content: target-counter(attr(href), page); }</style>'
+            '<p>target-counter(attr(href), page)</p><a class="x" href="#a&amp;b">A</a><a href="#c">C</a></html>')
+    stamped = stamp_page_numbers(html, {"a&b": 3, "c": 12})
+    assert "content: attr(data-page);" in stamped
+    assert "<p>target-counter(attr(href), page)</p>" in stamped  # text from the data is left alone
+    assert '<a class="x" data-page="3" href="#a&amp;b">' in stamped and '<a data-page="12" href="#c">' in stamped
+    assert stamp_page_numbers(html, {"a&b": 3}) is None  # a target the map does not know
+    moved = html.replace("</style>", "@page :first { counter-reset: page 5 }</style>")
+    assert stamp_page_numbers(moved, {"a&b": 3, "c": 12}) is None  # page numbers are not positions
+
+
+def test_page_map_is_checked_after_rendering():
+    from borderwar_report.documents.briefing import render_with_page_map
+
+    html = '<style>a::after { content: target-counter(attr(href), page) }</style><a href="#a">A</a>'
+    layouts = []
+
+    def render(page_html, anchor_pages, truth={"a": 4}):
+        layouts.append(page_html)
+        anchor_pages.update(truth)
+        return "pdf"
+
+    assert render_with_page_map(html, {"a": 4}, render)[1:] == ({"a": 4}, "map")
+    assert render_with_page_map(html, {"a": 2}, render)[1:] == ({"a": 4}, "map, corrected")
+    assert 'data-page="2"' in layouts[-2] and 'data-page="4"' in layouts[-1]
+    assert render_with_page_map(html, {}, render)[1:] == ({"a": 4}, "target-counter")
+    assert "target-counter" in layouts[-1]
 
 
 # --- pages, type and tags (issue 13) ---------------------------------------------------------------
@@ -866,3 +906,19 @@ def test_curly_quotes_and_no_editor_notes_in_print(typeset_only):
         note = getattr(source, "editor_note", None)
         if note:
             assert note not in html
+
+
+def test_tables_with_column_widths_use_fixed_layout():
+    """Automatic table layout measures every cell before it sets the widths the colgroup already gives
+    (1.5 CPU s of the shipped briefing, issue #17): every table class with a colgroup is laid out fixed, but
+    the phases table, whose count column needs automatic layout to fit its header."""
+    import re
+
+    css = (TEMPLATES / "briefing.css").read_text()
+    fixed = re.search(r"\n([^{}\n]*)\{ table-layout: fixed; \}", css).group(1)
+    fixed = {name.strip().lstrip(".") for name in fixed.split(",")}
+    sources = "".join(p.read_text() for p in [TEMPLATES / "briefing.html.j2", *(TEMPLATES / "partials").glob("*.j2")])
+    with_widths = {m.group(1).split()[0] for m in re.finditer(r'<table class="([^"]+)"', sources)
+                   if "<colgroup>" in sources[m.end():m.end() + 300].split("</table>")[0].split("<tr")[0]}
+    assert "phases" in with_widths and "phases" not in fixed
+    assert with_widths - {"phases"} <= fixed, with_widths - fixed

@@ -130,6 +130,32 @@ def test_force_rebuilds_everything(workspace):
     assert set(result.ran) == {"charts", "briefing", "poster", "handout"}
 
 
+def test_page_map_gives_the_same_briefing(workspace):
+    """A rebuild prints the page references from the last build's page map instead of target-counter passes;
+    the check after rendering makes a stale or broken map harmless: the PDF is byte-identical every time."""
+    import io
+
+    from borderwar_report.documents.briefing import PAGE_MAP
+
+    data, out = workspace
+    first = (out / "briefing.pdf").read_bytes()
+    pages = json.loads((out / PAGE_MAP).read_text())
+    assert pages and all(type(v) is int for v in pages.values())
+
+    def rebuild():
+        stream = io.StringIO()
+        run(Project(data, TEMPLATES, out), BuildOptions(force=True), Log(stream=stream, verbose=True))
+        assert (out / "briefing.pdf").read_bytes() == first
+        return stream.getvalue()
+
+    assert "page references from map\n" in rebuild()
+    (out / PAGE_MAP).write_text(json.dumps({k: v + 1 for k, v in pages.items()}))
+    assert "page references from map, corrected" in rebuild()
+    (out / PAGE_MAP).write_text(json.dumps({k: v for k, v in list(pages.items())[1:]}))
+    assert "page references from target-counter" in rebuild()
+    assert json.loads((out / PAGE_MAP).read_text()) == pages
+
+
 @pytest.mark.slow
 def test_same_inputs_give_identical_bytes(built, tmp_path):
     data, first = built

@@ -18,6 +18,11 @@ from borderwar_report.core.files import write_atomic
 TEMPLATE = "briefing.html.j2"
 STYLESHEET = "briefing.css"
 ARCHIVAL_VARIANTS = ("pdf/a-3b", "pdf/a-3u", "pdf/a-3a")  # the PDF/A parts that allow attached files
+PAGE_MAP = ".briefing-pages.json"  # anchor → page of the last build's briefing (see render_with_page_map)
+_PAGE_REF = "target-counter(attr(href), page)"
+_INTERNAL_LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"')
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S | re.I)
+_PAGE_COUNTER_CHANGED = re.compile(r"counter-(reset|increment|set)\s*:[^;}]*\bpage\b")
 
 
 def with_notes(html: str, calls: str) -> Markup:
@@ -77,31 +82,36 @@ def check_chart_glyphs(charts: dict, fonts_dir: Path) -> None:
         raise GlyphMissingError("; ".join(problems))
 
 
+def _font_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def foreign_font_names(names, fonts_dir: Path) -> list[str]:
+    """Of the fonts a PDF embeds (``render_pdf(used_fonts=…)``), those that are not bundled: the text they set
+    came from a system fallback (some SVG text does that even when a bundled font has the glyph), so it may
+    print differently elsewhere. The build's check: it costs nothing, where parsing the PDF again
+    (foreign_fonts) took 0.9 s on the shipped briefing and 6.5 s at 10,000 events."""
+    from borderwar_report.core import fonts
+
+    bundled = {_font_key(f["family"]) for f in fonts.font_table(fonts_dir)}
+    return sorted({n for n in names if n and not any(_font_key(n).startswith(b) for b in bundled)})
+
+
 def foreign_fonts(pdf: bytes, fonts_dir: Path) -> list[str]:
-    """Fonts in the PDF that are not bundled: the text they set came from a system fallback (some SVG text
-    does that even when a bundled font has the glyph), so it may print differently elsewhere."""
+    """The same check read from the PDF's bytes (with pypdf): the tests hold the build's cheap check to it."""
     import io
 
     import pypdf
 
-    from borderwar_report.core import fonts
-
-    def key(name: str) -> str:
-        return re.sub(r"[^a-z0-9]", "", name.lower())
-
-    bundled = {key(f["family"]) for f in fonts.font_table(fonts_dir)}
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     # WeasyPrint writes one resource dictionary shared by every page; reading the first page's avoids
     # resolving every page object (seconds on a long document). The tests check every page.
     first = reader.trailer["/Root"]["/Pages"]["/Kids"][0].get_object()
     while first.get("/Type") == "/Pages":
         first = first["/Kids"][0].get_object()
-    found = set()
-    for font in ((first.get("/Resources") or {}).get("/Font") or {}).values():
-        base = str(font.get_object().get("/BaseFont", "")).split("+")[-1]
-        if base and not any(key(base).startswith(b) for b in bundled):
-            found.add(base)
-    return sorted(found)
+    names = [str(font.get_object().get("/BaseFont", "")).split("+")[-1]
+             for font in ((first.get("/Resources") or {}).get("/Font") or {}).values()]
+    return foreign_font_names(names, fonts_dir)
 
 
 def render_html(view, templates_dir: Path, fonts_dir: Path) -> str:
@@ -133,6 +143,66 @@ def attachments_for(dataset, variant: str | None) -> list[tuple[str, bytes, str]
             ("timeline.json", to_timelinejs(dataset).encode("utf-8"), "The events as TimelineJS3 JSON")]
 
 
+def stamp_page_numbers(html: str, pages: dict[str, int]) -> str | None:
+    """The HTML with every ``target-counter(attr(href), page)`` in its stylesheets replaced by the page number
+    from ``pages``, written on each internal link as ``data-page`` — or None when that cannot be the same
+    document: a link's target is not in ``pages``, or the CSS moves the page counter (then a page's number
+    is not its position)."""
+    import html as htmllib
+
+    styles = "".join(m.group(2) for m in _STYLE.finditer(html))
+    if _PAGE_REF not in styles or _PAGE_COUNTER_CHANGED.search(styles):
+        return None
+    targets = {htmllib.unescape(m.group(2)) for m in _INTERNAL_LINK.finditer(html)}
+    if not targets <= pages.keys():
+        return None
+    html = _STYLE.sub(lambda m: m.group(1) + m.group(2).replace(_PAGE_REF, "attr(data-page)") + m.group(3), html)
+    return _INTERNAL_LINK.sub(lambda m: f'<a{m.group(1)} data-page="{pages[htmllib.unescape(m.group(2))]}" '
+                                        f'href="#{m.group(2)}"', html)
+
+
+def _read_page_map(path: Path) -> dict[str, int]:
+    import json
+
+    try:
+        pages = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(pages, dict) or not all(isinstance(k, str) and type(v) is int for k, v in pages.items()):
+        return {}
+    return pages
+
+
+def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[tuple, dict[str, int], str]:
+    """Render the briefing with its page references written in from the last build's page map, not computed
+    by ``target-counter``: WeasyPrint lays out again every page whose forward reference changes (86 page
+    layouts for 44 pages), and a known number needs no second pass. After rendering, every link target's
+    page is checked against the number printed; one mismatch and the page numbers are stamped again from
+    this layout (once), else the briefing is rendered the ordinary way. So the numbers are always the
+    layout's own. ``render(html, anchor_pages)`` renders and fills ``anchor_pages``.
+
+    Returns (render's result, the page map for the next build, how it went: "map", "map, corrected",
+    "target-counter")."""
+    import html as htmllib
+
+    targets = {htmllib.unescape(m.group(2)) for m in _INTERNAL_LINK.finditer(html)}
+    pages = previous
+    for attempt in ("map", "map, corrected"):
+        stamped = stamp_page_numbers(html, pages)
+        if stamped is None:
+            break
+        found: dict[str, int] = {}
+        result = render(stamped, found)
+        if all(found.get(t) == pages[t] for t in targets):
+            return result, {t: found[t] for t in sorted(targets)}, attempt
+        if not targets <= found.keys():
+            break  # a link to nowhere: only target-counter knows what to print
+        pages = found
+    found = {}
+    result = render(html, found)
+    return result, {t: found[t] for t in sorted(targets) if t in found}, "target-counter"
+
+
 def build_briefing(ctx) -> None:
     from borderwar_report.core import fonts
     from borderwar_report.documents.context import build_context
@@ -155,13 +225,25 @@ def build_briefing(ctx) -> None:
     write_atomic(ctx.stage / "briefing.html", web_edition(html, ctx.stage, templates_dir).encode("utf-8"))
 
     variant = ctx.options.pdf_variant
-    pdf, warnings, refused = render_pdf(html, ctx.stage, [templates_dir], pdf_variant=variant,
-                                        attachments=attachments_for(dataset, variant), label="briefing")
+    files = attachments_for(dataset, variant)
+    used_fonts: list[str] = []
+
+    def render(page_html, anchor_pages):
+        used_fonts.clear()
+        return render_pdf(page_html, ctx.stage, [templates_dir], pdf_variant=variant, attachments=files,
+                          label="briefing", used_fonts=used_fonts, anchor_pages=anchor_pages)
+
+    previous = _read_page_map(Path(ctx.project.out_dir) / PAGE_MAP)
+    (pdf, warnings, refused), page_map, how = render_with_page_map(html, previous, render)
+    ctx.log.detail(f"briefing: page references from {how}")
+    import json
+
+    write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))
     for message in dict.fromkeys(warnings):  # WeasyPrint repeats itself once per font
         ctx.log.info(f"briefing: WeasyPrint: {message}")
     if refused:
         ctx.log.info(f"briefing: refused {len(refused)} URL(s) outside the project, e.g. {refused[0][:120]}")
-    for name in foreign_fonts(pdf, fonts_dir):
+    for name in foreign_font_names(used_fonts, fonts_dir):
         ctx.log.info(f"briefing: warning: some text is set in the system font {name}, not a bundled one "
                      "(check the chart SVGs' text for characters the bundled fonts lack)")
     write_atomic(ctx.stage / "briefing.pdf", pdf)

@@ -101,10 +101,14 @@ class _Collect(logging.Handler):
 
 
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
-               attachments=(), label: str = "document") -> tuple[bytes, list[str], list[str]]:
+               attachments=(), label: str = "document", used_fonts: list | None = None,
+               anchor_pages: dict | None = None) -> tuple[bytes, list[str], list[str]]:
     """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
 
     Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
+    ``used_fonts``, if given, receives the name of every font the PDF embeds (as its /BaseFont, without the
+    subset tag), taken from the document WeasyPrint drew, so nothing has to parse the PDF again.
+    ``anchor_pages``, if given, receives {anchor id: page number} for every anchor (1 = the first page).
     """
     import datetime as dt
     import gc
@@ -125,11 +129,21 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
     gc_was_enabled = gc.isenabled()
     gc.disable()  # layout allocates many short-lived boxes; collection pauses cost ~15 %
     try:
-        document = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/",
-                                   url_fetcher=fetcher)
+        source = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/",
+                                 url_fetcher=fetcher)
+        # What HTML.write_pdf does, keeping the Document: its font table is the PDF's (one resource
+        # dictionary shared by every page, SVG text included).
+        options = {**weasyprint.DEFAULT_OPTIONS, "pdf_tags": True, "custom_metadata": True,
+                   "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
+        document = source.render(**options)
         with tag_hook():
-            pdf = document.write_pdf(pdf_tags=True, custom_metadata=True, pdf_variant=pdf_variant,
-                                     attachments=files or None, uncompressed_pdf=False)
+            pdf = document.write_pdf(**options)
+        if used_fonts is not None:
+            used_fonts.extend(sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1]
+                                      for font in document.fonts.values()}))
+        if anchor_pages is not None:
+            for number, page in reversed(list(enumerate(document.pages, 1))):  # the first page wins
+                anchor_pages.update(dict.fromkeys(page.anchors, number))
         from borderwar_report.documents.pdftags import finish
 
         pdf = finish(pdf)  # page furniture as pagination artifacts
