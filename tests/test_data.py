@@ -355,3 +355,16 @@ if __name__ == "__main__":
     header = (f"# sha1 of every run of {SHINGLE_WORDS} normalized words (tests/test_data.py:normalized_words) "
               "of the seed article, up to the end of its reference list; the text itself is not shipped.\n")
     SEED_SHINGLES.write_text(header + "\n".join(sorted(shingle_hashes(seed))) + "\n", encoding="utf-8")
+
+
+def test_an_unidentified_work_prints_a_bracketed_description_and_says_why(ds):
+    """A work known only from someone else's citation never passes for a title: its title is a
+    bracketed description (Chicago's supplied title) and its printed note says it is not identified."""
+    for source_id in ("miura-2009", "ariunsaikhan-2006", "sokolov-losses"):
+        source = next(src for src in ds.sources if src.id == source_id)
+        assert source.title.startswith("[") and source.title.endswith("]"), source_id
+        assert "not" in (source.note or "") and ("identified" in source.note or "established" in source.note)
+    for claim_source in ("miura-2009", "ariunsaikhan-2006"):  # read only through the encyclopedia article
+        cited = [ref for ev in ds.events for *_, claim in ev.all_claims() for ref in claim.sources
+                 if ref.source == claim_source]
+        assert cited and all(c.via == "jawp-nomonhan" for c in cited), claim_source
