@@ -352,3 +352,19 @@ def test_shipped_detail_maps_label_every_place_from_a_cited_encyclopedia(tmp_pat
     for eid, block in blocks.items():
         st = out[f"detail-{eid}"]["stats"]
         assert st["labels"] == st["places"] == len(block.places), (eid, st)
+
+
+def test_automatic_detail_maps_keep_their_stated_budget(tmp_path):
+    """However many battles a data set has, at most AUTO_DETAIL_CANDIDATES get an automatic detail map (the
+    10,000-event benchmark once drew 63 of them, a minute of the build)."""
+    from benchmarks.generate import write_dataset
+
+    from borderwar_report.charts.geo_detail import AUTO_DETAIL_CANDIDATES, automatic_blocks, detail_block
+    from borderwar_report.records.validate import load_dataset
+
+    big = load_dataset(write_dataset(1500, tmp_path / "data"))
+    auto = automatic_blocks(big)
+    assert 0 < len(auto) <= AUTO_DETAIL_CANDIDATES
+    assert all(len(b.places) >= 3 for b in auto.values())
+    drawn = [e.id for e in big.events if detail_block(big, e) is not None]
+    assert set(drawn) == set(auto) | {e.id for e in big.events if e.map}

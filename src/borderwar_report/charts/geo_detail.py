@@ -42,6 +42,7 @@ DETAIL_HEIGHT_SHARE = 0.6  # of the preset's largest height
 
 NEAR_KM = 150.0  # events this close to a battle are its neighbourhood
 NEAR_PLACES = 3  # distinct located places (the battle's own included) that earn a battle a detail map
+AUTO_DETAIL_CANDIDATES = 12  # only the most significant battles are considered for an automatic detail map
 
 
 def has_detail(event) -> bool:
@@ -49,31 +50,46 @@ def has_detail(event) -> bool:
     return m is not None and (len(m.places) + len(m.lines) > 0)
 
 
+def _order(e):
+    """The most significant first (layout.significance), then the earliest."""
+    dead = highest_dead(e)
+    return tuple(-x for x in L.significance(e.kind, dead.value, dead.contested)), e.date.sort_key, e.id
+
+
+_AUTO: list = [None, {}]  # (the dataset, its automatic blocks): one build asks for one dataset many times
+
+
+def automatic_blocks(dataset) -> dict[str, EventMap]:
+    """The stated rule for detail maps the data does not ask for: of the AUTO_DETAIL_CANDIDATES most
+    significant located battles, each one whose neighbourhood (the located events within NEAR_KM) holds at
+    least NEAR_PLACES distinct places and no more significant battle gets a map of that neighbourhood.
+    Bounded work and output however large the data set: at most that many maps, each found in one pass."""
+    if _AUTO[0] is dataset:
+        return _AUTO[1]
+    located = [e for e in dataset.events if e.place is not None and e.place.located]
+    battles = sorted((e for e in located if e.kind == "battle" and not has_detail(e)), key=_order)
+    blocks: dict[str, EventMap] = {}
+    for event in battles[:AUTO_DETAIL_CANDIDATES]:
+        here = (event.place.lon, event.place.lat)
+        near = [e for e in located if _km(here, (e.place.lon, e.place.lat)) <= NEAR_KM]
+        if any(e.kind == "battle" and _order(e) < _order(event) for e in near):
+            continue  # a more significant battle nearby draws the neighbourhood
+        places: dict = {}
+        for e in sorted(near, key=lambda e: (e is not event, e.date.sort_key, e.id)):
+            places.setdefault((round(e.place.lon, 2), round(e.place.lat, 2)), e.place)
+        if len(places) >= NEAR_PLACES:
+            blocks[event.id] = EventMap(
+                places=tuple(MapPlace(p.name, p.lat, p.lon, bool(p.approximate)) for p in places.values()),
+                note=f"The located events of the data set within {NEAR_KM:,.0f} km.")
+    _AUTO[:] = [dataset, blocks]
+    return blocks
+
+
 def detail_block(dataset, event) -> EventMap | None:
-    """The event's own ``map`` block; else, for a battle, its neighbourhood: the places of the located events
-    within NEAR_KM when there are at least NEAR_PLACES of them and no more significant battle among them
-    (one detail map per neighbourhood). None: no detail map."""
+    """The event's own ``map`` block, else its automatic one (:func:`automatic_blocks`); None: no detail map."""
     if has_detail(event):
         return event.map
-    if event.kind != "battle" or event.place is None or not event.place.located:
-        return None
-    here = (event.place.lon, event.place.lat)
-    near = [e for e in dataset.events if e.place is not None and e.place.located
-            and _km(here, (e.place.lon, e.place.lat)) <= NEAR_KM]
-    places: dict = {}
-    for e in sorted(near, key=lambda e: (e is not event, e.date.sort_key, e.id)):
-        places.setdefault((round(e.place.lon, 2), round(e.place.lat, 2)), e.place)
-    if len(places) < NEAR_PLACES:
-        return None
-
-    def order(e):  # the most significant first (layout.significance), then the earliest
-        dead = highest_dead(e)
-        return tuple(-x for x in L.significance(e.kind, dead.value, dead.contested)), e.date.sort_key, e.id
-
-    if min((e for e in near if e.kind == "battle"), key=order) is not event:
-        return None  # a more significant battle nearby draws the neighbourhood
-    return EventMap(places=tuple(MapPlace(p.name, p.lat, p.lon, bool(p.approximate)) for p in places.values()),
-                    note=f"The located events of the data set within {NEAR_KM:,.0f} km.")
+    return automatic_blocks(dataset).get(event.id)
 
 
 def _is_own(event, place) -> bool:
