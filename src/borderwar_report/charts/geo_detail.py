@@ -202,9 +202,9 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     alt = (f"Detail map of {event.title}: " + ", ".join(p.name for p in block.places)
            + (("; lines: " + ", ".join(ln.name for ln in block.lines)) if block.lines else "") + ".")
     own_block = block is event.map
-    caption = (("Places and lines from the record's map block" if own_block else
-                f"The places of the data set's located events within {NEAR_KM:,.0f} km; the event's own in bold")
-               + " over bundled world geometry (modern borders)."
+    caption = (("Places and lines as the works cited for them locate them" if own_block else
+                f"Every located event within {NEAR_KM:,.0f} km; this event's place in bold")
+               + ", over modern coastlines, rivers and borders."
                + (" Open markers are approximate places." if any(p.approximate for p in block.places) else ""))
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
              "lines": len(block.lines), **named}

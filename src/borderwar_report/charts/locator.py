@@ -478,7 +478,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
                 y += note_line
                 fig.text(margin / W, 1 - y / H, line, fontsize=small, color=MUTED, ha="left", va="baseline")
     alt = _alt(dataset, inside, outside, unlocated, places, clustered)
-    caption = ("Located events on a base map cut from bundled world geometry (" + _credit(base, places_path(gdir))
+    caption = ("Located events on a base map of coastlines, rivers and lakes (" + _credit(base, places_path(gdir))
                + "). Open markers in a dashed circle stand for approximate places. Borders and names are "
                "modern, for orientation only.")
     return Chart("locator", fig, title, alt, caption, stats)
