@@ -243,22 +243,6 @@ def regional(located, max_km: float = REGION_MAX_KM):
 LABEL_CHARS = 44  # a label line longer than this wraps into balanced lines: a narrow label finds room by its marker
 
 
-def _wrapped(line: str) -> list[str]:
-    """``line`` in the fewest lines of at most LABEL_CHARS, as even as they come; the closing "(year)" stays
-    with the word before it."""
-    import textwrap
-
-    if len(line) <= LABEL_CHARS:
-        return [line]
-    glued = re.sub(r" (\([^()]*\))$", "\u00a0\\1", line)
-    n = math.ceil(len(line) / LABEL_CHARS)
-    for width in range(math.ceil(len(line) / n), len(line) + 1):
-        parts = textwrap.wrap(glued, width, break_on_hyphens=False, break_long_words=False)
-        if len(parts) <= n:
-            return [p.replace("\u00a0", " ") for p in parts]
-    return [line]
-
-
 def _label_lines(place: _Place, preset) -> list[str]:
     evs = place.events
     if len(evs) == 1:
@@ -269,7 +253,7 @@ def _label_lines(place: _Place, preset) -> list[str]:
         years = sorted({y for e in evs for y in (e.date.earliest.year, e.date.latest.year)})
         span = str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
         lines = [f"{label_text(evs[0], preset)} ({year_text(evs[0])})", f"and {len(evs) - 1} more events here, {span}"]
-    return [part for line in lines for part in _wrapped(line)]
+    return [part for line in lines for part in L.balanced_lines(line, LABEL_CHARS)]
 
 
 def make_locator(dataset, project, preset: Preset) -> Chart:
