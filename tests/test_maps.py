@@ -222,7 +222,13 @@ def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
         small = [(t.get_fontsize(), t.get_text()) for t in texts if t.get_fontsize() < 7 - 1e-6]
         words = " ".join(t.get_text() for t in texts)
         chart.fig.savefig(tmp_path / "detail.png", dpi=100)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer, fig_box = FigureCanvasAgg(chart.fig).get_renderer(), chart.fig.bbox
+        outside = [t.get_text() for t in texts if t.get_window_extent(renderer).x1 > fig_box.x1 + 1]
         chart.fig.clear()
+    assert not outside  # the key beside the map is as wide as its widest item: no legend text cut at the edge
+    assert chart.stats["key_beside"]  # a map narrower than the page: its key and notes beside it
     w, e, s, n = chart.stats["view"]
     assert w <= -61.2 and e >= -58.8 and s <= -24.0 and n >= -22.0 and e - w < 4
     assert chart.stats["labels"] == 2 and chart.stats["lines"] == 1
@@ -361,6 +367,8 @@ def test_shipped_detail_maps_label_every_place_from_a_cited_encyclopedia(tmp_pat
     for eid, block in blocks.items():
         st = out[f"detail-{eid}"]["stats"]
         assert st["labels"] == st["places"] == len(block.places), (eid, st)
+        # with the key beside it the map takes over half the text width (under it, 53 mm of 160)
+        assert st["key_beside"] and st["map_mm"][0] >= 80, (eid, st)
 
 
 def test_automatic_detail_maps_keep_their_stated_budget(tmp_path):
