@@ -369,6 +369,12 @@ def test_shipped_detail_maps_label_every_place_from_a_cited_encyclopedia(tmp_pat
         assert st["labels"] == st["places"] == len(block.places), (eid, st)
         # with the key beside it the map takes over half the text width (under it, 53 mm of 160)
         assert st["key_beside"] and st["map_mm"][0] >= 80, (eid, st)
+        # and no wider than the briefing sets on a portrait page (from 1.9 a chart gets a landscape page)
+        from borderwar_report.documents.context import WIDE_ASPECT
+
+        svg = out[f"detail-{eid}"]["data"]["svg"].decode()
+        w, h = (float(re.search(rf'{k}="([\d.]+)pt"', svg).group(1)) for k in ("width", "height"))
+        assert w / h < WIDE_ASPECT, (eid, w / h)
 
 
 def test_automatic_detail_maps_keep_their_stated_budget(tmp_path):

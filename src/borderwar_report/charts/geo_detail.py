@@ -39,6 +39,7 @@ LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (
                "border": (BORDER, 0.8, (0, (4, 2))), "other": (INK, 0.8, "-")}
 DETAIL_HEIGHT_SHARE = 0.6  # of the preset's largest height
 SIDE_SHARE = 0.34  # of the page's width: the key and notes in a column beside a narrow map
+MAX_ASPECT = 1.8  # width over height of a detail map's figure: the briefing sets a chart from 1.9 on a landscape page
 
 
 NEAR_KM = 150.0  # events this close to a battle are its neighbourhood
@@ -155,6 +156,13 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     if side:
         map_w = min(inner - side_w - gap, side_h * aspect)
     map_h = map_w / aspect
+    if side and (2 * margin + map_w + gap + side_w) / (2 * margin + map_h) > MAX_ASPECT:
+        # not so wide that the briefing gives it a landscape page: the map is drawn taller, showing more
+        # of the land north and south of the extent (the extent stays in the middle)
+        map_h = (2 * margin + map_w + gap + side_w) / MAX_ASPECT - 2 * margin
+        mid, half = (s0 + s1) / 2, (w1 - w0) * math.cos(math.radians((s0 + s1) / 2)) * map_h / map_w / 2
+        view = w0, w1, s0, s1 = (w0, w1, mid - half, mid + half)
+        aspect = map_w / map_h
     text_w = side_w if side else max(map_w, min_text)
     cities = any(p["layer"] == "city" for p in G.places_in(G.load_places(str(gdir)), view))
     legend, note_lines, below = key_and_notes(text_w, cities)

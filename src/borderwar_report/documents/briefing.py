@@ -253,8 +253,9 @@ def build_briefing(ctx) -> None:
 
     (pdf, warnings, refused), run_on, tight, passes = flow.lay_out(
         html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
-    ctx.log.detail(f"briefing: page references from {', then '.join(hows)}; chapter ends: "
-                   f"{len(run_on)} run on, {len(tight)} set tight, {passes} layout(s)")
+    ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on, {len(tight)} set tight; {passes} layout(s), "
+                   f"page references from {', then '.join(hows)}")
+    ctx.log.detail(f"briefing: page references from {hows[-1]}")
     import json
 
     write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))
