@@ -391,3 +391,25 @@ def test_automatic_detail_maps_keep_their_stated_budget(tmp_path):
     assert all(len(b.places) >= 3 for b in auto.values())
     drawn = [e.id for e in big.events if detail_block(big, e) is not None]
     assert set(drawn) == set(auto) | {e.id for e in big.events if e.map}
+
+
+def test_a_label_away_from_its_marker_always_has_a_leader():
+    """Crowded markers push labels outwards; a label not touching its marker's ring is tied to it by a
+    leader line (once, the Kanchazu label sat far from its marker with none)."""
+    import random
+
+    from borderwar_report.charts import layout as L
+
+    rng = random.Random(13)
+    labels = [L.PointLabel(f"p{i}", rng.uniform(20, 180), rng.uniform(20, 130), rng.uniform(30, 70), 9,
+                           rng.uniform(2, 6), (rng.random(),)) for i in range(25)]
+    gap = 1.5
+    spots = L.place_point_labels(labels, (0, 0, 200, 150), gap=gap)
+    assert sum(s is not None and s.leader for s in spots.values()) >= 3  # the crowd did push some out
+    for p in labels:
+        s = spots[p.id]
+        if s is None or s.leader:
+            continue
+        x0, y0, x1, y1 = s.box
+        dx, dy = max(x0 - p.x, 0, p.x - x1), max(y0 - p.y, 0, p.y - y1)
+        assert (dx * dx + dy * dy) ** 0.5 <= 1.1 * (p.radius + gap), (p.id, s)  # beside it (a diagonal: 1.06)
