@@ -757,6 +757,35 @@ def test_deck_native_charts_carry_only_claimed_numbers(real_build, real):
     assert sum(per_year.plots[0].series[0].values) == len(real.events)
 
 
+def test_deck_native_chart_labels_are_whole_and_readable(real):
+    """Category labels are never cut short with "…": long ones break into even lines, at 10 pt."""
+    import io
+
+    from PIL import Image
+    from pptx import Presentation
+
+    from borderwar_report.charts.deck import CATEGORY_CHARS, CATEGORY_PT, casualty_series, make_deck
+
+    labels, _, _ = casualty_series(real, lambda s: s)
+    assert labels
+    for label in labels:
+        assert "…" not in label
+        assert all(len(line) <= CATEGORY_CHARS or " " not in line for line in label.split("\n")), label
+    titles = {ev.title.split(" (")[0] for ev in real.events}
+    assert any("\n" in label for label in labels)
+    assert all(any(t in label.replace("\n", " ") for t in titles) for label in labels)  # the title in full
+    buf = io.BytesIO()
+    Image.new("RGB", (160, 90), "white").save(buf, "PNG")
+    chart = {"data": {"png": buf.getvalue()}, "title": "A chart", "alt": "Alt.", "source": "Source: x."}
+    deck = Presentation(io.BytesIO(make_deck(real, [("casualties", chart), ("escalation", chart)])))
+    natives = [sh.chart for s in deck.slides for sh in s.shapes if sh.has_chart]
+    assert len(natives) == 2
+    for native in natives:
+        assert not native.has_title  # the slide's title is the chart's
+        assert native.category_axis.tick_labels.font.size.pt == CATEGORY_PT >= 7
+    assert natives[0].value_axis.tick_labels.number_format == "#,##0"
+
+
 def test_deck_uses_a_users_own_master(real, tmp_path):
     from pptx import Presentation
     from pptx.util import Emu

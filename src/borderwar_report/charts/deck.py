@@ -82,12 +82,22 @@ def _picture_box(prs, top: int, aspect: float, foot: int = 0) -> tuple[int, int,
     return (prs.slide_width - width) // 2, top + margin, width, height
 
 
-def _short(text: str, limit: int = 38) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+CATEGORY_PT = 10  # a native chart's category labels (never under 7 pt)
+CATEGORY_CHARS = 40  # a category label longer than this wraps onto balanced lines (a line break in the label)
+
+
+def category_label(text: str) -> str:
+    """A native chart's category label in full: long ones break into even lines (PowerPoint and LibreOffice
+    both draw a line break in a category), never cut short with "…"."""
+    from borderwar_report.charts.layout import balanced_lines
+
+    return "\n".join(balanced_lines(text, CATEGORY_CHARS))
 
 
 def casualty_series(dataset, name_of_side) -> tuple[list[str], list[int], list[int]]:
     """(row labels, lowest claims, highest claims) of dead per event and side, largest first."""
+    from borderwar_report.charts.style import PRESETS
+    from borderwar_report.charts.timeline import label_text
     from borderwar_report.records.claims import DEAD_PREFERENCE, full_scope, spread
 
     rows = []
@@ -96,10 +106,10 @@ def casualty_series(dataset, name_of_side) -> tuple[list[str], list[int], list[i
             for category in DEAD_PREFERENCE:
                 s = spread(full_scope(side.losses.get(category, ())))
                 if s is not None:
-                    label = f"{name_of_side(side.side)}: {_short(ev.title)} ({ev.date.earliest.year})"
+                    label = f"{name_of_side(side.side)}: {label_text(ev, PRESETS['slides'])} ({ev.date.earliest.year})"
                     if category != "killed":
                         label += f", {category.replace('_', ' ')}"
-                    rows.append((s.high_value, label, s.low_value))
+                    rows.append((s.high_value, category_label(label), s.low_value))
                     break
     rows.sort(key=lambda r: -r[0])
     rows = rows[:MAX_NATIVE_ROWS]
@@ -154,6 +164,12 @@ def _native_chart(prs, layout, title: str, notes: str, build, own_master: bool, 
     chart.font.size = 1100 * 127  # 11 pt
     if log_scale:
         _log_scale(chart)
+    from pptx.util import Pt
+
+    chart.category_axis.tick_labels.font.size = Pt(CATEGORY_PT)
+    values = chart.value_axis.tick_labels
+    values.number_format, values.number_format_is_linked = "#,##0", False  # 10,000, not 10000
+    chart.has_title = False  # the slide's title says it; an automatic chart title would repeat a series name
     chart.has_legend = len(chart.plots[0].series) > 1
     if chart.has_legend:
         from pptx.enum.chart import XL_LEGEND_POSITION

@@ -38,6 +38,8 @@ LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (
                "withdrawal": ("#7F7F7F", 1.0, (0, (2, 2))), "river": (RIVER, 1.0, "-"),
                "border": (BORDER, 0.8, (0, (4, 2))), "other": (INK, 0.8, "-")}
 DETAIL_HEIGHT_SHARE = 0.6  # of the preset's largest height
+SIDE_SHARE = 0.34  # of the page's width: the key and notes in a column beside a narrow map
+MAX_ASPECT = 1.8  # width over height of a detail map's figure: the briefing sets a chart from 1.9 on a landscape page
 
 
 NEAR_KM = 150.0  # events this close to a battle are its neighbourhood
@@ -130,6 +132,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
 
     legend, note_lines, below = key_and_notes(min_text)
     avail_h = preset.max_height * 72 * DETAIL_HEIGHT_SHARE - below - margin * 2
+    side_w, gap = inner * SIDE_SHARE, fs * 1.5
+    side_h = preset.max_height * 72 * DETAIL_HEIGHT_SHARE - margin * 2  # the map's height with its key beside it
     pts = [(p.lon, p.lat) for p in block.places] + [q for ln in block.lines for q in ln.points]
     if event.place is not None and event.place.located:
         pts.append((event.place.lon, event.place.lat))
@@ -142,12 +146,32 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     w0, w1, s0, s1 = view
     aspect = (w1 - w0) * math.cos(math.radians((s0 + s1) / 2)) / (s1 - s0)
     map_w = min(inner, avail_h * aspect)
+    # A map narrower than the page with its key under it (its height taken by the key's lines) is drawn
+    # taller with the key and notes in a column beside it, when that makes it larger.
+    side = bool(min(inner - side_w - gap, side_h * aspect) > map_w * 1.15)
+    if side:  # the column is as wide as the key's widest item (a legend item does not wrap), up to half the page
+        row = key_and_notes(side_w)[0]
+        side_w = max([side_w] + [g + row.size * 0.35 + row._measure(t) + 1 for g, _d, t, _gap in row.items])
+        side = bool(side_w <= inner * 0.5 and min(inner - side_w - gap, side_h * aspect) > map_w * 1.15)
+    if side:
+        map_w = min(inner - side_w - gap, side_h * aspect)
     map_h = map_w / aspect
-    text_w = max(map_w, min_text)
+    if side and (2 * margin + map_w + gap + side_w) / (2 * margin + map_h) > MAX_ASPECT:
+        # not so wide that the briefing gives it a landscape page: the map is drawn taller, showing more
+        # of the land north and south of the extent (the extent stays in the middle)
+        map_h = (2 * margin + map_w + gap + side_w) / MAX_ASPECT - 2 * margin
+        mid, half = (s0 + s1) / 2, (w1 - w0) * math.cos(math.radians((s0 + s1) / 2)) * map_h / map_w / 2
+        view = w0, w1, s0, s1 = (w0, w1, mid - half, mid + half)
+        aspect = map_w / map_h
+    text_w = side_w if side else max(map_w, min_text)
     cities = any(p["layer"] == "city" for p in G.places_in(G.load_places(str(gdir)), view))
     legend, note_lines, below = key_and_notes(text_w, cities)
-    W = text_w + 2 * margin  # the figure is as wide as its map (or its key): a narrow map is no wide figure
-    H = margin + map_h + fs * 0.4 + below + margin
+    if side:
+        W = margin + map_w + gap + text_w + margin
+        H = margin + max(map_h, below) + margin
+    else:
+        W = text_w + 2 * margin  # the figure is as wide as its map (or its key): a narrow map is no wide figure
+        H = margin + map_h + fs * 0.4 + below + margin
     fig.set_size_inches(W / 72, H / 72)
     ax = fig.add_axes((margin / W, 1 - (margin + map_h) / H, map_w / W, map_h / H))
     ax.set_xlim(w0, w1)
@@ -192,12 +216,12 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
                                (pt_x, pt_y, map_w, map_h), preset, taken, leaders)
     taken.extend(named.pop("boxes"))
     _degree_labels(ax, fig, xs, ys, view, (pt_x, pt_y, map_w, map_h), fs, taken, leaders)
-    top = margin + map_h + fs * 0.4
-    legend.draw(pt_axes(fig, margin, top, text_w, legend.height))
+    left, top = (margin + map_w + gap, margin) if side else (margin, margin + map_h + fs * 0.4)
+    legend.draw(pt_axes(fig, left, top, text_w, legend.height))
     y = top + legend.height + fs * 0.6
     for line in note_lines:
         y += fs * 1.4
-        fig.text(margin / W, 1 - y / H, line, fontsize=fs, color=MUTED, ha="left", va="baseline")
+        fig.text(left / W, 1 - y / H, line, fontsize=fs, color=MUTED, ha="left", va="baseline")
     title = f"Detail map: {event.title}"
     alt = (f"Detail map of {event.title}: " + ", ".join(p.name for p in block.places)
            + (("; lines: " + ", ".join(ln.name for ln in block.lines)) if block.lines else "") + ".")
@@ -207,5 +231,6 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
                + ", over modern coastlines, rivers and borders."
                + (" Open markers are approximate places." if any(p.approximate for p in block.places) else ""))
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
-             "lines": len(block.lines), **named}
+             "lines": len(block.lines), "key_beside": side,
+             "map_mm": (round(float(map_w) / 72 * 25.4, 1), round(float(map_h) / 72 * 25.4, 1)), **named}
     return Chart(f"detail-{event.id}", fig, title, alt, caption, stats)

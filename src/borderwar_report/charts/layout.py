@@ -680,3 +680,20 @@ def place_point_labels(labels: Sequence[PointLabel], bounds: tuple[float, float,
             if hit.leader:
                 leaders.append(((p.x, p.y), leader_end((p.x, p.y), hit.box)))
     return placed
+
+
+def balanced_lines(line: str, limit: int) -> list[str]:
+    """``line`` in the fewest lines of at most ``limit`` characters (a longer word stays whole), as even as
+    they come; a closing parenthesis such as "(1939)" stays with the word before it."""
+    import re
+    import textwrap
+
+    if len(line) <= limit:
+        return [line]
+    glued = re.sub(r" (\([^()]*\))$", "\u00a0\\1", line)
+    n = math.ceil(len(line) / limit)
+    for width in range(math.ceil(len(line) / n), len(line) + 1):
+        parts = textwrap.wrap(glued, width, break_on_hyphens=False, break_long_words=False)
+        if len(parts) <= n:
+            return [part.replace("\u00a0", " ") for part in parts]
+    return [line]

@@ -240,15 +240,20 @@ def regional(located, max_km: float = REGION_MAX_KM):
     return [e for e in located if e.id in ids], [e for e in located if e.id not in ids]
 
 
+LABEL_CHARS = 44  # a label line longer than this wraps into balanced lines: a narrow label finds room by its marker
+
+
 def _label_lines(place: _Place, preset) -> list[str]:
     evs = place.events
     if len(evs) == 1:
-        return [f"{label_text(evs[0], preset)} ({year_text(evs[0])})"]
-    years = sorted({y for e in evs for y in (e.date.earliest.year, e.date.latest.year)})
-    span = str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
-    if len(evs) <= 3:
-        return [f"{label_text(e, preset)} ({year_text(e)})" for e in sorted(evs, key=lambda e: e.date.sort_key)]
-    return [f"{label_text(evs[0], preset)} ({year_text(evs[0])})", f"and {len(evs) - 1} more events here, {span}"]
+        lines = [f"{label_text(evs[0], preset)} ({year_text(evs[0])})"]
+    elif len(evs) <= 3:
+        lines = [f"{label_text(e, preset)} ({year_text(e)})" for e in sorted(evs, key=lambda e: e.date.sort_key)]
+    else:
+        years = sorted({y for e in evs for y in (e.date.earliest.year, e.date.latest.year)})
+        span = str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+        lines = [f"{label_text(evs[0], preset)} ({year_text(evs[0])})", f"and {len(evs) - 1} more events here, {span}"]
+    return [part for line in lines for part in L.balanced_lines(line, LABEL_CHARS)]
 
 
 def make_locator(dataset, project, preset: Preset) -> Chart:
@@ -1060,22 +1065,36 @@ def _draw_count(ax, fig, pl, item, d, preset, bounds, taken, leaders):
     text = str(len(pl.events))
     w, h = text_width_pt(fig, text, fs), fs
     o = d / 2 + (2.2 * preset.scale if pl.approximate else 0.0) + 0.5
-    boxes = []
-    for dx, dy in ((1, 1), (-1, 1), (0, 1), (1, -1), (-1, -1), (0, -1)):
-        x0 = item.x + o if dx > 0 else item.x - o - w if dx < 0 else item.x - w / 2
-        y0 = item.y + o if dy > 0 else item.y - o - h
-        boxes.append(((dx, dy), (x0, y0, x0 + w, y0 + h)))
-    inside = [b for b in boxes if b[1][0] >= 0 and b[1][1] >= 0 and b[1][2] <= map_w and b[1][3] <= map_h]
-    free = [b for b in inside if not _blocked(b[1], taken, leaders)]
-
     def room(box):  # its clearance (up to 3 type sizes): a count close to a neighbour reads as the neighbour's
         return min([3 * fs] + [math.hypot(max(0.0, b[0] - box[2], box[0] - b[2]),
                                           max(0.0, b[1] - box[3], box[1] - b[3])) for b in taken])
-    if free:
-        free = [max(free, key=lambda b: (room(b[1]), -free.index(b)))]
-    (dx, dy), box = (free or inside or boxes)[0]
-    ax.annotate(text, (pl.lon, pl.lat), xytext=(dx * o, dy * o), textcoords="offset points", fontsize=fs, color=INK,
-                ha="left" if dx > 0 else "right" if dx < 0 else "center", va="bottom" if dy > 0 else "top", zorder=7,
+
+    def overlap(box):  # the area it would cover of labels and markers
+        return sum(max(0.0, min(box[2], b[2]) - max(box[0], b[0])) * max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
+                   for b in taken)
+
+    inside: list = []
+    free: list = []
+    # touching the marker first, then a little farther off it (still nearer this marker than any other):
+    # a count printed over a label's letters reads as part of the name
+    for step in (0.0, 0.5, 1.0):
+        r = o + step * fs
+        for dx, dy in ((1, 1), (-1, 1), (0, 1), (1, -1), (-1, -1), (0, -1), (1, 0), (-1, 0)):
+            x0 = item.x + r if dx > 0 else item.x - r - w if dx < 0 else item.x - w / 2
+            y0 = item.y + r if dy > 0 else item.y - r - h if dy < 0 else item.y - h / 2
+            box = (x0, y0, x0 + w, y0 + h)
+            if box[0] >= 0 and box[1] >= 0 and box[2] <= map_w and box[3] <= map_h:
+                inside.append(((dx, dy), r, box))
+        free = [b for b in inside if not _blocked(b[2], taken, leaders)]
+        if free:
+            free = [max(free, key=lambda b: (room(b[2]), -free.index(b)))]
+            break
+    if not inside:
+        inside = [((1, 1), o, (item.x + o, item.y + o, item.x + o + w, item.y + o + h))]
+    (dx, dy), r, box = free[0] if free else min(inside, key=lambda b: (overlap(b[2]), inside.index(b)))
+    ax.annotate(text, (pl.lon, pl.lat), xytext=(dx * r, dy * r), textcoords="offset points", fontsize=fs, color=INK,
+                ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                va="bottom" if dy > 0 else "top" if dy < 0 else "center", zorder=7,
                 bbox=None if free else {"boxstyle": "square,pad=0.05", "fc": LAND, "ec": "none", "alpha": 0.9})
     return box
 

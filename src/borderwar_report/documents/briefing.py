@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from borderwar_report.core.errors import RenderError
 from borderwar_report.core.files import write_atomic
+from borderwar_report.documents import flow
 
 TEMPLATE = "briefing.html.j2"
 STYLESHEET = "briefing.css"
@@ -228,17 +229,37 @@ def build_briefing(ctx) -> None:
     files = attachments_for(dataset, variant)
     used_fonts: list[str] = []
 
+    fills: list[float] = []
+    anchors: dict[str, int] = {}
+
     def render(page_html, anchor_pages):
         used_fonts.clear()
+        fills.clear()
+        nonlocal anchors
+        anchors = anchor_pages
         return render_pdf(page_html, ctx.stage, [templates_dir], pdf_variant=variant, attachments=files,
-                          label="briefing", used_fonts=used_fonts, anchor_pages=anchor_pages)
+                          label="briefing", used_fonts=used_fonts, anchor_pages=anchor_pages,
+                          page_fills=fills)
 
-    previous = _read_page_map(Path(ctx.project.out_dir) / PAGE_MAP)
-    (pdf, warnings, refused), page_map, how = render_with_page_map(html, previous, render)
-    ctx.log.detail(f"briefing: page references from {how}")
+    out_dir = Path(ctx.project.out_dir)
+    page_map = _read_page_map(out_dir / PAGE_MAP)
+    hows = []
+
+    def render_flowed(flowed_html):
+        nonlocal page_map
+        result, page_map, how = render_with_page_map(flowed_html, page_map, render)
+        hows.append(how)
+        return result, dict(anchors), list(fills)
+
+    (pdf, warnings, refused), run_on, tight, passes = flow.lay_out(
+        html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
+    ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on, {len(tight)} set tight; {passes} layout(s), "
+                   f"page references from {', then '.join(hows)}")
+    ctx.log.detail(f"briefing: page references from {hows[-1]}")
     import json
 
     write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))
+    write_atomic(ctx.stage / flow.FLOW_FILE, flow.decisions_json(html, run_on, tight))
     for message in dict.fromkeys(warnings):  # WeasyPrint repeats itself once per font
         ctx.log.info(f"briefing: WeasyPrint: {message}")
     if refused:

@@ -167,13 +167,14 @@ class _Collect(logging.Handler):
 
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
                attachments=(), label: str = "document", used_fonts: list | None = None,
-               anchor_pages: dict | None = None) -> tuple[bytes, list[str], list[str]]:
+               anchor_pages: dict | None = None, page_fills: list | None = None) -> tuple[bytes, list[str], list[str]]:
     """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
 
     Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
     ``used_fonts``, if given, receives the name of every font the PDF embeds (as its /BaseFont, without the
     subset tag), taken from the document WeasyPrint drew, so nothing has to parse the PDF again.
     ``anchor_pages``, if given, receives {anchor id: page number} for every anchor (1 = the first page).
+    ``page_fills``, if given, receives per page the share of its text area that is filled (flow.page_fills).
     """
     import datetime as dt
     import gc
@@ -209,6 +210,10 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         if anchor_pages is not None:
             for number, page in reversed(list(enumerate(document.pages, 1))):  # the first page wins
                 anchor_pages.update(dict.fromkeys(page.anchors, number))
+        if page_fills is not None:
+            from borderwar_report.documents.flow import page_fills as measure
+
+            page_fills.extend(measure(document))
         from borderwar_report.documents.pdftags import finish
 
         pdf = finish(pdf)  # page furniture as pagination artifacts
