@@ -39,12 +39,15 @@ def test_claim_budget_keeps_both_ends_each_claimant_and_the_records_order():
     claims = [Claim(v, v, who, SRC) for v, who in
               [(50, "a"), (10, "a"), (60, "a"), (30, "b"), (90, "a"), (20, "c"), (40, "a"), (70, "b")]]
     shown, rest = cx.select_claims(claims, budget=4)
-    assert len(shown) == 4 and len(rest) == 4
+    assert len(shown) == 4
+    assert len(rest) == 4
     assert sorted(shown + rest, key=claims.index) == claims  # nothing lost, nothing doubled
     values = [c.low for c in shown]
-    assert 10 in values and 90 in values  # the lowest and the highest claim
+    assert 10 in values
+    assert 90 in values
     assert {c.claimant for c in shown} == {"a", "b", "c"}  # every claimant has a printed claim
-    assert shown == tuple(sorted(shown, key=claims.index)) and rest == tuple(sorted(rest, key=claims.index))
+    assert shown == tuple(sorted(shown, key=claims.index))
+    assert rest == tuple(sorted(rest, key=claims.index))
     assert cx.select_claims(claims, budget=8) == (tuple(claims), ())
 
 
@@ -61,7 +64,9 @@ def test_claims_over_the_budget_are_counted_under_the_table(generated):
     group = next(g for s in first.sides for g in s.losses if s.id == "red" and g.category == "killed")
     total = len(next(s for s in first.event.sides if s.side == "red").losses["killed"])
     assert total == 40
-    assert len(group.rows) == 4 and group.more == 36 and group.claimants == 3
+    assert len(group.rows) == 4
+    assert group.more == 36
+    assert group.claimants == 3
     assert view.claims_omitted == 36
     # the method lists still read every claim: the same as with no budget at all
     full = cx.build_context(generated, {}, claim_budget=1000)
@@ -82,7 +87,8 @@ def test_chronology_budget_keeps_profiles_then_the_most_significant(generated):
     events = list(generated.events)
     profiled = cx.select_profiles(events, budget=5)
     chosen = cx.select_chronology(events, profiled, budget=12)
-    assert len(chosen) == 12 and profiled <= chosen
+    assert len(chosen) == 12
+    assert profiled <= chosen
 
     def sig(e):
         top = highest_dead(e)
@@ -95,23 +101,25 @@ def test_chronology_budget_keeps_profiles_then_the_most_significant(generated):
 
 def test_chronology_over_its_budget_says_how_many_events_it_leaves_out(generated):
     view = cx.build_context(generated, {}, profile_budget=5, chronology_budget=12)
-    assert view.compact_chronology and len(view.chronology_events) == 12
+    assert view.compact_chronology
+    assert len(view.chronology_events) == 12
     dates = [e.event.date.sort_key for e in view.chronology_events]
     assert dates == sorted(dates)
     html = render_html(view, TEMPLATES, TEMPLATES / "fonts")
     assert len(re.findall(r'class="chron-line"', html)) == 12
     # no link points at a chronology line that is not there (method lists, casualty table)
     ids = set(re.findall(r'\bid="([^"]+)"', html))
-    assert not {h for h in re.findall(r'href="#([^"]+)"', html)} - ids
+    assert not set(re.findall(r'href="#([^"]+)"', html)) - ids
     text = plain(html)
-    assert "Table " in text and "12 of the 60 events in the data, in date order" in text
+    assert "Table " in text
+    assert "12 of the 60 events in the data, in date order" in text
     assert "48 further events are listed only in the interactive timeline and the data exports, not here: " \
            "the chronology lists at most 12 events" in text
     # each phase's note adds up: events not profiled = those in the chronology + those only in the exports,
     # and over the phases the latter are the 48 the chronology leaves out
-    notes = re.findall(r"(\d+) further events? of this phase (?:is|are) not profiled.*?(?:(\d+) of them (?:is|are) "
-                       r"in the chronology \(appendix A\); (\d+) (?:is|are) listed only|(?:They are|It is) listed only)",
-                       text)
+    notes = re.findall(r"(\d+) further events? of this phase (?:is|are) not profiled.*?(?:(\d+) of them "
+                       r"(?:is|are) in the chronology \(appendix A\); (\d+) (?:is|are) listed only"
+                       r"|(?:They are|It is) listed only)", text)
     assert notes
     unlisted = 0
     for skipped, listed, only in notes:
@@ -125,7 +133,8 @@ def test_chronology_over_its_budget_says_how_many_events_it_leaves_out(generated
 
 def test_chronology_within_its_budget_lists_every_event(generated):
     view = cx.build_context(generated, {}, profile_budget=5, chronology_budget=60)
-    assert view.compact_chronology and len(view.chronology_events) == 60
+    assert view.compact_chronology
+    assert len(view.chronology_events) == 60
     text = plain(render_html(view, TEMPLATES, TEMPLATES / "fonts"))
     assert "Every event in the data, in date order" in text
     assert "listed only in the interactive timeline" not in text
@@ -157,7 +166,8 @@ def test_poster_index_over_its_budget_lists_labelled_events_and_counts_the_rest(
     assert plan.overview
     labelled = {p.id for box in plan.lanes for p in box.placements}
     listed = poster.index_events(dataset, plan)
-    assert labelled <= {e.id for e in listed} and len(listed) == max(40, len(labelled))
+    assert labelled <= {e.id for e in listed}
+    assert len(listed) == max(40, len(labelled))
     assert [e.date.sort_key for e in listed] == sorted(e.date.sort_key for e in listed)
     pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) == plan.sheets == 2  # the chart and one sheet of 40 index entries
@@ -168,6 +178,7 @@ def test_poster_index_over_its_budget_lists_labelled_events_and_counts_the_rest(
     index_text = " ".join(" ".join(p.extract_text().split()) for p in pages[1:])
     assert all(e.title in index_text for e in listed)
     left_out = [e for e in dataset.events if e not in listed]
-    assert left_out and not any(f"{e.title} " in index_text for e in left_out)
+    assert left_out
+    assert not any(f"{e.title} " in index_text for e in left_out)
     numbers = event_numbers(dataset)  # the numbers stay each event's place among all events
     assert all(str(numbers[e.id]) in index_text for e in listed)

@@ -645,7 +645,7 @@ def mentioned_names(events) -> set[str]:
     """Every run of one to three words in the events' titles, place names, outcomes and summaries (folded):
     a bundled place whose folded name is in this set is one the events mention."""
     events = list(events)
-    if _MENTIONED and len(_MENTIONED[0]) == len(events) and all(a is b for a, b in zip(_MENTIONED[0], events)):
+    if _MENTIONED and len(_MENTIONED[0]) == len(events) and all(a is b for a, b in zip(_MENTIONED[0], events, strict=True)):
         return set(_MENTIONED[1])  # the cache holds the events, so no object id is reused while it stands
     grams = _mentioned_names(events)
     _MENTIONED[:] = [events, grams]
