@@ -182,3 +182,40 @@ def test_poster_index_over_its_budget_lists_labelled_events_and_counts_the_rest(
     assert not any(f"{e.title} " in index_text for e in left_out)
     numbers = event_numbers(dataset)  # the numbers stay each event's place among all events
     assert all(str(numbers[e.id]) in index_text for e in listed)
+
+
+# --- automatic detail maps ---------------------------------------------------------------------------
+
+def test_automatic_detail_map_shows_at_most_its_place_budget(tmp_path, monkeypatch):
+    from borderwar_report.charts import geo_detail
+    from borderwar_report.core.project import Project
+
+    monkeypatch.setattr(geo_detail, "NEAR_PLACES_MAX", 5)
+    dataset = load_dataset(write_dataset(1500, tmp_path / "data"))
+    blocks = geo_detail.automatic_blocks(dataset)
+    assert blocks
+    by_id = {e.id: e for e in dataset.events}
+    capped = 0
+    for eid, block in blocks.items():
+        assert len(block.places) <= 5
+        own = by_id[eid].place
+        assert any((p.lat, p.lon) == (own.lat, own.lon) for p in block.places)  # the battle's own place
+        total = geo_detail._AUTO[2].get(eid)
+        if total:
+            capped += 1
+            assert total > 5
+            assert f"of their {total:,} places, the 5 of the most significant events" in block.note
+    assert capped
+    eid = next(e for e in blocks if geo_detail._AUTO[2].get(e))
+    chart = geo_detail.make_detail(dataset, Project(tmp_path / "data", TEMPLATES, tmp_path / "out"),
+                                   _print_preset(), by_id[eid], blocks[eid])
+    assert chart.stats["places"] == 5
+    assert chart.caption.startswith(f"5 of the {geo_detail._AUTO[2][eid]:,} places of located events within 150 km")
+
+
+def _print_preset():
+    from dataclasses import replace
+
+    from borderwar_report.charts.style import PRESETS
+
+    return replace(PRESETS["print"], titled=False)
