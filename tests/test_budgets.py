@@ -219,3 +219,40 @@ def _print_preset():
     from borderwar_report.charts.style import PRESETS
 
     return replace(PRESETS["print"], titled=False)
+
+
+# --- the collector and the long-lived records --------------------------------------------------------
+
+def test_records_are_frozen_for_the_build_and_the_collector_comes_back():
+    import gc
+
+    from borderwar_report.build.runner import _long_lived
+
+    before = gc.get_freeze_count()
+    with _long_lived():
+        assert not gc.isenabled()
+        kept = [[i] for i in range(1000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= before + 1000
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ValueError), _long_lived():
+        raise ValueError("bad record")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # a failed read freezes nothing
+    del kept
+
+
+@pytest.mark.slow
+def test_a_build_leaves_nothing_frozen(tmp_path):
+    import gc
+
+    from borderwar_report.build.plan import BuildOptions
+    from borderwar_report.build.runner import run
+    from borderwar_report.core.log import Log
+    from borderwar_report.core.project import Project
+
+    data = write_dataset(5, tmp_path / "data")
+    run(Project(data, TEMPLATES, tmp_path / "out"), BuildOptions(), Log(quiet=True))
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
