@@ -236,7 +236,7 @@ def test_records_are_frozen_for_the_build_and_the_collector_comes_back():
     assert gc.get_freeze_count() >= before + 1000
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
-    with pytest.raises(ValueError), _long_lived():
+    with pytest.raises(ValueError, match="bad record"), _long_lived():
         raise ValueError("bad record")
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0  # a failed read freezes nothing
