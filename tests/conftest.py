@@ -80,10 +80,37 @@ def shipped_out(tmp_path_factory) -> Path:
     return session_root(tmp_path_factory) / "shipped-out"
 
 
+@pytest.fixture(scope="session")
+def mini_build(tmp_path_factory) -> tuple[Path, Path]:
+    """(data, out): the mini data set and every output built from it, once per test run and read-only.
+    Tests that rebuild or edit take a ``writable_copy`` of it instead of building from scratch."""
+    from borderwar_report.build.plan import BuildOptions
+    from borderwar_report.build.runner import run
+    from borderwar_report.core.log import Log
+    from borderwar_report.core.project import Project
+
+    with _once_per_session(tmp_path_factory, "mini-build") as target:
+        if target is not None:
+            shutil.copytree(FIXTURES / "mini", target / "data")
+            result = run(Project(target / "data", ROOT / "templates", target / "out"), BuildOptions(),
+                         Log(quiet=True))
+            assert result.status == "built"
+    root = session_root(tmp_path_factory) / "mini-build"
+    return root / "data", root / "out"
+
+
+def writable_copy(source: Path, target: Path) -> Path:
+    """A copy of a read-only session folder that a test may change (copytree keeps the read-only modes)."""
+    shutil.copytree(source, target)
+    for path in [target, *target.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    return target
+
+
 # Fixtures that build whole outputs: a test using one is slow (deselect with -m "not slow"), whatever its own
 # run time; tests that are slow on their own carry @pytest.mark.slow.
 BUILD_FIXTURES = {"shipped_out", "typeset_only", "synthetic", "real_build", "real_print", "built", "built_mini",
-                  "chaco_maps"}
+                  "chaco_maps", "mini_build"}
 
 
 def pytest_collection_modifyitems(items):

@@ -922,3 +922,46 @@ def test_tables_with_column_widths_use_fixed_layout():
                    if "<colgroup>" in sources[m.end():m.end() + 300].split("</table>")[0].split("<tr")[0]}
     assert "phases" in with_widths and "phases" not in fixed
     assert with_widths - {"phases"} <= fixed, with_widths - fixed
+
+
+def test_harfbuzz_subsets_fonts_like_weasyprint_and_draws_the_same_page():
+    """pdf.subset_hook: without the system's libharfbuzz-subset, WeasyPrint 70 would subset with fontTools
+    (slow on CJK). The HarfBuzz subset keeps the glyph ids and outlines of the glyphs asked for, drops
+    the rest, and a page set with it looks exactly like one set through WeasyPrint's own fallback."""
+    import contextlib
+    import io
+
+    import pypdfium2 as pdfium
+    from fontTools.ttLib import TTFont
+
+    from borderwar_report.core.fonts import font_face_css
+    from borderwar_report.documents import pdf as pdfmod
+
+    source = TEMPLATES / "fonts" / "NotoSansCJKjp-Regular.subset.ttf"
+    original = TTFont(source)
+    cmap = original.getBestCmap()
+    order = original.getGlyphOrder()
+    wanted = {order.index(cmap[ord(ch)]) for ch in "乾岔子島事件"}
+    cut = TTFont(io.BytesIO(pdfmod.harfbuzz_subset(source.read_bytes(), 0, wanted, hinting=False,
+                                                   notdef_outline=False)))
+    assert len(cut.getGlyphOrder()) == max(wanted) + 1  # ids kept, nothing after the last one used
+    assert len(cut.reader.file.getvalue()) < source.stat().st_size / 20
+    for gid in wanted:
+        kept, was = cut["glyf"][cut.getGlyphOrder()[gid]], original["glyf"][order[gid]]
+        assert kept.numberOfContours == was.numberOfContours > 0
+        assert list(kept.getCoordinates(cut["glyf"])[0]) == list(was.getCoordinates(original["glyf"])[0])
+    unused = next(g for g in range(1, max(wanted)) if g not in wanted and original["glyf"][order[g]].numberOfContours)
+    assert cut["glyf"][cut.getGlyphOrder()[unused]].numberOfContours == 0
+
+    css = font_face_css(TEMPLATES / "fonts", (TEMPLATES / "fonts").resolve().as_uri() + "/")
+    html = (f'<html lang="en"><style>{css} p {{ font-family: "Noto Serif", "Noto Sans CJK JP"; }}</style>'
+            '<p>Kanchazu Island (乾岔子島事件), 1937 — “quoted”</p></html>')
+    pages = []
+    for hook in (pdfmod.subset_hook, contextlib.nullcontext):
+        saved, pdfmod.subset_hook = pdfmod.subset_hook, hook
+        try:
+            pdf, _, _ = pdfmod.render_pdf(html, MINI, [TEMPLATES])
+        finally:
+            pdfmod.subset_hook = saved
+        pages.append(pdfium.PdfDocument(pdf)[0].render(scale=2).to_pil().convert("L").tobytes())
+    assert pages[0] == pages[1]

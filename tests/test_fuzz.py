@@ -87,7 +87,9 @@ def test_generated_valid_data_loads_and_exports(tmp_path, records):
 
 
 @pytest.mark.slow
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Two whole builds (each ~25 CPU s: places anywhere on the globe make the widest maps); the loading and
+# mutation properties above and below run hundreds of examples.
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(records=datasets())
 def test_generated_valid_data_builds(tmp_path, records):
     from borderwar_report.build.plan import BuildOptions

@@ -7,23 +7,17 @@ import pytest
 
 from borderwar_report.cli import main
 
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, writable_copy
 from .test_build import snapshot
 from .test_validate import BROKEN, expectations, place_broken
 
 TEMPLATES = ROOT / "templates"
 
 
-@pytest.fixture(scope="module")
-def built_mini(tmp_path_factory):
-    base = tmp_path_factory.mktemp("hostile")
-    data = base / "data"
-    shutil.copytree(FIXTURES / "mini", data)
-    out = base / "out"
-    with pytest.raises(SystemExit) as info:
-        main(["build", "-q", "--data", str(data), "--out", str(out), "--templates", str(TEMPLATES)])
-    assert info.value.code == 0
-    return data, out
+@pytest.fixture
+def built_mini(mini_build, tmp_path):
+    data, out = mini_build
+    return data, writable_copy(out, tmp_path / "built-out")
 
 
 def run_main(*args):
@@ -38,7 +32,7 @@ def run_main(*args):
 def test_broken_input_build_exits_1_and_keeps_outputs(built_mini, tmp_path, capsys, case):
     data, out = built_mini
     work = tmp_path / "data"
-    shutil.copytree(data, work)
+    writable_copy(data, work)
     target = place_broken(work, case)
     before = snapshot(out)
     code = run_main("build", "--data", work, "--out", out, "--templates", TEMPLATES)
@@ -59,7 +53,7 @@ def test_other_hostile_data(built_mini, tmp_path, capsys, what):
     if what == "empty-folder":
         work.mkdir()
     elif what == "huge-title":
-        shutil.copytree(data, work)
+        writable_copy(data, work)
         (work / "events" / "huge.yaml").write_text("id: huge\ntitle: " + "x" * 1_000_000 + "\nkind: battle\n"
                                                    "phase: early\nlane: west\ndate: 1936-01-01\n")
     before = snapshot(out)
@@ -83,7 +77,7 @@ def test_files_that_are_not_plain_files_fail_validate_and_build_alike(built_mini
 
     data, out = built_mini
     work = tmp_path / "data"
-    shutil.copytree(data, work)
+    writable_copy(data, work)
     target = work / where
     target.unlink(missing_ok=True)
     _special(kind, target, tmp_path)

@@ -89,6 +89,71 @@ def tag_hook():
         tags._build_box_tree = original
 
 
+# What WeasyPrint 70 drops from a subset font when it subsets natively (pdf/fonts.py, _harfbuzz_subset).
+_DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT",
+                   b"SVG ")
+
+
+def harfbuzz_subset(content: bytes, index: int, glyph_ids, *, hinting: bool, notdef_outline: bool) -> bytes:
+    """The font ``content`` cut to ``glyph_ids`` with HarfBuzz (the uharfbuzz wheel), in the two passes
+    WeasyPrint 70 makes with the system's libharfbuzz-subset: keep the glyph ids, then drop the empty
+    glyphs after the last one used. Empty bytes when HarfBuzz cannot subset the font."""
+    import uharfbuzz as hb
+
+    flags = hb.SubsetFlags
+    face = hb.Face(hb.Blob(content), index)
+    request = hb.SubsetInput()
+    request.glyph_set.update(sorted(glyph_ids))
+    request.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(int.from_bytes(t, "big") for t in _DROPPED_TABLES)
+    outline = flags.NOTDEF_OUTLINE if notdef_outline else flags.DEFAULT
+    request.flags = flags.RETAIN_GIDS | flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE | outline
+    kept = hb.subset(face, request)
+    if kept is None:
+        return b""
+    request.glyph_set.update(range(max(glyph_ids) + 1))
+    request.flags = (flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE | outline
+                     | (flags.DEFAULT if hinting else flags.NO_HINTING))
+    trimmed = hb.subset(kept, request)
+    return trimmed.blob.data if trimmed is not None else b""
+
+
+@contextlib.contextmanager
+def subset_hook():
+    """Subset embedded fonts with HarfBuzz even where the system lacks libharfbuzz-subset: WeasyPrint 70
+    then falls back to fontTools, about 30 times slower on the bundled CJK fonts and a second or more per
+    document. Wraps ``weasyprint.pdf.fonts.Font.subset`` (pinned to 70.x); any font HarfBuzz refuses goes
+    to WeasyPrint's own path, so the hook can only change speed, not which glyphs a PDF has."""
+    from weasyprint.pdf import fonts
+
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        uharfbuzz = None
+    if fonts.harfbuzz_subset or uharfbuzz is None:  # WeasyPrint subsets natively, or nothing to do it with
+        yield
+        return
+    original = fonts.Font.subset
+
+    def subset(font, to_unicode, hinting):
+        if not to_unicode:
+            return
+        try:
+            content = harfbuzz_subset(font.file_content, font.index, to_unicode, hinting=hinting,
+                                      notdef_outline=bool(font.missing))
+        except Exception:  # a font HarfBuzz cannot read: WeasyPrint's own way, with its warning
+            content = b""
+        if content:
+            font.file_content = content
+        else:
+            original(font, to_unicode, hinting)
+
+    fonts.Font.subset = subset
+    try:
+        yield
+    finally:
+        fonts.Font.subset = original
+
+
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -136,7 +201,7 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         options = {**weasyprint.DEFAULT_OPTIONS, "pdf_tags": True, "custom_metadata": True,
                    "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
         document = source.render(**options)
-        with tag_hook():
+        with tag_hook(), subset_hook():
             pdf = document.write_pdf(**options)
         if used_fonts is not None:
             used_fonts.extend(sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1]
