@@ -7,6 +7,9 @@ bibliography (citations.py writes the Chicago forms), and the method lists (cont
 
 No Jinja and no file system here: formatted text is a tuple of ``Part``s (plain, italic or URL) that a
 partial template turns into HTML, so every string from the data stays escaped.
+
+Why this file is long: every selection rule the briefing prints (profiles, chronology, claims per figure,
+casualty table, key figures, aftermath) lives here beside the numbering it feeds, so one read shows them all.
 """
 
 from __future__ import annotations
