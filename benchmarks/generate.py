@@ -10,6 +10,7 @@ with forces and losses (some contested), and a citation — the same mix as real
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -129,9 +130,19 @@ def event_yaml(i: int, rng: random.Random, first_year: int, last_year: int, phas
     return "\n".join(lines) + "\n"
 
 
+def heavy_claims(record: str, claims: int) -> str:
+    """The record with ``claims`` claims of the Red side's killed, from the three claimants in turn (the
+    issue's case of thousands of claims on one event)."""
+    ids = ("red-staff", "counter", "blue-press")
+    items = ", ".join(f"{{value: {100 + k}, claimant: {ids[k % 3]}, source: src-{'abc'[k % 3]}}}"
+                      for k in range(claims))
+    return re.sub(r"^      killed: \[.*\]$", f"      killed: [{items}]", record, count=1, flags=re.M)
+
+
 def write_dataset(n: int, target: Path, seed: int = 1935, first_year: int = 1930, last_year: int = 1945,
-                  one_file: bool = False) -> Path:
-    """Write a valid data folder of ``n`` events to ``target`` and return it."""
+                  one_file: bool = False, claims_on_first: int = 0) -> Path:
+    """Write a valid data folder of ``n`` events to ``target`` and return it; ``claims_on_first`` gives the
+    first event that many claims of one figure."""
     rng = random.Random(seed)
     target = Path(target)
     (target / "events").mkdir(parents=True, exist_ok=True)
@@ -147,6 +158,8 @@ def write_dataset(n: int, target: Path, seed: int = 1935, first_year: int = 1930
         return "opening" if year < cut1 else "middle" if year < cut2 else "closing"
 
     records = [event_yaml(i, rng, first_year, last_year, phase_for) for i in range(n)]
+    if claims_on_first and records:
+        records[0] = heavy_claims(records[0], claims_on_first)
     if one_file:
         body = "".join("- " + r.replace("\n", "\n  ").rstrip() + "\n" for r in records)
         (target / "events" / "all.yaml").write_text(body, encoding="utf-8")
@@ -157,6 +170,8 @@ def write_dataset(n: int, target: Path, seed: int = 1935, first_year: int = 1930
 
 
 if __name__ == "__main__":
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(f"/tmp/borderwar-synthetic-{count}")
-    print(write_dataset(count, out))
+    args = [a for a in sys.argv[1:] if not a.startswith("--claims=")]
+    heavy = next((int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--claims=")), 0)
+    count = int(args[0]) if args else 100
+    out = Path(args[1]) if len(args) > 1 else Path(f"/tmp/borderwar-synthetic-{count}")
+    print(write_dataset(count, out, claims_on_first=heavy))

@@ -6,6 +6,7 @@ is moved in."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -149,7 +150,8 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
 
         log.step(f"reading {project.data_dir}/")
         warnings: list = []
-        dataset = load_dataset(project.data_dir, warnings=warnings)
+        with _long_lived():
+            dataset = load_dataset(project.data_dir, warnings=warnings)
         for warning in warnings:  # suspect, not wrong: printed (unless -q), and the build goes on
             log.info(str(warning))
         event_digests = _event_digests(dataset)
@@ -183,9 +185,24 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
                              (json.dumps(new_manifest, indent=2, ensure_ascii=False) + "\n").encode())
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+            gc.unfreeze()
         seconds = time.monotonic() - started
         log.step(f"built {', '.join(todo)} into {project.out_dir}/ in {seconds:.1f} s")
         return BuildResult("built", outputs, tuple(todo), seconds, changes)
+
+
+@contextlib.contextmanager
+def _long_lived():
+    """The records live as long as the build: the cyclic garbage collector leaves them alone (gc.freeze) rather
+    than walk them again at every full collection. At 20,000 events that walking was a fifth of the reading
+    and more than half of the briefing's view model. Reference counting frees everything as before; the
+    collector is back to normal (unfrozen) when the build ends."""
+    gc.disable()  # reading makes few cycles and many long-lived objects
+    try:
+        yield
+        gc.freeze()
+    finally:
+        gc.enable()
 
 
 def _run_steps(ctx: BuildContext, todo: list[str]) -> None:

@@ -45,6 +45,7 @@ MAX_ASPECT = 1.8  # width over height of a detail map's figure: the briefing set
 NEAR_KM = 150.0  # events this close to a battle are its neighbourhood
 NEAR_PLACES = 3  # distinct located places (the battle's own included) that earn a battle a detail map
 AUTO_DETAIL_CANDIDATES = 12  # only the most significant battles are considered for an automatic detail map
+NEAR_PLACES_MAX = 40  # an automatic detail map shows at most this many places (those of the most significant events)
 
 
 def has_detail(event) -> bool:
@@ -58,19 +59,22 @@ def _order(e):
     return tuple(-x for x in L.significance(e.kind, dead.value, dead.contested)), e.date.sort_key, e.id
 
 
-_AUTO: list = [None, {}]  # (the dataset, its automatic blocks): one build asks for one dataset many times
+_AUTO: list = [None, {}, {}]  # (the dataset, its automatic blocks, {event id: places in the neighbourhood})
 
 
 def automatic_blocks(dataset) -> dict[str, EventMap]:
     """The stated rule for detail maps the data does not ask for: of the AUTO_DETAIL_CANDIDATES most
     significant located battles, each one whose neighbourhood (the located events within NEAR_KM) holds at
     least NEAR_PLACES distinct places and no more significant battle gets a map of that neighbourhood.
-    Bounded work and output however large the data set: at most that many maps, each found in one pass."""
+    Bounded work and output however large the data set: at most that many maps, each found in one pass, each
+    with at most NEAR_PLACES_MAX places (beyond that, those of the most significant events, the battle's own
+    first; the map's note and caption give the count of all)."""
     if _AUTO[0] is dataset:
         return _AUTO[1]
     located = [e for e in dataset.events if e.place is not None and e.place.located]
     battles = sorted((e for e in located if e.kind == "battle" and not has_detail(e)), key=_order)
     blocks: dict[str, EventMap] = {}
+    totals: dict[str, int] = {}
     for event in battles[:AUTO_DETAIL_CANDIDATES]:
         here = (event.place.lon, event.place.lat)
         near = [e for e in located if _km(here, (e.place.lon, e.place.lat)) <= NEAR_KM]
@@ -79,11 +83,23 @@ def automatic_blocks(dataset) -> dict[str, EventMap]:
         places: dict = {}
         for e in sorted(near, key=lambda e: (e is not event, e.date.sort_key, e.id)):
             places.setdefault((round(e.place.lon, 2), round(e.place.lat, 2)), e.place)
-        if len(places) >= NEAR_PLACES:
-            blocks[event.id] = EventMap(
-                places=tuple(MapPlace(p.name, p.lat, p.lon, bool(p.approximate)) for p in places.values()),
-                note=f"The located events of the data set within {NEAR_KM:,.0f} km.")
-    _AUTO[:] = [dataset, blocks]
+        if len(places) < NEAR_PLACES:
+            continue
+        note = f"The located events of the data set within {NEAR_KM:,.0f} km."
+        if len(places) > NEAR_PLACES_MAX:  # the budget: the places of the most significant events, own first
+            keep: set = set()
+            for e in sorted(near, key=lambda e: (e is not event, _order(e))):
+                if len(keep) >= NEAR_PLACES_MAX:
+                    break
+                keep.add((round(e.place.lon, 2), round(e.place.lat, 2)))
+            totals[event.id] = len(places)
+            note = (f"The located events of the data set within {NEAR_KM:,.0f} km: of their {len(places):,} "
+                    f"places, the {NEAR_PLACES_MAX} of the most significant events (battles first, then the "
+                    f"highest claim of dead for one side).")
+            places = {k: v for k, v in places.items() if k in keep}
+        blocks[event.id] = EventMap(
+            places=tuple(MapPlace(p.name, p.lat, p.lon, bool(p.approximate)) for p in places.values()), note=note)
+    _AUTO[:] = [dataset, blocks, totals]
     return blocks
 
 
@@ -226,7 +242,10 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     alt = (f"Detail map of {event.title}: " + ", ".join(p.name for p in block.places)
            + (("; lines: " + ", ".join(ln.name for ln in block.lines)) if block.lines else "") + ".")
     own_block = block is event.map
+    total = 0 if own_block or _AUTO[0] is not dataset else _AUTO[2].get(event.id, 0)
     caption = (("Places and lines as the works cited for them locate them" if own_block else
+                f"{len(block.places)} of the {total:,} places of located events within {NEAR_KM:,.0f} km, those "
+                f"of the most significant events; this event's place in bold" if total else
                 f"Every located event within {NEAR_KM:,.0f} km; this event's place in bold")
                + ", over modern coastlines, rivers and borders."
                + (" Open markers are approximate places." if any(p.approximate for p in block.places) else ""))

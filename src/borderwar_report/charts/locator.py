@@ -215,6 +215,13 @@ def _span_km(points) -> float:
     return max((max(lons) - min(lons)) * 111.2 * math.cos(mid), (max(lats) - min(lats)) * 111.2)
 
 
+def _box_km(box) -> float:
+    """_span_km of the points whose bounding box is ``box`` (west, east, south, north): the same figure."""
+    w, e, s, n = box
+    mid = math.radians((n + s) / 2)
+    return max((e - w) * 111.2 * math.cos(mid), (n - s) * 111.2)
+
+
 def regional(located, max_km: float = REGION_MAX_KM):
     """(on the regional map, in the overview): events are taken nearest the median place first while the box
     around them stays within ``max_km``; the rest are shown in the world overview."""
@@ -229,13 +236,17 @@ def regional(located, max_km: float = REGION_MAX_KM):
     lats = sorted(e.place.lat for e in located)
     centre = (lons[len(lons) // 2], lats[len(lats) // 2])
     order = sorted(located, key=lambda e: (_km(centre, (e.place.lon, e.place.lat)), e.date.sort_key, e.id))
-    inside, pts = [], []
+    inside, box = [], None  # box: (west, east, south, north) of the events taken, grown one event at a time
     for e in order:
-        trial = pts + [(sx(e.place.lon), e.place.lat)]
-        if pts and _span_km(trial) > max_km:
-            continue
+        lon, lat = sx(e.place.lon), e.place.lat
+        if box is None:
+            box = (lon, lon, lat, lat)
+        else:
+            trial = (min(box[0], lon), max(box[1], lon), min(box[2], lat), max(box[3], lat))
+            if _box_km(trial) > max_km:
+                continue
+            box = trial
         inside.append(e)
-        pts = trial
     ids = {e.id for e in inside}
     return [e for e in located if e.id in ids], [e for e in located if e.id not in ids]
 
@@ -632,9 +643,21 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
+_MENTIONED: list = []  # the last call's (events, grams): the locator asks for the same events several times
+
+
 def mentioned_names(events) -> set[str]:
     """Every run of one to three words in the events' titles, place names, outcomes and summaries (folded):
     a bundled place whose folded name is in this set is one the events mention."""
+    events = list(events)
+    if _MENTIONED and len(_MENTIONED[0]) == len(events) and all(a is b for a, b in zip(_MENTIONED[0], events, strict=True)):
+        return set(_MENTIONED[1])  # the cache holds the events, so no object id is reused while it stands
+    grams = _mentioned_names(events)
+    _MENTIONED[:] = [events, grams]
+    return set(grams)
+
+
+def _mentioned_names(events) -> set[str]:
     grams: set[str] = set()
     for e in events:
         parts = [e.title, e.outcome or "", e.summary or ""]

@@ -7,6 +7,9 @@ bibliography (citations.py writes the Chicago forms), and the method lists (cont
 
 No Jinja and no file system here: formatted text is a tuple of ``Part``s (plain, italic or URL) that a
 partial template turns into HTML, so every string from the data stays escaped.
+
+Why this file is long: every selection rule the briefing prints (profiles, chronology, claims per figure,
+casualty table, key figures, aftermath) lives here beside the numbering it feeds, so one read shows them all.
 """
 
 from __future__ import annotations
@@ -86,6 +89,8 @@ PROFILE_BUDGET = 100  # more events than this: profiles only for battles and the
 CASUALTY_ROWS = 60  # the casualty comparison table's event budget
 CONTENTS_EVENT_LIMIT = 80  # list event profiles in the contents only up to this many
 INLINE_LIST_LIMIT = 40  # the run-in lists (approximate places, uncertain dates) name fewer
+CHRONOLOGY_BUDGET = 500  # the compact chronology lists at most this many events (select_chronology)
+CLAIM_ROWS = 10  # one figure (a side's category, or an "other figure") prints at most this many claims (select_claims)
 WIDE_ASPECT = 1.9  # a chart at least this much wider than tall gets a landscape page
 
 PAPER = {  # (width, height) in mm
@@ -237,8 +242,41 @@ def _claim_row(claim: Claim, labels: dict[str, str], names: ClaimNames, tallies:
                     refs, claim.unconfirmed, claim.scope or "", tally.display() if tally else "")
 
 
+def select_claims(claims, budget: int = CLAIM_ROWS) -> tuple[tuple[Claim, ...], tuple[Claim, ...]]:
+    """Which claims of one figure are printed: all of them up to the budget; beyond it, by rule, the lowest
+    and the highest claim covering the whole event (the ends of the spread the comparison tables print), then
+    the first claim of each further claimant in the records' order, then further claims in the records' order
+    until the budget is full. Returns (printed, not printed), each in the records' order: the count of the
+    second is printed under the table, and the claims themselves stay in the data exports."""
+    claims = tuple(claims)
+    if len(claims) <= budget:
+        return claims, ()
+    index = {id(c): i for i, c in enumerate(claims)}
+    chosen: list[int] = []
+
+    def take(c) -> None:
+        i = index[id(c)]
+        if i not in chosen and len(chosen) < budget:
+            chosen.append(i)
+
+    whole = full_scope(claims)
+    if whole:
+        take(min(whole, key=lambda c: (c.low, c.high)))
+        take(max(whole, key=lambda c: (c.high, c.low)))
+    seen = {claims[i].claimant for i in chosen}
+    for c in claims:
+        if c.claimant not in seen:
+            seen.add(c.claimant)
+            take(c)
+    for c in claims:
+        take(c)
+    keep = set(chosen)
+    return (tuple(c for i, c in enumerate(claims) if i in keep),
+            tuple(c for i, c in enumerate(claims) if i not in keep))
+
+
 def _groups(by_category: dict[str, tuple[Claim, ...]], order: tuple[str, ...], labels: dict[str, str],
-            names: ClaimNames) -> tuple[ClaimGroup, ...]:
+            names: ClaimNames, claim_budget: int = CLAIM_ROWS) -> tuple[ClaimGroup, ...]:
     ranked = sorted(by_category, key=lambda c: (order.index(c) if c in order else len(order), c))
     tallies = {c.id: c for claims in by_category.values() for c in claims if c.id}
     out = []
@@ -246,36 +284,46 @@ def _groups(by_category: dict[str, tuple[Claim, ...]], order: tuple[str, ...], l
         claims = by_category[category]
         if not claims:
             continue
+        shown, rest = select_claims(claims, claim_budget)
         out.append(ClaimGroup(category, category_label(category),
-                              tuple(_claim_row(c, labels, names, tallies) for c in claims), contested(claims),
-                              claimant_count(claims)))
+                              tuple(_claim_row(c, labels, names, tallies) for c in shown), contested(claims),
+                              claimant_count(claims),
+                              tuple(_claim_row(c, labels, names, tallies) for c in rest),
+                              claimant_count(rest), claim_budget))
     return tuple(out)
 
 
-def _side_blocks(sides_in, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> tuple:
+def _side_blocks(sides_in, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames,
+                 claim_budget: int = CLAIM_ROWS) -> tuple:
     blocks = []
     for s in sides_in:
         side = sides.get(s.side)
         blocks.append(SideBlock(
             s.side, side.name if side else s.side, side.short if side else s.side,
             side.colour if side else "", s.commanders + s.units, s.note or "",
-            _groups(s.forces, FORCE_CATEGORIES, labels, names),
-            _groups(s.losses, LOSS_CATEGORIES + EQUIPMENT_LOSSES, labels, names)))
+            _groups(s.forces, FORCE_CATEGORIES, labels, names, claim_budget),
+            _groups(s.losses, LOSS_CATEGORIES + EQUIPMENT_LOSSES, labels, names, claim_budget)))
     return tuple(blocks)
 
 
-def _figure_rows(figures, labels: dict[str, str], names: ClaimNames) -> tuple[FigureRow, ...]:
-    return tuple(FigureRow(f.label, tuple(_claim_row(c, labels, names, {}) for c in f.claims), contested(f.claims))
-                 for f in figures)
+def _figure_rows(figures, labels: dict[str, str], names: ClaimNames,
+                 claim_budget: int = CLAIM_ROWS) -> tuple[FigureRow, ...]:
+    out = []
+    for f in figures:
+        shown, rest = select_claims(f.claims, claim_budget)
+        out.append(FigureRow(f.label, tuple(_claim_row(c, labels, names, {}) for c in shown), contested(f.claims),
+                             tuple(_claim_row(c, labels, names, {}) for c in rest), claimant_count(rest),
+                             claim_budget))
+    return tuple(out)
 
 
 def _totals_view(totals, anchor: str, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames,
-                 tables) -> TotalsView | None:
+                 tables, claim_budget: int = CLAIM_ROWS) -> TotalsView | None:
     """Claims for a whole phase or conflict, with table numbers taken from ``tables`` in reading order."""
     if not totals:
         return None
-    view = TotalsView(anchor, _side_blocks(totals.sides, sides, labels, names),
-                      _figure_rows(totals.figures, labels, names))
+    view = TotalsView(anchor, _side_blocks(totals.sides, sides, labels, names, claim_budget),
+                      _figure_rows(totals.figures, labels, names, claim_budget))
     if any(s.forces for s in view.sides):
         view.forces_table = TableRef(next(tables), f"tab-forces-{anchor}")
     if any(s.losses for s in view.sides):
@@ -285,8 +333,9 @@ def _totals_view(totals, anchor: str, sides: dict[str, Side], labels: dict[str, 
     return view
 
 
-def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames) -> EventView:
-    blocks = _side_blocks(ev.sides, sides, labels, names)
+def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names: ClaimNames,
+                claim_budget: int = CLAIM_ROWS) -> EventView:
+    blocks = _side_blocks(ev.sides, sides, labels, names, claim_budget)
     place = ev.place
     return EventView(
         event=ev, anchor=f"ev-{ev.id}", kind=kind_label(ev.kind), date=ev.date.display(),
@@ -298,7 +347,7 @@ def _event_view(ev: Event, sides: dict[str, Side], labels: dict[str, str], names
         coordinates=coordinates_text(place.lat, place.lon) if place and place.located else "",
         place_names=place.names if place else (),
         sides=tuple(blocks),
-        figures=_figure_rows(ev.figures, labels, names),
+        figures=_figure_rows(ev.figures, labels, names, claim_budget),
     )
 
 
@@ -345,6 +394,28 @@ def select_profiles(events: list[Event], budget: int = PROFILE_BUDGET) -> set[st
     return {e.id for e in ranked[:budget]}
 
 
+def select_chronology(events: list[Event], profiled: set[str], budget: int = CHRONOLOGY_BUDGET) -> set[str]:
+    """Which events the compact chronology lists: all of them up to the budget; beyond it every profiled
+    event, then the most significant of the rest (charts.layout.significance: battles first, then the
+    highest claim of dead, then incidents before diplomacy and context), then the earliest, until the budget
+    is full. The others are counted under the chronology; every event stays in the interactive timeline and
+    the data exports."""
+    if len(events) <= budget:
+        return {e.id for e in events}
+    from borderwar_report.charts.layout import significance
+
+    def rank(e: Event) -> tuple:
+        top = highest_dead(e)
+        return tuple(-x for x in significance(e.kind, top.value, top.contested)) + (e.date.sort_key, e.id)
+
+    chosen = {e.id for e in events if e.id in profiled}
+    for e in sorted((e for e in events if e.id not in chosen), key=rank):
+        if len(chosen) >= budget:
+            break
+        chosen.add(e.id)
+    return chosen
+
+
 def aftermath(phases: list[PhaseView]) -> tuple[list[PhaseView], str]:
     """The trailing phases in which diplomacy and context events make up at least half of the events
     (never the first phase); if there are none, the last phase."""
@@ -382,7 +453,8 @@ CASUALTY_CHART = "casualties"
 
 
 def build_context(dataset: Dataset, charts: dict | None = None, paper: str | None = None,
-                  profile_budget: int = PROFILE_BUDGET) -> Briefing:
+                  profile_budget: int = PROFILE_BUDGET, chronology_budget: int = CHRONOLOGY_BUDGET,
+                  claim_budget: int = CLAIM_ROWS) -> Briefing:
     """The whole view model, numbered in reading order."""
     doc = dataset.document
     charts = charts or {}
@@ -393,9 +465,13 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     names = ClaimNames(dataset)
 
     profiled = select_profiles(list(dataset.events), profile_budget)
-    views = {ev.id: _event_view(ev, sides, labels, names) for ev in dataset.events}
+    views = {ev.id: _event_view(ev, sides, labels, names, claim_budget) for ev in dataset.events}
+    compact = len(profiled) < len(dataset.events)
+    # Only the compact chronology (over the profile budget) has a budget of its own; the table lists all.
+    listed = select_chronology(list(dataset.events), profiled, chronology_budget) if compact else set(views)
     for ev_id, view in views.items():
         view.profiled = ev_id in profiled
+        view.in_chronology = ev_id in listed
 
     phases = []
     phase_ids = {p.id for p in dataset.phases}
@@ -416,7 +492,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
                     key=lambda e: (-peak_loss(e.event), e.event.date.sort_key, e.id))
     key_events = [KeyEvent(e, peak_loss(e.event), _loss_rows(e.event, sides, names)) for e in ranked[:KEY_EVENTS]]
     key_table = TableRef(next(tables), "tab-key-figures") if key_events else None
-    conflict_totals = _totals_view(doc.totals, "conflict", sides, labels, names, tables)
+    conflict_totals = _totals_view(doc.totals, "conflict", sides, labels, names, tables, claim_budget)
 
     summary_figures, arc_figures = [], []
     placed = SUMMARY_CHARTS + ARC_CHARTS + (CASUALTY_CHART,)
@@ -434,7 +510,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     for phase in phases:
         record = phase_records.get(phase.id)
         if record is not None:
-            phase.totals = _totals_view(record.totals, phase.anchor, sides, labels, names, tables)
+            phase.totals = _totals_view(record.totals, phase.anchor, sides, labels, names, tables, claim_budget)
         for view in phase.events:
             if not view.profiled:
                 continue
@@ -468,7 +544,12 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
     casualty_table = TableRef(next(tables), "tab-casualties") if casualty_rows else None
 
     after_phases, after_rule = aftermath(phases)
-    after_events = [(p, Listing(p.events, INLINE_LIST_LIMIT)) for p in after_phases]
+    after_events = []
+    for p in after_phases:
+        listing = Listing(p.events, INLINE_LIST_LIMIT)
+        beyond = p.events[len(listing):]
+        listing.more_in_chronology = sum(1 for e in beyond if e.in_chronology)
+        after_events.append((p, listing))
 
     chronology_table = TableRef(next(tables), "tab-chronology")
     glossary_table = TableRef(next(tables), "tab-glossary")
@@ -485,7 +566,7 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
                 for g in groups:
                     if g.contested:
                         found.append(f"{block.short} {group_name}: {g.label} ({g.claimants} claimants)")
-                    for row in g.rows:
+                    for row in g.rows + g.omitted:
                         if row.unconfirmed:
                             unconfirmed.append((view, f"{block.short}, {g.label}: {row.value} "
                                                       f"({row.source_label})"))
@@ -493,14 +574,19 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
                 missing.append(block.short)
         for f in view.figures:
             if f.contested:
-                found.append(f"{f.label} ({len(f.rows)} claims)")
-            for row in f.rows:
+                found.append(f"{f.label} ({len(f.rows) + len(f.omitted)} claims)")
+            for row in f.rows + f.omitted:
                 if row.unconfirmed:
                     unconfirmed.append((view, f"{f.label}: {row.value} ({row.source_label})"))
         if found:
             contested.append((view, found))
         if missing:
             unknown.append((view, missing))
+
+    printed = [v for v in events if v.profiled] + [p.totals for p in phases if p.totals]
+    printed += [conflict_totals] if conflict_totals else []
+    claims_omitted = sum(g.more for v in printed for block in v.sides for g in block.forces + block.losses)
+    claims_omitted += sum(f.more for v in printed for f in v.figures)
 
     stats = _stats(dataset, events)
     figures_by_name = {f.name: f for f in summary_figures + arc_figures + ([casualty_figure] if casualty_figure else [])}
@@ -526,7 +612,9 @@ def build_context(dataset: Dataset, charts: dict | None = None, paper: str | Non
                                  or e.alt_dates), INLINE_LIST_LIMIT),
         footnote_count=footnote_number, profile_count=len(profiled), figures_by_name=figures_by_name,
         list_events_in_contents=len(profiled) <= CONTENTS_EVENT_LIMIT,
-        compact_chronology=len(profiled) < len(events),
+        compact_chronology=compact,
+        chronology_events=[e for e in events if e.in_chronology], chronology_budget=chronology_budget,
+        claim_budget=claim_budget, claims_omitted=claims_omitted,
     )
 
 

@@ -37,6 +37,7 @@ from borderwar_report.documents.sheets import (
     _data_uri,
     _fonts_dir,
     _render,
+    event_numbers,
     lanes_of,
     short_names,
     wrap,
@@ -344,15 +345,48 @@ def _legend(ctx, plan: ChartPlan) -> dict:
             "kinds": kinds, "dot_scale": scale, "size_key": HIGHEST_DEAD_SHORT}
 
 
-def overview_note(plan: ChartPlan, n_events: int, sheet_label: str) -> str:
+def overview_note(plan: ChartPlan, n_events: int, sheet_label: str, indexed: int | None = None) -> str:
+    """The banner's statement of the overview rule; ``indexed`` events are in the index (all by default)."""
     from borderwar_report.charts.layout import DensityRule
 
+    indexed = n_events if indexed is None else indexed
+    if indexed >= n_events:
+        listing = f"All {n_events:,} events are listed by number, date and title in the index on the following sheets."
+    else:
+        unlisted = n_events - indexed
+        listing = (f"The index on the following sheets lists {indexed:,} of them by number, date and title (at "
+                   f"most {POSTER_INDEX_EVENTS:,}: every labelled event, then the most significant of the "
+                   f"others); the other {unlisted:,} {'event is' if unlisted == 1 else 'events are'} listed "
+                   f"only in the interactive timeline and the data exports.")
     return (f"This data set has {n_events:,} events — more than fit as full labels on one {sheet_label} sheet "
             f"with type of at least {MIN_PT:g} pt. So, by rule: every event without a label is counted in its "
             f"lane's density band (grey bars: events per month). {DensityRule().describe()} Labels go, while "
             f"they fit, first to the most significant event of each lane, then to the most significant of the "
-            f"rest: {plan.labelled:,} are labelled here, each with its index number. All {n_events:,} events are listed by number, date and title in the "
-            f"index on the following sheets.")
+            f"rest: {plan.labelled:,} are labelled here, each with its index number. {listing}")
+
+
+POSTER_INDEX_EVENTS = 600  # the overview's index lists at most this many events (index_events): ≈ 3 A3 sheets
+
+
+def index_events(dataset, plan: ChartPlan, budget: int | None = None) -> list:
+    """Which events the overview's index lists, in date order: all of them up to the budget; beyond it every
+    event labelled on the chart (its number must be found), then the most significant of the others (battles
+    first, then the highest claim of dead for one side, then incidents before diplomacy and context), the
+    earliest first among equals, until the budget is full."""
+    budget = POSTER_INDEX_EVENTS if budget is None else budget
+    events = list(dataset.events)
+    if len(events) <= budget:
+        return events
+    from borderwar_report.documents.poster_plan import _neg, significance_of
+    from borderwar_report.records.claims import highest_dead
+
+    chosen = {p.id for box in plan.lanes for p in box.placements}
+    losses = {e.id: highest_dead(e) for e in events if e.id not in chosen}
+    rest = sorted((e for e in events if e.id not in chosen),
+                  key=lambda e: (_neg(significance_of(e, losses)), e.date.sort_key, e.id))
+    for e in rest[:max(0, budget - len(chosen))]:
+        chosen.add(e.id)
+    return [e for e in events if e.id in chosen]
 
 
 INDEX_COLUMN = 72.0  # mm: the narrowest index column
@@ -371,10 +405,14 @@ class IndexLayout:
     indent: float  # mm, room for the number
     gap: float  # mm between columns
     top: float  # mm from the sheet's top margin to the first line
+    listed: int = 0  # events in the index (index_events)
 
 
-def index_layout(dataset, sheet: SheetLayout, measure) -> IndexLayout:
+def index_layout(dataset, sheet: SheetLayout, measure, events=None) -> IndexLayout:
+    """The index of ``events`` (every event by default), each with its number among all events."""
     lanes = dict(lanes_of(dataset))
+    numbers = event_numbers(dataset)
+    events = list(dataset.events) if events is None else list(events)
     size = max(MIN_PT, 7.5 * sheet.factor)
     leading = round(size * 1.3, 2)
     gap = 5.0 * sheet.factor
@@ -387,7 +425,8 @@ def index_layout(dataset, sheet: SheetLayout, measure) -> IndexLayout:
     per_column = max(1, int(usable // leading))
     width = (column_width - indent) * MM * 0.97
     sheets, columns_now, column, used = [], [], [], 0
-    for i, e in enumerate(dataset.events, 1):
+    for e in events:
+        i = numbers[e.id]
         names = " · ".join(short_names(e, 1))
         text = " · ".join(x for x in (e.date.display(), e.title, names) if x) + f" [{lanes.get(e.lane, e.lane)}]"
         lines = wrap(measure, text, size, "normal", width)
@@ -403,7 +442,7 @@ def index_layout(dataset, sheet: SheetLayout, measure) -> IndexLayout:
         columns_now.append(column)
     if columns_now:
         sheets.append(columns_now)
-    return IndexLayout(tuple(sheets), columns, column_width, size, leading, indent, gap, round(top, 3))
+    return IndexLayout(tuple(sheets), columns, column_width, size, leading, indent, gap, round(top, 3), len(events))
 
 
 def _alt_text(dataset, plan: ChartPlan) -> str:
@@ -429,12 +468,16 @@ def render_poster(ctx, size: str | None = None) -> tuple[bytes, SheetLayout, Cha
     plan = plan_chart_in_style(ctx, sheet)
     note = ""
     if plan.overview:  # the rule is stated in a banner over the chart; the chart gives up that height
-        longest = overview_note(replace(plan, labelled=n), n, sheet_label)
+        # the longest the note can be: every number as long as it gets
+        longest = overview_note(replace(plan, labelled=n), n, sheet_label, min(n, POSTER_INDEX_EVENTS))
         sheet = replace(sheet, banner=banner_height(ctx, sheet, longest))
         plan = plan_chart_in_style(ctx, sheet, overview=True)
-        note = overview_note(plan, n, sheet_label)
+    index = None
+    if plan.overview:
+        listed = index_events(ctx.dataset, plan)
+        index = index_layout(ctx.dataset, sheet, _measure_for(_fonts_dir(ctx)), listed)
+        note = overview_note(plan, n, sheet_label, len(listed))
     svg = draw_chart(plan, ctx.dataset, ctx.project)
-    index = index_layout(ctx.dataset, sheet, _measure_for(_fonts_dir(ctx))) if plan.overview else None
     plan.sheets = 1 + (len(index.sheets) if index else 0)
     pdf = _render(ctx, "poster.html.j2", f"timeline-poster.pdf ({sheet_label})", **_common(ctx),
                   sheet=sheet, sheet_label=sheet_label, size=size, chart_uri=_data_uri(svg),

@@ -71,9 +71,16 @@ class ClaimRow:
 class ClaimGroup:
     category: str
     label: str
-    rows: tuple[ClaimRow, ...]
+    rows: tuple[ClaimRow, ...]  # the claims printed (context.select_claims)
     contested: bool
-    claimants: int
+    claimants: int  # of all the claims, printed or not
+    omitted: tuple[ClaimRow, ...] = ()  # over the claim budget: counted under the table, not printed
+    omitted_claimants: int = 0
+    budget: int = 0  # the claim budget that applied
+
+    @property
+    def more(self) -> int:
+        return len(self.omitted)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,13 @@ class FigureRow:
     label: str
     rows: tuple[ClaimRow, ...]
     contested: bool = False
+    omitted: tuple[ClaimRow, ...] = ()  # over the claim budget, as in ClaimGroup
+    omitted_claimants: int = 0
+    budget: int = 0  # the claim budget that applied
+
+    @property
+    def more(self) -> int:
+        return len(self.omitted)
 
 
 @dataclass
@@ -142,6 +156,7 @@ class EventView:
     figures_table: TableRef | None = None
     detail_map: FigureView | None = None  # the event's own detail map, after its facts
     in_casualty_table: bool = False
+    in_chronology: bool = True  # listed in the chronology (every event, unless over its budget)
 
     @property
     def id(self) -> str:
@@ -242,6 +257,7 @@ class Listing(list):
         items = list(items)
         super().__init__(items[:limit])
         self.total = len(items)
+        self.more_in_chronology = 0  # of ``more``, how many the chronology lists (set where that matters)
 
     @property
     def more(self) -> int:
@@ -296,4 +312,8 @@ class Briefing:
     figures_by_name: dict[str, FigureView] = field(default_factory=dict)
     list_events_in_contents: bool = True
     compact_chronology: bool = False  # over the profile budget: one line per event (date, title, kind, page)
+    chronology_events: list[EventView] = field(default_factory=list)  # what the chronology lists, in date order
+    chronology_budget: int = 0
+    claim_budget: int = 0
+    claims_omitted: int = 0  # claims over the claim budget in the printed tables (counted, not printed)
     typed_title_years: str | None = None  # years typed into document.yaml's title that the records contradict

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from pathlib import Path
 
@@ -239,9 +241,15 @@ def _place_of(record) -> str:
 def _label(path: Path) -> str:
     """Paths in messages relative to the working directory when possible, as an editor would show them."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(_cwd(os.getcwd())))
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _cwd(cwd: str) -> Path:
+    """The working directory, resolved once per directory (not once per data file)."""
+    return Path(cwd).resolve()
 
 
 def _kind(value) -> str:

@@ -6,6 +6,7 @@ event, map) and the checks across records; the typed field readers they share ar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -742,9 +743,7 @@ def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
     PDF and passed on as markup by the HTML exports. Autolinks (<https://…>) are Markdown, not HTML."""
     if doc is None:
         return []
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": True})
+    md = _html_parser()
     problems = []
 
     def walk(value, where):
@@ -766,6 +765,14 @@ def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
 
     walk(doc.value, ())
     return problems
+
+
+@functools.lru_cache(maxsize=1)
+def _html_parser():
+    """One CommonMark parser for every file (building one costs more than parsing a record's Markdown)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True})
 
 
 def _first_html(md, text: str) -> str | None:
