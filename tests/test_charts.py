@@ -352,7 +352,8 @@ def test_build_writes_every_file_and_the_index(real_build):
     for name, info in index.items():
         assert info["title"]
         assert info["caption"]
-        assert info["source"].startswith("Source: borderwar-report data, revision ")
+        assert info["source"].startswith("Source: ")  # the works drawn (test_incremental: source_line)
+        assert "borderwar-report" not in info["source"]
         assert len(info["alt"]) > 80
         # the index says which presets a chart has: detail maps are print only, the charts have slides too
         assert info["presets"] == (["print"] if name in details else ["print", "slides"]), name

@@ -229,3 +229,35 @@ def test_an_edit_redraws_only_its_charts_and_matches_a_forced_build(mini, tmp_pa
     result, log = _build(mini, out)
     assert "chart timeline: inputs unchanged, copied" not in log
     assert (out / "charts" / "print" / "timeline.svg").read_bytes() == after["charts/print/timeline.svg"]
+
+
+# --- the source line ------------------------------------------------------------------------------------
+
+def test_the_source_line_names_the_works_drawn_and_the_document(mini):
+    from dataclasses import replace
+
+    from borderwar_report.charts.common import source_line
+
+    ds = _load(mini)
+    claims = [c for e in ds.events for *_, c in e.all_claims()]
+    text = source_line(ds, claims, fits=lambda t: True)
+    assert text.startswith("Source: figures as claimed in ")
+    assert ds.document.title in text
+    assert ds.revision not in text and "borderwar-report" not in text
+    assert "Counting the Dead" in text  # a short label (a work without a personal author: its title)
+    # A budget: what does not fit is counted, never cut mid-word.
+    short = source_line(ds, claims, fits=lambda t: len(t) <= len(text) - 5)
+    assert "other work" in short
+    assert source_line(ds, claims, fits=lambda t: False).startswith("Source: figures as claimed in ")
+    # A caption (no line to fit) names a few works and leaves the document out: the document is the caption's.
+    caption = source_line(ds, claims)
+    assert ds.document.title not in caption
+    # A copy is cited as the work it reproduces.
+    copy = replace(ds.sources[0], id="a-reprint", title="A reprint", author=("Reprinter, R.",), year="2020",
+                   copy_of=ds.sources[0].id)
+    claim = next(c for c in claims if c.source == ds.sources[0].id)
+    ds2 = replace(ds, sources=(*ds.sources, copy))
+    reread = replace(claim, sources=(replace(claim.sources[0], source="a-reprint"),))
+    assert "Reprinter" not in source_line(ds2, [reread], fits=lambda t: True)
+    nothing = source_line(ds, [], fits=lambda t: True)
+    assert nothing.startswith(f"Source: {ds.document.title} (edition ")
