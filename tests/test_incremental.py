@@ -243,7 +243,8 @@ def test_the_source_line_names_the_works_drawn_and_the_document(mini):
     text = source_line(ds, claims, fits=lambda t: True)
     assert text.startswith("Source: figures as claimed in ")
     assert ds.document.title in text
-    assert ds.revision not in text and "borderwar-report" not in text
+    assert ds.revision not in text
+    assert "borderwar-report" not in text
     assert "Counting the Dead" in text  # a short label (a work without a personal author: its title)
     # A budget: what does not fit is counted, never cut mid-word.
     short = source_line(ds, claims, fits=lambda t: len(t) <= len(text) - 5)

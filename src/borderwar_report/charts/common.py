@@ -110,14 +110,21 @@ def source_line(dataset, claims=(), fits=None, works=(), what: str = "figures as
     return text(shown)
 
 
+# The deck sets a chart's source as slide text under its picture, which it scales to about 0.78 of the slide's
+# width below the title: the line is budgeted to this share of the untitled slide drawing's width.
+DECK_SOURCE_SHARE = 0.74
+
+
 def source_fits(fig, preset, size: float | None = None):
     """A ``fits`` for :func:`source_line`: one line at ``size`` (the preset's small size) within the
-    figure's width; None for a preset without title and source line (the caption gives the source)."""
+    figure's width; for the untitled slide drawing (the deck's picture), within the deck's source line
+    (DECK_SOURCE_SHARE); None for the untitled print drawing, whose caption in the briefing gives the source."""
     from borderwar_report.charts.style import text_width_pt
 
-    if not preset.titled:
+    if not preset.titled and preset.name != "slides":
         return None
-    room = fig.get_figwidth() * 72 - 2 * preset.margin
+    width = fig.get_figwidth() * 72
+    room = width - 2 * preset.margin if preset.titled else width * DECK_SOURCE_SHARE
     return lambda text: text_width_pt(fig, text, size or preset.small) <= room
 
 
