@@ -352,7 +352,8 @@ def test_build_writes_every_file_and_the_index(real_build):
     for name, info in index.items():
         assert info["title"]
         assert info["caption"]
-        assert info["source"].startswith("Source: borderwar-report data, revision ")
+        assert info["source"].startswith("Source: ")  # the works drawn (test_incremental: source_line)
+        assert "borderwar-report" not in info["source"]
         assert len(info["alt"]) > 80
         # the index says which presets a chart has: detail maps are print only, the charts have slides too
         assert info["presets"] == (["print"] if name in details else ["print", "slides"]), name
@@ -384,9 +385,9 @@ def test_only_the_print_svgs_are_drawn_untitled(tmp_path, monkeypatch):
     calls = []
     real_render = charts.render_chart
 
-    def spy(dataset, project, preset_name, name, formats, transparent=False, titled=True):
+    def spy(dataset, project, preset_name, name, formats, transparent=False, titled=True, **kw):
         calls.append((preset_name, titled))
-        return real_render(dataset, project, preset_name, name, formats, transparent, titled)
+        return real_render(dataset, project, preset_name, name, formats, transparent, titled, **kw)
 
     monkeypatch.setattr(charts, "render_chart", spy)
     monkeypatch.setenv("BORDERWAR_SERIAL", "1")  # one process, so the spy sees every call
@@ -703,7 +704,9 @@ def test_deck_opens_with_one_slide_per_chart(real_build):
         pic = next(sh for sh in slide.shapes if sh.shape_type == 13)
         assert pic.image.blob != (out / info["files"]["slides"]["png"]).read_bytes()
         texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame and not sh.is_placeholder]
-        assert texts == [info["source"]]  # the source line is slide text under the picture
+        # the source line is slide text under the picture, budgeted to one line there (not the caption's)
+        assert len(texts) == 1
+        assert texts[0].startswith("Source: figures as claimed in ")
         source = next(sh for sh in slide.shapes if sh.has_text_frame and not sh.is_placeholder)
         assert source.top >= pic.top + pic.height and source.top + source.height <= prs.slide_height
         # title, picture and source use the slide: no empty band under a title box taller than its line
@@ -712,7 +715,7 @@ def test_deck_opens_with_one_slide_per_chart(real_build):
             <= prs.slide_height // 30
         assert pic.height >= prs.slide_height * 0.75
         notes = slide.notes_slide.notes_text_frame.text
-        assert info["source"] in notes
+        assert texts[0] in notes
         assert info["title"] in notes
         assert "Alt text: " + info["alt"].split(". ")[0] in notes  # the slide's own alt text, same opening
 
@@ -924,7 +927,7 @@ def test_export_charts_for_the_cli(tmp_path):
     assert names == sorted([f"{n}.{f}" for n in CHARTS for f in ("svg", "png")] + ["deck.pptx"])
     texts = svg_texts((tmp_path / "talk" / "timeline.svg").read_bytes())  # a standalone chart keeps its frame
     assert any(t.startswith("Timeline, ") for t in texts)
-    assert any(t.startswith("Source: borderwar-report data") for t in texts)
+    assert any(t.startswith("Source: figures as claimed in ") for t in texts)
     from PIL import Image
 
     with Image.open(tmp_path / "talk" / "timeline.png") as im:

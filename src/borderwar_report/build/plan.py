@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,22 +43,83 @@ class BuildOptions:
 
 # --- fingerprints ---------------------------------------------------------------------------------
 
-def _digest_tree(root: Path, exclude=(), skip: Path | None = None) -> str:
-    """Content hash of every file under root (names and bytes, sorted): mtimes lie after a checkout.
-    ``exclude``: folders (relative, ending in "/") left out; ``skip``: the output folder, if it lies inside."""
+# A file's digest is reused from the last build when its stat is unchanged. The stat covers size, mtime, ctime
+# (which no tool can set back), inode and device, so an edit that keeps size and mtime (``touch -d``, a copy
+# with preserved times) still changes ctime. What a stat cannot see is a second write within the timestamp
+# granularity of the first: a file whose mtime or ctime is within RACY_SECONDS of the moment it was hashed is
+# never cached (git's "racily clean" rule), so the next run hashes it again.
+RACY_SECONDS = 2.0
+DIGESTS = "input_files"  # the manifest's key for the cache: {absolute path: "size mtime ctime inode dev sha256"}
+
+
+class DigestCache:
+    """File digests of the last build (``known``) and of this run (``seen``, what the next build may reuse)."""
+
+    def __init__(self, known: dict | None = None):
+        self.known = known if isinstance(known, dict) else {}
+        self.seen: dict[str, str] = {}
+        self.hashed = 0  # files read this run (the rest came from the cache)
+
+    def digest(self, path: str, st: os.stat_result) -> bytes:
+        stamp = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} {st.st_dev} "
+        entry = self.known.get(path)
+        if type(entry) is str and len(entry) == len(stamp) + 64 and entry.startswith(stamp):
+            with contextlib.suppress(ValueError):
+                digest = bytes.fromhex(entry[-64:])
+                self.seen[path] = entry
+                return digest
+        now = time.time_ns()
+        with open(path, "rb") as f:
+            digest = (hashlib.file_digest(f, "sha256") if hasattr(hashlib, "file_digest")  # Python ≥ 3.11
+                      else hashlib.sha256(f.read())).digest()
+        self.hashed += 1
+        if max(st.st_mtime_ns, st.st_ctime_ns) < now - int(RACY_SECONDS * 1e9):
+            self.seen[path] = stamp + digest.hex()
+        return digest
+
+
+def _walk(root: str, exclude: tuple[str, ...], rel: str = ""):
+    """(relative posix path, DirEntry) of everything under root, sorted by path, leaving out __pycache__ and
+    the ``exclude`` folders (not descended into)."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = f"{rel}{entry.name}"
+        if entry.name == "__pycache__" or any(path.startswith(x) or path == x.rstrip("/") for x in exclude):
+            continue
+        yield path, entry
+        try:
+            is_dir = entry.is_dir()  # follows a link to a folder, as the data loader does
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(entry.path, exclude, path + "/")
+
+
+def _digest_tree(root: Path, exclude=(), skip: Path | None = None, cache: DigestCache | None = None) -> str:
+    """Content hash of every file under root (names and bytes, sorted). ``exclude``: folders (relative,
+    ending in "/") left out; ``skip``: the output folder, if it lies inside; ``cache``: digests of files
+    whose stat is unchanged since they were hashed (see DigestCache)."""
     h = hashlib.sha256()
+    cache = cache if cache is not None else DigestCache()
     if root.is_dir():
         exclude = tuple(exclude) + _relative_folder(skip, root)
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if any(rel.startswith(x) or rel == x.rstrip("/") for x in exclude) or "__pycache__" in rel:
-                continue
-            h.update(rel.encode() + b"\0")
-            if path.is_dir():
-                h.update(b"\0folder")  # an events/x.yaml that is a folder is refused by validation too
-            elif path.is_file():
-                h.update(hashlib.sha256(path.read_bytes()).digest())
+        base = os.path.abspath(root)
+        for rel, entry in _walk(base, exclude):
+            name = rel.encode() + b"\0"
+            try:
+                st = entry.stat()
+                kind = "dir" if entry.is_dir() else "file" if entry.is_file() else "other"
+            except OSError:  # a dangling link
+                kind = "other"
+            if kind == "file":
+                h.update(name + cache.digest(entry.path, st))
+            elif kind == "dir":
+                h.update(name + b"\0folder")  # an events/x.yaml that is a folder is refused by validation too
             else:
+                h.update(name)
                 # A pipe, device or dangling link is never read (it could block or never end), but its
                 # presence is an input: validation refuses it, so the build must not call itself up to date.
                 h.update(b"\0not a regular file")
@@ -75,12 +137,13 @@ def _relative_folder(folder: Path | None, root: Path) -> tuple[str, ...]:
     return (rel + "/",) if rel != "." else ()
 
 
-def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
+def fingerprint(project: Project, options: BuildOptions, cache: DigestCache | None = None) -> dict[str, str]:
     """One key per step: a step reruns only when one of its own inputs changed."""
-    data = _digest_tree(project.data_dir, skip=project.out_dir)
-    fonts = _digest_tree(project.fonts_dir)
-    templates = _digest_tree(project.templates_dir, exclude=("fonts/",), skip=project.out_dir)
-    code = _digest_tree(PACKAGE_DIR)
+    cache = cache if cache is not None else DigestCache()
+    data = _digest_tree(project.data_dir, skip=project.out_dir, cache=cache)
+    fonts = _digest_tree(project.fonts_dir, cache=cache)
+    templates = _digest_tree(project.templates_dir, exclude=("fonts/",), skip=project.out_dir, cache=cache)
+    code = _digest_tree(PACKAGE_DIR, cache=cache)
     style = project.templates_dir / "charts.mplstyle"
     style_digest = hashlib.sha256(style.read_bytes()).hexdigest() if style.is_file() else ""
     env = os.environ.get("SOURCE_DATE_EPOCH", "")
@@ -89,10 +152,14 @@ def fingerprint(project: Project, options: BuildOptions) -> dict[str, str]:
     def combine(*parts: str) -> str:
         return hashlib.sha256("\n".join((__version__,) + parts).encode()).hexdigest()
 
-    charts = combine(data, fonts, style_digest, code, env, options.key().get("pptx_template", ""))
+    template = options.key().get("pptx_template", "")
+    charts = combine(data, fonts, style_digest, code, env, template)
     docs = combine(data, fonts, templates, code, env, opts, charts)
+    # What every chart depends on besides the data: each chart's own key adds the part of the data it draws
+    # (charts/inputs.py), so a rebuild redraws only the charts whose part changed.
+    chart_env = combine(fonts, style_digest, code, env)
     return {"inputs": combine(data, fonts, templates, code, env, opts), "charts": charts,
-            "briefing": docs, "poster": docs, "handout": docs}
+            "briefing": docs, "poster": docs, "handout": docs, "chart_env": chart_env, "pptx_template": template}
 
 
 def read_manifest(out_dir: Path) -> dict:
@@ -124,10 +191,13 @@ def _outputs_intact(out_dir: Path, manifest: dict) -> bool:
     return bool(manifest.get("outputs"))
 
 
-def plan(project: Project, options: BuildOptions) -> tuple[dict, list[str], dict]:
-    """(fingerprint, steps to run, previous manifest). Standard library only."""
-    keys = fingerprint(project, options)
+def plan(project: Project, options: BuildOptions, cache: DigestCache | None = None) -> tuple[dict, list[str], dict]:
+    """(fingerprint, steps to run, previous manifest). Standard library only. ``cache`` is filled with the
+    file digests a build records in its manifest for the next one."""
     manifest = read_manifest(project.out_dir)
+    cache = cache if cache is not None else DigestCache()
+    cache.known = manifest.get(DIGESTS) if isinstance(manifest.get(DIGESTS), dict) else {}
+    keys = fingerprint(project, options, cache)
     previous = manifest.get("steps", {})
     if options.force or not _outputs_intact(project.out_dir, manifest):
         todo = [s for s in STEPS if s in options.only]

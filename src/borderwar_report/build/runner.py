@@ -20,9 +20,11 @@ from pathlib import Path
 from borderwar_report import __version__
 from borderwar_report.build.lock import build_lock
 from borderwar_report.build.plan import (
+    DIGESTS,
     MANIFEST,
     STEPS,
     BuildOptions,
+    DigestCache,
     _event_digests,
     describe_changes,
     plan,
@@ -61,6 +63,8 @@ class BuildContext:
     log: Log
     options: BuildOptions
     charts: dict = field(default_factory=dict)  # filled by the charts step (or read back from charts/index.json)
+    keys: dict = field(default_factory=dict)  # the plan's fingerprint ("chart_env": what charts are keyed on)
+    previous_outputs: dict = field(default_factory=dict)  # the last manifest's outputs (sha256 of each file)
 
 
 @dataclass
@@ -131,18 +135,24 @@ def _terminate_as_exception():
         sys.unraisablehook = previous_hook
 
 
-def run(project: Project, options: BuildOptions | None = None, log: Log | None = None) -> BuildResult:
-    """Build every output that is out of date. Raises DataError (bad input) or RenderError (a step failed)."""
+def run(project: Project, options: BuildOptions | None = None, log: Log | None = None,
+        only_if_up_to_date: bool = False) -> BuildResult | None:
+    """Build every output that is out of date. Raises DataError (bad input) or RenderError (a step failed).
+    ``only_if_up_to_date``: report an up-to-date build, else return None without building (the command's
+    start-up path, which has not loaded its option parser yet)."""
     options = options or BuildOptions()
     log = log or Log()
     started = time.monotonic()
     check_layout(project)
     with build_lock(project.out_dir, log, options.lock_wait):
         remove_dead_staging(project.out_dir)
-        keys, todo, manifest = plan(project, options)
+        cache = DigestCache()
+        keys, todo, manifest = plan(project, options, cache)
         if not todo:
             log.info(f"up to date: {project.out_dir}/ (inputs unchanged since the last build)")
             return BuildResult("up-to-date", manifest.get("outputs", {}), (), time.monotonic() - started)
+        if only_if_up_to_date:
+            return None
 
         from borderwar_report.records.validate import (
             load_dataset,  # the first non-stdlib import of a real build
@@ -162,7 +172,9 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
         stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=project.out_dir))
         try:
             with _terminate_as_exception(), reproducible_epoch(dataset):
-                ctx = BuildContext(dataset, project, stage, log, options)
+                # A chart whose inputs are unchanged is copied from the last build (a forced build draws all).
+                ctx = BuildContext(dataset, project, stage, log, options, keys=keys,
+                                   previous_outputs={} if options.force else manifest.get("outputs", {}))
                 _run_steps(ctx, todo)
                 outputs = _collect_outputs(stage, project.out_dir, manifest, todo)
                 new_manifest = {
@@ -177,6 +189,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
                     "events": event_digests,
                     "changes": changes,
                     "build_seconds": round(time.monotonic() - started, 2),
+                    DIGESTS: cache.seen,  # what the next plan may take without reading the files again
                 }
                 _check_not_interrupted()
                 _swap_in(stage, project.out_dir)

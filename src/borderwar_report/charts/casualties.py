@@ -18,6 +18,8 @@ from borderwar_report.charts.common import (
     join_list,
     plural,
     pt_axes,
+    drawn_dead_claims,
+    source_fits,
     source_line,
     wrap_text,
     year_span,
@@ -172,7 +174,9 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
     from borderwar_report.charts.style import frame
 
     title = "Losses as claimed, per event and side"
-    frame(fig, preset, title, source_line(dataset))
+    frame(fig, preset, title, (source := source_line(
+        dataset, [c for e in events for s in e.sides for cat in SHOWN for c in s.losses.get(cat, ())],
+        source_fits(fig, preset))))
 
     # --- columns ------------------------------------------------------------------------------------
     side_w = max([text_width_pt(fig, r.label, size) for r in rows if r.kind != "other"] + [size * 3])
@@ -277,7 +281,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
                "left, at most; hollow, unconfirmed); the "
                "thin line spans the claims for a side. Unknown means no source in the data gives a figure. "
                f"Scale: zero, then logarithmic, so that claims {value_range_words(drawn)} read on one axis.")
-    return Chart("casualties", fig, title, alt, caption, stats)
+    return Chart("casualties", fig, title, alt, caption, stats, source)
 
 
 def _rank(ev) -> tuple:

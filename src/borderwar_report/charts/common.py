@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from borderwar_report.charts.measures import HIGHEST_DEAD_SHORT, format_count
+from borderwar_report.charts.measures import HIGHEST_DEAD_SHORT, format_count, highest_dead
 from borderwar_report.charts.style import FAINT, INK, MUTED
 
 KIND_MARKERS = {"battle": "o", "border-incident": "o", "diplomacy": "D", "context": "s"}
@@ -31,11 +31,101 @@ class Chart:
     alt: str
     caption: str
     stats: dict = field(default_factory=dict)  # what the tests and benchmarks look at (counts, modes)
+    source: str = ""  # the source line (drawn under a titled chart; the briefing's caption gives it otherwise)
 
 
-def source_line(dataset) -> str:
-    rev = dataset.revision or "unversioned"
-    return f"Source: borderwar-report data, revision {rev}; figures as claimed by the sources cited"
+def drawn_dead_claims(events) -> list:
+    """The claims behind the markers of ``events``: each side's full-scope claims in the category its
+    highest claim of dead comes from (measures.highest_dead), which size the marker and ring it."""
+    from borderwar_report.records.claims import full_scope
+
+    out = []
+    for e in events:
+        for d in highest_dead(e).sides:
+            side = next(s for s in e.sides if s.side == d.side)
+            out.extend(full_scope(side.losses.get(d.category, ())))
+    return out
+
+
+def cited_works(dataset, source_ids) -> list[str]:
+    """Short labels ("Coox 1985") of the works in ``source_ids`` (one entry per use): the bibliography's
+    order of evidence (official records, scholarly books, articles, … web pages), the most used first within
+    a kind; a copy or translation counts as the work it reproduces (works, not copies, are cited)."""
+    from borderwar_report.records.model import SOURCE_KINDS
+    from borderwar_report.records.shortcite import short_labels
+
+    by_id = {s.id: s for s in dataset.sources}
+    uses: dict[str, int] = {}
+    for sid in source_ids:
+        work, seen = sid, {sid}
+        while work in by_id and by_id[work].copy_of in by_id and by_id[work].copy_of not in seen:
+            work = by_id[work].copy_of
+            seen.add(work)
+        uses[work] = uses.get(work, 0) + 1
+    labels = short_labels(dataset.sources)
+    rank = {k: i for i, k in enumerate(SOURCE_KINDS)}
+
+    def order(w):
+        return rank.get(by_id[w].kind, len(rank)), -uses[w], labels[w].casefold()
+
+    return [labels[w] for w in sorted((w for w in uses if w in labels), key=order)]
+
+
+def claim_works(claims) -> list[str]:
+    """The works each claim was read in (one use per claim and work)."""
+    return [sid for claim in claims for sid in dict.fromkeys(cs.source for cs in claim.sources)]
+
+
+SOURCE_WORKS_UNTITLED = 4  # works named in a caption's source (the briefing cites them all in its notes)
+
+
+def source_line(dataset, claims=(), fits=None, works=(), what: str = "figures as claimed in") -> str:
+    """The source of a chart: the works whose claims (``claims``) or places (``works``: source ids) it draws,
+    by short label (cited_works' order), and the document that cites them in full — "Source: figures as
+    claimed in Coox 1985; Hedin 2019; and 14 other works; full citations in <document title>."
+    ``fits(text) -> bool``: the line drawn under a chart, with the works that fit (in order, passing over
+    one too long for the room left) and the rest counted;
+    None: a caption's source for the document itself (at most SOURCE_WORKS_UNTITLED works, no title)."""
+    from borderwar_report.records.dates import day_text
+
+    doc = dataset.document
+    edition = f"{doc.title} (edition {day_text(doc.edition)})"
+    labels = cited_works(dataset, claim_works(claims) + list(works))
+    if not labels:
+        return f"Source: {edition}." if fits is not None else ""
+
+    def text(shown: list[str]) -> str:
+        rest = len(labels) - len(shown)
+        listed = "; ".join(shown)
+        if rest:
+            listed += f"; and {plural(rest, 'other work')}" if shown else plural(rest, "work")
+        return f"Source: {what} {listed}" + (f"; full citations in {doc.title}." if fits is not None else ".")
+
+    if fits is None:
+        return text(labels[:SOURCE_WORKS_UNTITLED])
+    shown: list[str] = []
+    for label in labels:  # in order, each work that still fits on the line (a long title may be passed over)
+        if fits(text(shown + [label])):
+            shown.append(label)
+    return text(shown)
+
+
+# The deck sets a chart's source as slide text under its picture, which it scales to about 0.78 of the slide's
+# width below the title: the line is budgeted to this share of the untitled slide drawing's width.
+DECK_SOURCE_SHARE = 0.74
+
+
+def source_fits(fig, preset, size: float | None = None):
+    """A ``fits`` for :func:`source_line`: one line at ``size`` (the preset's small size) within the
+    figure's width; for the untitled slide drawing (the deck's picture), within the deck's source line
+    (DECK_SOURCE_SHARE); None for the untitled print drawing, whose caption in the briefing gives the source."""
+    from borderwar_report.charts.style import text_width_pt
+
+    if not preset.titled and preset.name != "slides":
+        return None
+    width = fig.get_figwidth() * 72
+    room = width - 2 * preset.margin if preset.titled else width * DECK_SOURCE_SHARE
+    return lambda text: text_width_pt(fig, text, size or preset.small) <= room
 
 
 def kinds_present(dataset) -> list[str]:

@@ -202,13 +202,13 @@ def make_deck(dataset, charts: list[tuple[str, dict]], template: Path | None = N
     bodies = [ph for ph in first.placeholders if ph.placeholder_format.idx != 0]
     if bodies:
         bodies[0].text = "\n".join(filter(None, [doc.subtitle, doc.issuer,
-                                                 f"Edition {day_text(doc.edition)} · data revision {dataset.revision}"]))
+                                                 f"Edition {day_text(doc.edition)}"]))
         for p in bodies[0].text_frame.paragraphs:
             for r in p.runs:
                 r.font.size = Pt(20)
     first.notes_slide.notes_text_frame.text = (
-        f"{len(charts)} charts drawn from the borderwar-report data (revision {dataset.revision}). "
-        "Figures are as claimed by the sources cited; see the briefing for the sources.")
+        f"{len(charts)} charts drawn from the records of {doc.title}, edition {day_text(doc.edition)}. "
+        "Figures are as claimed by the works each slide names; that edition cites them in full.")
 
     own = template is not None
     for name, info in charts:

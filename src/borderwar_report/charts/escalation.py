@@ -22,6 +22,8 @@ from borderwar_report.charts.common import (
     kinds_present,
     plural,
     pt_axes,
+    drawn_dead_claims,
+    source_fits,
     source_line,
     year_span,
 )
@@ -84,7 +86,7 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
         fig.set_size_inches(preset.width, H / 72)
     panel = (H - fixed) / 2
     title = f"Escalation: events and losses per year, {year_span(y0, y1)}"
-    frame(fig, preset, title, source_line(dataset))
+    frame(fig, preset, title, (source := source_line(dataset, drawn_dead_claims(dataset.events), source_fits(fig, preset))))
     tick_size = max(preset.small, size * 0.85)
     note_size = max(preset.small, size * 0.75)  # figures on the bars, "no figure"
 
@@ -171,7 +173,7 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
                "for one side in any one event that began in it, as claimed (nothing is added up or "
                "averaged); the bar takes the colour of that event's kind. A year whose battles or border "
                "incidents have no claim of dead says \u201cno figure\u201d; a year without fighting is left blank.")
-    return Chart("escalation", fig, title, alt, caption, {"years": len(years), "peak": peak})
+    return Chart("escalation", fig, title, alt, caption, {"years": len(years), "peak": peak}, source)
 
 
 def _ticks(locator, limits, fmt) -> tuple[list[float], list[str]]:

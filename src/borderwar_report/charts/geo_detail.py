@@ -12,7 +12,7 @@ import math
 
 from borderwar_report.charts import geo as G
 from borderwar_report.charts import layout as L
-from borderwar_report.charts.common import Chart, pt_axes, wrap_text
+from borderwar_report.charts.common import Chart, pt_axes, source_fits, source_line, wrap_text
 from borderwar_report.charts.locator import (
     BORDER,
     INK,
@@ -252,4 +252,7 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
              "lines": len(block.lines), "key_beside": side,
              "map_mm": (round(float(map_w) / 72 * 25.4, 1), round(float(map_h) / 72 * 25.4, 1)), **named}
-    return Chart(f"detail-{event.id}", fig, title, alt, caption, stats)
+    source = source_line(dataset, (), source_fits(fig, preset), what="places as located in",
+                         works=[p.source for p in block.places if p.source]
+                         + [ln.source for ln in block.lines if ln.source])
+    return Chart(f"detail-{event.id}", fig, title, alt, caption, stats, source)

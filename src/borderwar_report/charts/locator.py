@@ -34,6 +34,8 @@ from borderwar_report.charts.common import (
     plural,
     pt_axes,
     size_key_values,
+    drawn_dead_claims,
+    source_fits,
     source_line,
     wrap_text,
     year_text,
@@ -395,7 +397,9 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
 
     # --- drawing ------------------------------------------------------------------------------------
     title = f"Where the events took place: {plural(len(inside), 'event')} on the map"
-    frame(fig, preset, title, source_line(dataset))
+    frame(fig, preset, title, (source := source_line(
+        dataset, drawn_dead_claims(e for e in dataset.events if e.place is not None and e.place.located),
+        source_fits(fig, preset, max(preset.small, MIN_PT)))))
     for t in fig.texts:  # the shared frame sets the source line in the preset's small size: none under MIN_PT here
         t.set_fontsize(max(t.get_fontsize(), MIN_PT))
     ax = fig.add_axes((margin / W, 1 - (title_h + map_h) / H, map_w / W, map_h / H))
@@ -497,7 +501,7 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
     caption = ("Located events on a base map of coastlines, rivers and lakes (" + _credit(base, places_path(gdir))
                + "). Open markers in a dashed circle stand for approximate places. Borders and names are "
                "modern, for orientation only.")
-    return Chart("locator", fig, title, alt, caption, stats)
+    return Chart("locator", fig, title, alt, caption, stats, source)
 
 
 def _view(points, target_aspect, min_pad_deg: float = 2.5) -> tuple[float, float, float, float]:

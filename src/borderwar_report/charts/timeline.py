@@ -24,6 +24,8 @@ from borderwar_report.charts.common import (
     marker_glyph,
     plural,
     pt_axes,
+    drawn_dead_claims,
+    source_fits,
     source_line,
     wrap_text,
     year_span,
@@ -262,7 +264,7 @@ def _make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None 
 
     # --- frame ------------------------------------------------------------------------------------
     title = f"Timeline, {year_span(y0, y1)}: {plural(len(dataset.events), 'event')} by theatre"
-    frame(fig, preset, title, source_line(dataset))
+    frame(fig, preset, title, (source := source_line(dataset, drawn_dead_claims(dataset.events), source_fits(fig, preset))))
     lanes_h = sum(rooms[lid].height(max(layouts[lid].rows, 1), row_h) + (band_h if lid in banded_lanes else 0)
                   for lid in lane_ids)
     plot_top = title_h
@@ -368,7 +370,7 @@ def _make_timeline(dataset, project, preset: Preset, rule: L.DensityRule | None 
     stats = {"events": len(dataset.events), "shown": len(shown), "banded": len(banded), "labelled": texts,
              "unlabelled": len(unlabelled), "dense_buckets": len(dense), "rows": rows_total,
              "height_mm": round(H / 72 * 25.4, 1), "squeezed": squeezed}
-    return Chart("timeline", fig, title, alt, caption, stats)
+    return Chart("timeline", fig, title, alt, caption, stats, source)
 
 
 def label_text(event, preset) -> str:

@@ -31,7 +31,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from borderwar_report.records.dates import day_text
-from borderwar_report.records.model import Organisation
+from borderwar_report.records.shortcite import (  # noqa: F401  (re-exported: the style's short forms)
+    _curly,
+    _family,
+    _is_person,
+    display_title,
+    note_authors,
+    short_labels,
+    short_title,
+)
 
 # The kinds of evidence, in the bibliography's order, with its headings.
 KINDS = (
@@ -142,11 +150,6 @@ def _close(text: str) -> str:
 
 # --- names -----------------------------------------------------------------------------------------
 
-def _is_person(author: str) -> bool:
-    """ "Family, Given" names a person; anything else (an organisation, a site) is kept as written."""
-    return "," in author and not isinstance(author, Organisation)
-
-
 _EDITOR = re.compile(r",?\s*\(?\b(eds?|comp|trans)\.\)?$")
 
 
@@ -163,10 +166,6 @@ def _given_family(author: str) -> str:
     family, _, given = author.partition(",")
     name = f"{given.strip()} {family.strip()}".strip()
     return f"{name}, {role}" if role else name
-
-
-def _family(author: str) -> str:
-    return author.partition(",")[0].strip() if _is_person(author) else author
 
 
 def _natural(author: str) -> str:
@@ -203,18 +202,6 @@ def full_note_authors(authors: tuple[str, ...]) -> str:
     return _series([_natural(a) for a in authors])
 
 
-def note_authors(authors: tuple[str, ...]) -> str:
-    """Short-note author: family names only (Coox; Coox and Smith; Coox et al.)."""
-    families = [_family(a) for a in authors]
-    if not families:
-        return ""
-    if len(families) == 1:
-        return families[0]
-    if len(families) <= 3:
-        return ", ".join(families[:-1]) + f" and {families[-1]}"
-    return f"{families[0]} et al."
-
-
 # --- titles ----------------------------------------------------------------------------------------
 
 def _italic_title(source) -> bool:
@@ -227,44 +214,6 @@ def _quoted_title(source) -> bool:
 
 def kind_of(source) -> str:
     return getattr(source, "kind", None) or UNCLASSIFIED
-
-
-def display_title(source) -> str:
-    """The title as printed: romanized when the data gives a romanization (CMOS 11.83)."""
-    return (getattr(source, "title_romanized", None) or source.title).strip()
-
-
-def short_title(title: str, max_words: int = 5) -> str:
-    """Chicago short title: the main title before a colon, cut to its first few words."""
-    main = re.split(r":\s|(?<=\w{3})\.\s", title.strip() + " ", maxsplit=1)[0].strip()
-    words = main.split()
-    if len(words) <= max_words:
-        return main
-    words = words[:max_words]
-    cut = " ".join(words)
-    if cut.count("(") > cut.count(")"):  # never stop inside a parenthesis
-        cut = cut[:cut.rindex("(")]
-        words = cut.split()
-    while len(words) > 1 and words[-1].lower().strip(",;:.") in _SHORT_TITLE_TAIL:
-        words.pop()
-    return " ".join(words).rstrip(",;:–—-. ")
-
-
-_SHORT_TITLE_TAIL = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with",
-                     "а", "в", "и", "на", "о", "с"}
-
-
-def _curly(text: str, outer_quotes: bool) -> str:
-    """Straight double quotes inside a title become curly ones (single inside a quoted title)."""
-    opening, closing = ("‘", "’") if outer_quotes else ("“", "”")
-    out, inside = [], False
-    for ch in text:
-        if ch == '"':
-            out.append(closing if inside else opening)
-            inside = not inside
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _add_title(b: _Builder, source, title: str, translated: str | None) -> None:
@@ -587,36 +536,6 @@ def quoted_in(sources: dict, source_id: str, locator: str | None, via: str | Non
 
 
 # --- table labels ----------------------------------------------------------------------------------
-
-def short_labels(sources) -> dict[str, str]:
-    """A short plain label per source for table cells ("Coox 1985", "Battles of Khalkhin Gol"), unique."""
-    labels: dict[str, str] = {}
-    for s in sources:
-        if s.author and _is_person(s.author[0]):
-            label = note_authors(s.author) + (f" {s.year}" if s.year else f", {short_title(display_title(s), 4)}")
-        else:
-            label = short_title(display_title(s), 8)
-        labels[s.id] = _curly(label, False)
-    counts: dict[str, int] = defaultdict(int)
-    for label in labels.values():
-        counts[label] += 1
-    for s in sources:  # two sources with one label: add what tells them apart (never the data's own ids)
-        if counts[labels[s.id]] > 1:
-            extra = (getattr(s, "edition", None) or s.year
-                     or (f"accessed {day_text(s.accessed)}" if s.accessed else None) or s.publisher)
-            if extra:
-                labels[s.id] = f"{labels[s.id]}, {extra}"
-    counts.clear()
-    for label in labels.values():
-        counts[label] += 1
-    seen: dict[str, int] = defaultdict(int)
-    for s in sources:  # still alike: a letter in file order, as an author-date list does (1985a, 1985b)
-        if counts[labels[s.id]] > 1:
-            label = labels[s.id]
-            seen[label] += 1
-            labels[s.id] = f"{label} ({'abcdefghijklmnopqrstuvwxyz'[(seen[label] - 1) % 26]})"
-    return labels
-
 
 # --- the bibliography ------------------------------------------------------------------------------
 

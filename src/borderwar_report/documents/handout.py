@@ -272,7 +272,7 @@ def handout_context(ctx, chosen: list, fights: int = HANDOUT_FIGHTS) -> dict:
                              + len(it["outcome"]) / 55 for it in items])
 
     first, last = int(_scale(ds, 1.0).x0), int(_scale(ds, 1.0).x1) - 1
-    footer = f"{_common(ctx)['title']} · handout · edition {edition_text(ds)} · data revision {ds.revision or 'unversioned'}"
+    footer = f"{_common(ctx)['title']} · handout · edition {edition_text(ds)}"
     return {**_common(ctx), "paper": paper, "footer": css_string(footer), "page_w": w, "page_h": h, "margin": HANDOUT_MARGIN,
             "strip_uri": _data_uri(svg), "strip_h": round(strip_h / MM, 3), "strip_w": strip_w, "crowded": crowded,
             "strip_alt": (f"The arc {year_span(first, last)}: {plural(len(ds.events), 'event')} on "
