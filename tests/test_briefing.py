@@ -974,3 +974,15 @@ def test_harfbuzz_subsets_fonts_like_weasyprint_and_draws_the_same_page():
             pdfmod.subset_hook = saved
         pages.append(pdfium.PdfDocument(pdf)[0].render(scale=2).to_pil().convert("L").tobytes())
     assert pages[0] == pages[1]
+
+
+def test_a_work_not_identified_is_labelled_by_its_author_and_year():
+    """Chart source lines and table cells name a work by short label; for a work known only from another's
+    citation (a bracketed description as its title) that is its author and year, not the description."""
+    from borderwar_report.records.shortcite import short_labels
+
+    known = src(id="k", author=("Coox, Alvin D.",), title="Nomonhan", year="1985")
+    unknown = src(id="u", author=("Ariunsaikhan",), title='[Work cited as "アリウンサイハン"]', year="2006")
+    corporate = src(id="c", author=("Ministry of Defence",), title="Annual report", year="1990")
+    labels = short_labels([known, unknown, corporate])
+    assert labels == {"k": "Coox 1985", "u": "Ariunsaikhan 2006", "c": "Annual report"}

@@ -73,7 +73,10 @@ def short_labels(sources) -> dict[str, str]:
     """A short plain label per source for table cells ("Coox 1985", "Battles of Khalkhin Gol"), unique."""
     labels: dict[str, str] = {}
     for s in sources:
-        if s.author and _is_person(s.author[0]):
+        # A bracketed title describes a work not identified ("[Work cited as …]"): its author and year are
+        # all a reader can look for, and all a short label should show.
+        unidentified = display_title(s).startswith("[") and s.author and s.year
+        if unidentified or (s.author and _is_person(s.author[0])):
             label = note_authors(s.author) + (f" {s.year}" if s.year else f", {short_title(display_title(s), 4)}")
         else:
             label = short_title(display_title(s), 8)
