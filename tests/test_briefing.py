@@ -150,6 +150,17 @@ def test_a_page_shared_by_two_chapters_is_headed_with_both(shipped):
     assert dataset.revision not in "\n".join(pages)  # the data digest is the build's, not the reader's
 
 
+def test_the_cover_summary_and_method_count_the_same_claims(shipped):
+    _, _, pages, dataset, view = shipped
+    text = squeeze(" ".join(pages))
+    total = sum(1 for e in dataset.events for _ in e.all_claims()) + sum(len(f.claims) for e in dataset.events
+                                                                          for f in e.figures)
+    assert view.stats["claims"] == view.evidence_claims == total
+    assert squeeze(f"{total:,} claims by") in text  # the cover
+    assert squeeze(f"{total} figures, each a claim") in text  # the summary's key figures
+    assert squeeze(f"The {total:,} claims in the data") in text  # appendix C
+
+
 def test_no_blank_pages(shipped):
     _, _, pages, _, _ = shipped
     for i, text in enumerate(pages, start=1):
