@@ -100,7 +100,7 @@ def test_every_event_title_and_a_native_name_is_text_on_the_poster(real):
     assert "乾岔子島事件" in text  # the CJK name comes out of the PDF as text, not as outlines
     assert "26 November 2026" in text
     # The edition identifies the print; the data digest and the tool are workings, not evidence.
-    assert real.dataset.revision not in text and "borderwar-report" not in text
+    assert real.dataset.revision not in text and "Typeset by" not in text
 
 
 def test_poster_embeds_its_fonts_and_only_the_bundled_ones(real):
