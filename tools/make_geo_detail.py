@@ -28,7 +28,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_geo as MG  # noqa: E402  (the readers and writers of the world files)
 
