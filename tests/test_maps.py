@@ -547,3 +547,21 @@ def test_a_finer_layer_with_bad_bounds_names_its_file(tmp_path):
     proj = Project(tmp_path, packaged("templates"), tmp_path / "out")
     with pytest.raises(RenderError, match=r"detail\.geojson: metadata\.bounds"):
         G.detail_base(proj, (0, 1, 0, 1))
+
+
+def test_the_detail_tool_boxes_every_battlefield_view_with_a_margin():
+    """tools/make_geo_detail.py: each view under MAX_VIEW_KM widened by half its size (boxes that overlap
+    merged), a regional view left to the world file; every box holds its views."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_geo_detail", ROOT / "tools" / "make_geo_detail.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    views = [(130.5, 130.72, 42.369, 42.511), (130.5, 130.72, 42.36, 42.52), (-60.0, -55.0, -25.0, -20.0),
+             (179.9, 180.1, 65.0, 65.1)]
+    boxes = tool.boxes_for(views)
+    assert boxes == [(130.39, 130.83, 42.28, 42.6), (179.8, 180.2, 64.95, 65.15)]
+    bounds = [[b[0], b[2], b[1], b[3]] for b in boxes]
+    assert all(G.covers(bounds, v) for v in views if v[1] - v[0] < 1)
+    assert not G.covers(bounds, views[2])
+    assert tool._pieces(boxes[1]) == [(-180.0, -179.8, 64.95, 65.15), (179.8, 180.0, 64.95, 65.15)]

@@ -90,9 +90,10 @@ def boxes_for(views) -> list[tuple]:
 
 
 def round_box(b) -> tuple:
-    """Outwards to 0.01°, so the declared bounds are short and still hold the view."""
-    return (math.floor(b[0] * 100) / 100, math.ceil(b[1] * 100) / 100,
-            math.floor(b[2] * 100) / 100, math.ceil(b[3] * 100) / 100)
+    """Outwards to 0.01°, so the declared bounds are short and still hold the view (130.5 − 0.11 is 130.39,
+    not the 130.38 its float would floor to)."""
+    c = [round(x * 100, 6) for x in b]
+    return (math.floor(c[0]) / 100, math.ceil(c[1]) / 100, math.floor(c[2]) / 100, math.ceil(c[3]) / 100)
 
 
 def _pieces(box) -> list[tuple]:
