@@ -50,8 +50,8 @@ def geo_dir(project) -> Path:
 def geo_dirs(project) -> list[Path]:
     """Every folder the maps read: the data set's own ``geo/`` (for its detail layer, even beside the
     packaged world file) and :func:`geo_dir`."""
-    own = Path(project.data_dir) / "geo"
-    return list(dict.fromkeys(d for d in (own, geo_dir(project)) if d == geo_dir(project) or _find(d, DETAIL)))
+    own, base = Path(project.data_dir) / "geo", geo_dir(project)
+    return [own, base] if own != base and _find(own, DETAIL) else [base]
 
 
 def detail_base(project, view) -> BaseMap | None:

@@ -194,8 +194,7 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     ax.set_ylim(s0, s1)
     ax.set_aspect(1 / math.cos(math.radians((s0 + s1) / 2)), adjustable="box")
     # the finer layer where it holds the whole view (a battlefield 30 km across), else the world file
-    fine = G.detail_base(project, view)
-    base = fine or G.load_base(str(G.world_file(gdir)))
+    base = G.detail_base(project, view) or G.load_base(str(G.world_file(gdir)))
     layers = _base_map(ax, base, preset, view, map_w, [event])
     xs, ys = _graticule(ax, w0, w1, s0, s1, fs, preset)
     for ln in block.lines:
