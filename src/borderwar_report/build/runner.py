@@ -31,6 +31,7 @@ from borderwar_report.build.plan import (
 )
 from borderwar_report.core.errors import RenderError
 from borderwar_report.core.files import _UMASK, reproducible_epoch, write_atomic
+from borderwar_report.core.heap import long_lived
 from borderwar_report.core.log import Log
 from borderwar_report.core.project import Project
 
@@ -160,7 +161,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
 
         log.step(f"reading {project.data_dir}/")
         warnings: list = []
-        with _long_lived():
+        with long_lived():  # the records (core.heap)
             dataset = load_dataset(project.data_dir, warnings=warnings)
         for warning in warnings:  # suspect, not wrong: printed (unless -q), and the build goes on
             log.info(str(warning))
@@ -202,20 +203,6 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
         seconds = time.monotonic() - started
         log.step(f"built {', '.join(todo)} into {project.out_dir}/ in {seconds:.1f} s")
         return BuildResult("built", outputs, tuple(todo), seconds, changes)
-
-
-@contextlib.contextmanager
-def _long_lived():
-    """The records live as long as the build: the cyclic garbage collector leaves them alone (gc.freeze) rather
-    than walk them again at every full collection. At 20,000 events that walking was a fifth of the reading
-    and more than half of the briefing's view model. Reference counting frees everything as before; the
-    collector is back to normal (unfrozen) when the build ends."""
-    gc.disable()  # reading makes few cycles and many long-lived objects
-    try:
-        yield
-        gc.freeze()
-    finally:
-        gc.enable()
 
 
 def _run_steps(ctx: BuildContext, todo: list[str]) -> None:

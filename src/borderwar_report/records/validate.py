@@ -751,7 +751,7 @@ def raw_html_problems(doc: YamlDoc | None) -> list[Problem]:
 def _walk_html(doc: YamlDoc, value, where: tuple, md, problems: list[Problem]) -> None:
     # A module function, not a closure that calls itself: that closure was a reference cycle holding the
     # whole parsed file (its values, lines and bytes) until the cyclic collector ran, which it does not
-    # while reading (runner._long_lived): at 10,000 events 165 MB of the 250 MB read stayed allocated.
+    # while reading (core.heap.long_lived): at 10,000 events 165 MB of the 250 MB read stayed allocated.
     if isinstance(value, dict):
         keys = EVENT_MARKDOWN_KEYS if "phase" in value and "kind" in value else MARKDOWN_KEYS
         for key, item in value.items():
