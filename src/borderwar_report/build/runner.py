@@ -21,6 +21,7 @@ from borderwar_report import __version__
 from borderwar_report.build.lock import build_lock
 from borderwar_report.build.plan import (
     DIGESTS,
+    EVENT_DIGESTS,
     MANIFEST,
     STEPS,
     BuildOptions,
@@ -166,7 +167,9 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
         for warning in warnings:  # suspect, not wrong: printed (unless -q), and the build goes on
             log.info(str(warning))
         event_digests = _event_digests(dataset)
-        changes = describe_changes(manifest.get("events", {}), event_digests) if manifest else []
+        # digests made another way (an older version of the tool) would all differ: nothing to say then
+        same_kind = manifest.get("events_digest") == EVENT_DIGESTS
+        changes = describe_changes(manifest.get("events", {}), event_digests) if manifest and same_kind else []
         for line in changes:
             log.info(line)
 
@@ -188,6 +191,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
                              "first": dataset.events[0].date.text if dataset.events else None,
                              "last": dataset.events[-1].date.text if dataset.events else None},
                     "events": event_digests,
+                    "events_digest": EVENT_DIGESTS,
                     "changes": changes,
                     "build_seconds": round(time.monotonic() - started, 2),
                     DIGESTS: cache.seen,  # what the next plan may take without reading the files again
