@@ -226,7 +226,7 @@ def _print_preset():
 def test_records_are_frozen_for_the_build_and_the_collector_comes_back():
     import gc
 
-    from borderwar_report.build.runner import _long_lived
+    from borderwar_report.core.heap import long_lived as _long_lived
 
     before = gc.get_freeze_count()
     with _long_lived():

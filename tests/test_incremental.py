@@ -123,6 +123,60 @@ def _keys(data: Path):
     return out
 
 
+def _reprs_are_content(value, seen_types: set) -> None:
+    """Every object in a reduced copy is of a type whose repr is its content (inputs.digest hashes repr)."""
+    import dataclasses
+    import datetime as dt
+
+    from borderwar_report.records.model import Organisation
+
+    seen_types.add(type(value))
+    if isinstance(value, Organisation):
+        assert repr(value).startswith("Organisation(")
+    elif value is None or type(value) in (str, int, float, bool, dt.date):
+        pass
+    elif dataclasses.is_dataclass(value):
+        shown = ", ".join(f"{f.name}={getattr(value, f.name)!r}" for f in dataclasses.fields(value))
+        assert repr(value) == f"{type(value).__qualname__}({shown})", type(value)  # every field, by name
+        for f in dataclasses.fields(value):
+            _reprs_are_content(getattr(value, f.name), seen_types)
+    elif type(value) is dict:
+        for k, v in value.items():
+            _reprs_are_content(k, seen_types)
+            _reprs_are_content(v, seen_types)
+    elif type(value) in (tuple, list):
+        for v in value:
+            _reprs_are_content(v, seen_types)
+    else:
+        raise AssertionError(f"{type(value).__name__} in a reduced copy: is its repr its content?")
+
+
+@pytest.mark.parametrize("data", [ROOT / "data", FIXTURES / "chaco"], ids=["shipped", "chaco"])
+def test_a_key_digests_everything_in_the_reduced_copy(data):
+    from borderwar_report.charts.inputs import reduce
+    from borderwar_report.records.model import Organisation
+
+    ds = _load(data)
+    types: set = set()
+    for kind in ("casualties", "dead", "maps", "deck"):
+        _reprs_are_content(reduce(ds, kind), types)
+    assert repr(Organisation("Red Army")) != repr("Red Army")
+
+
+def test_a_reduced_record_is_a_copy_with_its_fields_only():
+    from borderwar_report.charts.inputs import replace
+    from borderwar_report.records.model import Claim, ClaimSource
+
+    claim = Claim(5, 7, "someone", (ClaimSource("a", "p. 1"),), note="why")
+    object.__setattr__(claim, "_cached", 1)
+    copy = replace(claim, note=None)
+    assert copy == Claim(5, 7, "someone", (ClaimSource("a", "p. 1"),))
+    assert claim.note == "why"
+    assert not hasattr(copy, "_cached")
+    with pytest.raises(TypeError):
+        replace(claim, nots=None)
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, old

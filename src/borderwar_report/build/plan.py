@@ -211,16 +211,18 @@ def plan(project: Project, options: BuildOptions, cache: DigestCache | None = No
 
 # --- the build ------------------------------------------------------------------------------------
 
-def _event_digests(dataset) -> dict[str, str]:
-    from borderwar_report.records.export import _plain
+EVENT_DIGESTS = "event-repr 1"  # how the manifest's "events" digests are made; others are not compared
 
-    out = {}
-    for ev in dataset.events:
-        body = _plain(ev)
-        body.pop("line", None)
-        body.pop("file", None)  # where the data folder lives is not an edit
-        out[ev.id] = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-    return out
+
+def _event_digests(dataset) -> dict[str, str]:
+    """{event id: digest of the record}, for the log's "events edited: …" on the next build. The digest is
+    of the record's repr (every field by name, as charts.inputs.digest explains) without where it was
+    read: the file and line are not an edit. At 50,000 events the JSON form it replaced took 22 of 314 s of a
+    profiled build."""
+    from dataclasses import replace
+
+    return {ev.id: hashlib.sha256(repr(replace(ev, file="", line=0)).encode()).hexdigest()[:16]
+            for ev in dataset.events}
 
 
 def describe_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:

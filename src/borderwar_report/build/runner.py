@@ -21,6 +21,7 @@ from borderwar_report import __version__
 from borderwar_report.build.lock import build_lock
 from borderwar_report.build.plan import (
     DIGESTS,
+    EVENT_DIGESTS,
     MANIFEST,
     STEPS,
     BuildOptions,
@@ -31,6 +32,7 @@ from borderwar_report.build.plan import (
 )
 from borderwar_report.core.errors import RenderError
 from borderwar_report.core.files import _UMASK, reproducible_epoch, write_atomic
+from borderwar_report.core.heap import long_lived
 from borderwar_report.core.log import Log
 from borderwar_report.core.project import Project
 
@@ -160,12 +162,14 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
 
         log.step(f"reading {project.data_dir}/")
         warnings: list = []
-        with _long_lived():
+        with long_lived():  # the records (core.heap)
             dataset = load_dataset(project.data_dir, warnings=warnings)
         for warning in warnings:  # suspect, not wrong: printed (unless -q), and the build goes on
             log.info(str(warning))
         event_digests = _event_digests(dataset)
-        changes = describe_changes(manifest.get("events", {}), event_digests) if manifest else []
+        # digests made another way (an older version of the tool) would all differ: nothing to say then
+        same_kind = manifest.get("events_digest") == EVENT_DIGESTS
+        changes = describe_changes(manifest.get("events", {}), event_digests) if manifest and same_kind else []
         for line in changes:
             log.info(line)
 
@@ -187,6 +191,7 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
                              "first": dataset.events[0].date.text if dataset.events else None,
                              "last": dataset.events[-1].date.text if dataset.events else None},
                     "events": event_digests,
+                    "events_digest": EVENT_DIGESTS,
                     "changes": changes,
                     "build_seconds": round(time.monotonic() - started, 2),
                     DIGESTS: cache.seen,  # what the next plan may take without reading the files again
@@ -202,20 +207,6 @@ def run(project: Project, options: BuildOptions | None = None, log: Log | None =
         seconds = time.monotonic() - started
         log.step(f"built {', '.join(todo)} into {project.out_dir}/ in {seconds:.1f} s")
         return BuildResult("built", outputs, tuple(todo), seconds, changes)
-
-
-@contextlib.contextmanager
-def _long_lived():
-    """The records live as long as the build: the cyclic garbage collector leaves them alone (gc.freeze) rather
-    than walk them again at every full collection. At 20,000 events that walking was a fifth of the reading
-    and more than half of the briefing's view model. Reference counting frees everything as before; the
-    collector is back to normal (unfrozen) when the build ends."""
-    gc.disable()  # reading makes few cycles and many long-lived objects
-    try:
-        yield
-        gc.freeze()
-    finally:
-        gc.enable()
 
 
 def _run_steps(ctx: BuildContext, todo: list[str]) -> None:

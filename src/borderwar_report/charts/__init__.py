@@ -183,6 +183,7 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
     from borderwar_report.charts.inputs import Keys, Previous
     from borderwar_report.charts.style import check_fonts
     from borderwar_report.core.files import reproducible_epoch, write_atomic
+    from borderwar_report.core.heap import long_lived
 
     dataset, project = ctx.dataset, ctx.project
     check_fonts(dataset, project)
@@ -190,14 +191,15 @@ def build_charts(ctx, part: str = "all", parallel: bool | None = None) -> dict:
     template = (getattr(ctx, "keys", None) or {}).get("pptx_template", "")
     keys = Keys(dataset, project, env)
     previous = Previous(project.out_dir, getattr(ctx, "previous_outputs", None) or {})
-    datasets = {name: keys.reduced(name) for name in CHARTS}
     jobs_all = [("print", ("svg",)), ("slides", SLIDE_FORMATS), (DECK, ("png",))]
     jobs = [j for j in jobs_all if part == "all" or (j[0] == "print") == (part == "print")]
     files = {name: {"print": {"svg": f"charts/print/{name}.svg"},
                     "slides": {fmt: f"charts/slides/{name}.{fmt}" for fmt in sorted(SLIDE_FORMATS)}}
              for name in CHARTS}
-    chart_keys = {name: {p: keys.key(p, name, *f) for p, f in jobs_all} for name in CHARTS}
-    deck_key = keys.key("deck.pptx", "deck", template, *(chart_keys[n][DECK] for n in CHARTS))
+    with long_lived():  # the reduced copies, like the records, live as long as the charts step
+        datasets = {name: keys.reduced(name) for name in CHARTS}
+        chart_keys = {name: {p: keys.key(p, name, *f) for p, f in jobs_all} for name in CHARTS}
+        deck_key = keys.key("deck.pptx", "deck", template, *(chart_keys[n][DECK] for n in CHARTS))
     for name in CHARTS:
         chart_keys[name]["deck.pptx"] = deck_key
         chart_keys[name].pop(DECK)

@@ -63,6 +63,9 @@ def loss_ancestors(category: str) -> tuple[str, ...]:
 class Organisation(str):
     """An author that is an organisation: its name is never read as "Family, Given", comma or not."""
 
+    def __repr__(self) -> str:  # told apart from a person's name of the same letters (chart keys)
+        return f"Organisation({str.__repr__(self)})"
+
 
 @dataclass(frozen=True)
 class Name:
