@@ -19,7 +19,7 @@ from borderwar_report.documents.pdf import render_pdf
 from borderwar_report.core.project import Project
 from borderwar_report.records.validate import validate_folder
 
-from .conftest import run_cli
+from .conftest import run_cli, writable_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -227,9 +227,8 @@ def test_broken_template_names_file_and_line(tmp_path, name, line, text, message
 
 
 @pytest.mark.slow
-def test_cli_build_with_broken_templates_exits_3_and_keeps_outputs(tmp_path):
-    out = tmp_path / "out"
-    run(Project(MINI, TEMPLATES, out), BuildOptions(force=True, only=("briefing",)), Log(quiet=True))
+def test_cli_build_with_broken_templates_exits_3_and_keeps_outputs(mini_build, tmp_path):
+    out = writable_copy(mini_build[1], tmp_path / "out")
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert out / "briefing.pdf" in before
 
