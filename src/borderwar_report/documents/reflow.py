@@ -157,32 +157,53 @@ class _Restyler:
         return True
 
 
+def ignore_page_total(context, total: int) -> None:
+    """Keep WeasyPrint 70 from laying out again every page with a ``target-counter`` when only the page total
+    changed: it compares a lookup's page counters as a whole, ``pages`` included, though the lookup's content
+    uses only ``page``. A lookup whose content does not use ``pages`` gets the new total in its cached
+    counters, as if it had been seen with it."""
+    if not total:
+        return
+    pages = [total]
+    for item in context.target_collector.counter_lookup_items.values():
+        cached = item.cached_page_counter_values
+        if ("pages" in cached and cached["pages"] != pages and "pages" not in item.missing_counters
+                and not any("pages" in c for c in item.missing_target_counters.values())):
+            cached["pages"] = pages
+
+
 def target_pages(context) -> dict[str, int | None]:
     """Anchor → index of the page where WeasyPrint last placed it (for ``target-counter``)."""
     return {name: item.page_maker_index for name, item in context.target_collector.target_lookup_items.items()}
 
 
-def refresh_references(context, pages, before: dict) -> None:
-    """After a run-on moved pages, have WeasyPrint fill in again every ``target-counter`` whose target moved.
-    WeasyPrint 70 spreads such a change by anchor name, but files a lookup made through ``attr(href)`` under
-    no name, so a moved target would keep its old number; this marks those lookups pending (what WeasyPrint
-    does for a forward reference) and their pages for remaking, so the next loop lays them out with the new
-    numbers."""
-    now = target_pages(context)
-    moved = {name for name, index in now.items() if before.get(name) != index}
-    if not moved:
-        return
+def resolve_references(context, pages, moved: set[str], known: dict) -> None:
+    """Fill in again, from their targets' current pages, the ``target-counter`` contents on ``pages`` whose
+    target is in ``moved``, and mark their pages for remaking.
+
+    WeasyPrint 70 spreads a target's new page by anchor name, but files a lookup made through ``attr(href)``
+    under no name, so it refills one only when the lookup's own page counters change: forward references
+    came out right only because the page total changed after the first pass, and a target moved by a
+    run-on would keep its old number. This refills each such lookup once (WeasyPrint's ``parse_again``, with
+    the counters of the lookup's page) before its page is laid out again, so one remake prints the number."""
+    import copy
+
     lookups = context.target_collector.counter_lookup_items
+    done: set[int] = set()
     for index, page in enumerate(pages):
         for box in page.descendants(placeholders=True):
             item = box.missing_link and lookups.get((box.missing_link, "content"))
-            if not item or not item.missing_target_counters:
+            if not item or id(item) in done:
                 continue
+            done.add(id(item))  # the first page holding the box, as WeasyPrint counts it
             element = getattr(box.missing_link, "element", None)
             href = (element.get("href") or "") if element is not None else ""
-            if not href.startswith("#") or href[1:] in moved or href[1:] not in now:
-                item.pending = True
-                context.page_maker[index][-1]["content_changed"] = True
+            if href.startswith("#") and href[1:] in known and href[1:] not in moved:
+                continue
+            values = context.page_maker[index + 1][3][1]  # the page's counters, as make_page left them
+            item.cached_page_counter_values = copy.deepcopy(values)
+            item.parse_again(values)
+            context.page_maker[index][-1]["content_changed"] = True
 
 
 @contextlib.contextmanager
@@ -198,7 +219,7 @@ def inline_run_on(html: str, taken: set[str]):
     import weasyprint.layout as wlayout
 
     make_all_pages, layout_document = wlayout.make_all_pages, wdoc.layout_document
-    state = {"rounds": 0, "off": False, "restyler": None, "elements": None, "targets": None}
+    state = {"rounds": 0, "off": False, "restyler": None, "elements": None}
 
     def settled(context, previous: int, made: int) -> bool:
         for *_, remake in context.page_maker:
@@ -214,11 +235,14 @@ def inline_run_on(html: str, taken: set[str]):
 
     def make_pages(context, root_box, html, pages):
         previous = len(pages)
+        ignore_page_total(context, previous)
+        before = target_pages(context)
         made = list(make_all_pages(context, root_box, html, pages))
-        if state["targets"] is not None:  # the loop after a run-on: the moved targets' references
-            refresh_references(context, made, state["targets"])
-            state["targets"] = None
-        elif not state["off"] and settled(context, previous, len(made)):
+        now = target_pages(context)
+        moved = {name for name, index in now.items() if before.get(name) != index}
+        if moved and context.target_collector.counter_lookup_items:
+            resolve_references(context, made, moved, now)
+        if not state["off"] and settled(context, previous, len(made)):
             by_id = elements(html)
             now = {c for c, e in by_id.items() if RUN_ON in (e.get("class") or "").split()}
             starts = page_starts(made, chapters)
@@ -235,7 +259,6 @@ def inline_run_on(html: str, taken: set[str]):
                         break
                     taken.add(chapter)
                     context.page_maker[starts[chapter] - 2][-1]["content_changed"] = True  # the tail's page
-                    state["targets"] = target_pages(context)
         yield from made
 
     def lay_out_document(html, root_box, context, max_loops=8):
