@@ -188,15 +188,14 @@ def resolve_references(context, pages, moved: set[str], known: dict) -> None:
     the counters of the lookup's page) before its page is laid out again, so one remake prints the number."""
     import copy
 
-    lookups = context.target_collector.counter_lookup_items
-    done: set[int] = set()
-    for index, page in enumerate(pages):
-        for box in page.descendants(placeholders=True):
-            item = box.missing_link and lookups.get((box.missing_link, "content"))
-            if not item or id(item) in done:
+    by_id = {id(item): (box, item) for (box, token), item in context.target_collector.counter_lookup_items.items()
+             if token == "content" and item.missing_target_counters}
+    for index in range(min(len(pages), len(context.page_maker) - 1)):
+        for lookup in context.page_maker[index][-1]["content_lookups"]:  # the first page holding each lookup
+            if lookup not in by_id:
                 continue
-            done.add(id(item))  # the first page holding the box, as WeasyPrint counts it
-            element = getattr(box.missing_link, "element", None)
+            box, item = by_id[lookup]
+            element = getattr(box, "element", None)
             href = (element.get("href") or "") if element is not None else ""
             if href.startswith("#") and href[1:] in known and href[1:] not in moved:
                 continue
