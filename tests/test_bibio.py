@@ -166,3 +166,13 @@ def test_append_without_a_data_folder_is_a_usage_error(tmp_path):
     result = run_cli("sources", "import", REFS / "zotero.json", "--append", cwd=tmp_path)
     assert result.returncode == 2
     assert "give --data DIR" in result.stderr
+
+
+def test_a_short_title_never_ends_on_a_possessive_or_a_little_word():
+    from borderwar_report.records.shortcite import short_title
+
+    assert short_title("Documents of the Mongolian People's Republic's case") == \
+        "Documents of the Mongolian People's Republic's case"
+    assert short_title("The Soldiers’ War in the Far East, 1938") == "The Soldiers’ War"
+    assert short_title("Nomonhan: Japan against Russia, 1939") == "Nomonhan"
+    assert short_title("A History of the War on the Steppe") == "A History of the War"

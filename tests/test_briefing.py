@@ -14,6 +14,7 @@ import pytest
 
 from borderwar_report.documents import citations
 from borderwar_report.documents import context as cx
+from borderwar_report.documents import flow
 from borderwar_report.documents.briefing import build_briefing, charts_for_print, svg_aspect, with_notes
 from borderwar_report.build.runner import BuildContext, run
 from borderwar_report.build.plan import BuildOptions
@@ -134,10 +135,36 @@ def test_page_numbering_and_running_heads(shipped):
     assert "Appendix D. Sources" in pages[-1]
 
 
+def test_a_page_shared_by_two_chapters_is_headed_with_both(shipped):
+    out, _, pages, dataset, _ = shipped
+    decisions = json.loads((out / flow.FLOW_FILE).read_text())
+    assert decisions["run_on"]  # the shipped data has a chapter that runs on; else this tests nothing
+    html = (out / "briefing.html").read_text()
+    titles = {m.group(1): " ".join(re.sub(r"<[^>]+>", "", m.group(2)).split()) for m in re.finditer(
+        r'<section class="[^"]*\bchapter\b[^"]*" id="([^"]+)">.*?<h1[^>]*>(.*?)</h1>', html, re.S)}
+    order = list(titles)
+    for chapter in decisions["run_on"]:
+        joined = f"{titles[order[order.index(chapter) - 1]]} · {titles[chapter]}"
+        shared = [i for i, text in enumerate(pages) if joined in text]
+        assert len(shared) == 1, joined
+    assert dataset.revision not in "\n".join(pages)  # the data digest is the build's, not the reader's
+
+
+def test_the_cover_summary_and_method_count_the_same_claims(shipped):
+    _, _, pages, dataset, view = shipped
+    text = squeeze(" ".join(pages))
+    total = sum(1 for e in dataset.events for _ in e.all_claims()) + sum(len(f.claims) for e in dataset.events
+                                                                          for f in e.figures)
+    assert view.stats["claims"] == view.evidence_claims == total
+    assert squeeze(f"{total:,} claims by") in text  # the cover
+    assert squeeze(f"{total} figures, each a claim") in text  # the summary's key figures
+    assert squeeze(f"The {total:,} claims in the data") in text  # appendix C
+
+
 def test_no_blank_pages(shipped):
     _, _, pages, _, _ = shipped
     for i, text in enumerate(pages, start=1):
-        body = re.sub(r"page \d+ of \d+|Edition .*revision \w+", "", text)
+        body = re.sub(r"page \d+ of \d+|Edition \d+ \w+ \d{4}", "", text)
         assert len(body.split()) > 12, f"page {i} is (nearly) blank"
 
 

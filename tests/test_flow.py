@@ -16,6 +16,16 @@ def test_chapter_ids_and_classes():
     assert flow.apply(HTML, (), ()) == HTML
 
 
+def test_a_run_on_chapter_heads_its_first_page_with_both_chapters():
+    html = ('<section class="phase chapter" id="a"><h1>Casualty <i>comparison</i></h1>A</section>'
+            '<section class="aftermath chapter" id="b"><p>x</p><h1 class="x">After &amp; more</h1>B</section>')
+    out = flow.apply(html, {"b"}, ())
+    assert ('<h1 class="x" data-head="Casualty comparison · After &amp; more">After &amp; more</h1>'
+            '<div class="head-mark" data-head="After &amp; more"></div>B') in out
+    assert "data-head" not in flow.apply(html, (), ())
+    assert out.count("data-head") == 2  # the chapter that opens a page keeps its plain head
+
+
 def test_a_short_tail_lets_the_next_chapter_run_on():
     # a: pages 1-3 with 10 % on page 3; b: pages 4-5, 90 % full at its end; c: pages 6-7
     fills = [0.9, 0.9, 0.1, 0.9, 0.9, 0.9, 0.5]

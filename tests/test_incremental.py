@@ -262,3 +262,39 @@ def test_the_source_line_names_the_works_drawn_and_the_document(mini):
     assert "Reprinter" not in source_line(ds2, [reread], fits=lambda t: True)
     nothing = source_line(ds, [], fits=lambda t: True)
     assert nothing.startswith(f"Source: {ds.document.title} (edition ")
+
+
+# --- typeset PDFs kept when their page source is unchanged -------------------------------------------------
+
+def test_an_edit_that_prints_nothing_keeps_the_typeset_pdfs(mini_build, tmp_path, monkeypatch):
+    from .conftest import writable_copy
+
+    monkeypatch.setenv("BORDERWAR_SERIAL", "1")  # every step's log line in this process's stream
+
+    data = writable_copy(mini_build[0], tmp_path / "data")
+    out = writable_copy(mini_build[1], tmp_path / "out")
+    before = _files(out)
+    documents = ("briefing.pdf", "timeline-poster.pdf", "handout.pdf")
+
+    # A comment and an editor's note change the data files, not a printed word.
+    event = data / "events" / "hill-battle.yaml"
+    _edit(event, "outcome: Ceasefire", "editor_note: check the wounded range\noutcome: Ceasefire  # per doe")
+    result, log = _build(data, out)
+    assert {"briefing", "poster", "handout"} <= set(result.ran)
+    for name in documents:
+        assert (out / name).read_bytes() == before[name], name
+    assert log.count("page source unchanged, kept from the last build") == 3
+
+    # A kept file must still be the one the manifest recorded: a damaged handout is typeset again.
+    (out / "handout.pdf").write_bytes(b"%PDF-1.7 damaged")
+    _edit(event, "# per doe", "# per doe, p. 7")
+    result, log = _build(data, out)
+    assert "handout.pdf: page source unchanged" not in log
+    assert (out / "handout.pdf").read_bytes() == before["handout.pdf"]
+    assert log.count("page source unchanged, kept from the last build") == 2
+
+    # A printed figure changes the briefing's page source: it is typeset again.
+    _edit(event, "low: 2752", "low: 2753")
+    result, log = _build(data, out)
+    assert "briefing: page source unchanged" not in log
+    assert (out / "briefing.pdf").read_bytes() != before["briefing.pdf"]

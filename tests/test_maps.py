@@ -4,6 +4,7 @@ outputs carry nothing of the shipped data."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
@@ -17,6 +18,7 @@ from borderwar_report.charts import geo as G
 from borderwar_report.charts import render_chart
 from borderwar_report.charts.common import size_key_values
 from borderwar_report.charts.locator import mentioned_names, regional, wrap_shift
+from borderwar_report.core.errors import RenderError
 from borderwar_report.core.project import Project, packaged
 from borderwar_report.records.validate import load_dataset
 
@@ -454,3 +456,112 @@ def test_a_label_away_from_its_marker_always_has_a_leader():
         x0, y0, x1, y1 = s.box
         dx, dy = max(x0 - p.x, 0, p.x - x1), max(y0 - p.y, 0, p.y - y1)
         assert (dx * dx + dy * dy) ** 0.5 <= 1.1 * (p.radius + gap), (p.id, s)  # beside it (a diagonal: 1.06)
+
+
+# --- the finer layer of the detail maps (data/geo/detail.geojson.gz, tools/make_geo_detail.py) ------
+
+def _write_detail(folder: Path, bounds, lake_box) -> Path:
+    """A small detail file: one lake, ``lake_box`` (about 100 km²)."""
+    w, s, e, n = lake_box
+    ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
+    fc = {"type": "FeatureCollection", "metadata": {"bounds": bounds},
+          "features": [{"type": "Feature", "properties": {"layer": "lake", "area_km2": 100.0},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "detail.geojson"
+    path.write_text(json.dumps(fc), encoding="utf-8")
+    return path
+
+
+def test_the_finer_layer_is_chosen_only_where_its_bounds_hold_the_view():
+    bounds = [[130.38, 42.28, 130.83, 42.61], [179.5, 60.0, 180.5, 61.0]]
+    assert G.covers(bounds, (130.5, 130.72, 42.369, 42.511))
+    assert not G.covers(bounds, (130.3, 130.72, 42.369, 42.511))  # a view reaching past the box: the world file
+    assert not G.covers(bounds, (130.5, 130.72, 42.369, 42.7))
+    assert G.covers(bounds, (-180.2, -179.7, 60.2, 60.8))  # across the antimeridian, one turn of the globe away
+    assert not G.covers([], (130.5, 130.72, 42.369, 42.511))
+
+
+def test_shipped_detail_maps_are_drawn_from_the_finer_layer_and_show_its_small_lakes(tmp_path, monkeypatch):
+    """The battlefield maps (25 km across) are cut from the full-resolution layer: the Khasan map shows lakes
+    the world file leaves out (under its 20 km²), and without the layer it falls back to the world file."""
+    from borderwar_report.charts import render_details
+
+    shipped = load_dataset(ROOT / "data")
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    fine = render_details(shipped, proj, "print", ())
+    assert {k: v["stats"]["geometry"] for k, v in fine.items()} == {
+        "detail-lake-khasan-1938": "detail.geojson.gz", "detail-khalkhin-gol-1939": "detail.geojson.gz"}
+    detail = G.detail_base(proj, fine["detail-lake-khasan-1938"]["stats"]["view"])
+    world = G.load_base(str(G.world_file(packaged("data") / "geo")))
+    small = [s for s in detail.layers["lake"] if s.props["area_km2"] < world.metadata["min_lake_area_km2"]]
+    w, e, s_, n = fine["detail-lake-khasan-1938"]["stats"]["view"]
+    assert any(G._hits(s.box, (w, e, s_, n)) for s in small)  # one such lake lies on the Khasan map ...
+    monkeypatch.setattr(G, "detail_base", lambda project, view: None)
+    coarse = render_details(shipped, proj, "print", ())
+    assert {v["stats"]["geometry"] for v in coarse.values()} == {"world.geojson.gz"}
+    # ... and is drawn: the map shows more lakes from the finer layer than from the world file
+    assert fine["detail-lake-khasan-1938"]["stats"]["lakes"] > coarse["detail-lake-khasan-1938"]["stats"]["lakes"]
+    for name in fine:  # the same map otherwise: its view and its labels
+        assert {k: v for k, v in fine[name]["stats"].items() if k not in ("geometry", "lakes", "waters")} == \
+            {k: v for k, v in coarse[name]["stats"].items() if k not in ("geometry", "lakes", "waters")}
+
+
+def test_a_data_set_brings_its_own_finer_layer_beside_the_packaged_world(chaco, tmp_path):
+    """<data>/geo/detail.geojson alone (no world file there) is read for a view inside its bounds, and its lake
+    is drawn; a data set without one (the Chaco fixture) draws from the packaged world file as before."""
+    import shutil
+
+    from borderwar_report.charts.geo_detail import make_detail
+    from borderwar_report.charts.inputs import Keys
+    from borderwar_report.charts.style import PRESETS, chart_context
+
+    ev = next(e for e in chaco.events if e.id == "chaco-war-1932-1935")
+    proj = Project(CHACO, packaged("templates"), tmp_path / "out")
+    with chart_context(proj, PRESETS["print"]):
+        before = make_detail(chaco, proj, PRESETS["print"], ev)
+        before.fig.clear()
+    assert before.stats["geometry"] == "world.geojson.gz"
+    data = tmp_path / "data"
+    shutil.copytree(CHACO, data)
+    _write_detail(data / "geo", [[-63.0, -26.0, -57.0, -20.0]], [-60.6, -23.1, -60.5, -23.0])
+    own = Project(data, packaged("templates"), tmp_path / "out2")
+    assert G.geo_dir(own) == packaged("data") / "geo" and G.geo_dirs(own)[0] == data / "geo"
+    assert Keys(chaco, own, "env").key("print", f"detail-{ev.id}") != Keys(chaco, proj, "env").key(
+        "print", f"detail-{ev.id}")  # the finer layer is an input of the map: a change to it draws it again
+    with chart_context(own, PRESETS["print"]):
+        chart = make_detail(chaco, own, PRESETS["print"], ev)
+        chart.fig.clear()
+    assert chart.stats["geometry"] == "detail.geojson" and chart.stats["lakes"] == 1
+    assert chart.stats["view"] == before.stats["view"] and chart.stats["labels"] == before.stats["labels"]
+    _write_detail(data / "geo", [[-61.0, -26.0, -57.0, -20.0]], [-60.6, -23.1, -60.5, -23.0])  # too small
+    G.load_base.cache_clear()
+    with chart_context(own, PRESETS["print"]):
+        chart = make_detail(chaco, own, PRESETS["print"], ev)
+        chart.fig.clear()
+    assert chart.stats["geometry"] == "world.geojson.gz"
+
+
+def test_a_finer_layer_with_bad_bounds_names_its_file(tmp_path):
+    _write_detail(tmp_path / "geo", [["west", 1, 2, 3]], [0, 0, 0.01, 0.01])
+    proj = Project(tmp_path, packaged("templates"), tmp_path / "out")
+    with pytest.raises(RenderError, match=r"detail\.geojson: metadata\.bounds"):
+        G.detail_base(proj, (0, 1, 0, 1))
+
+
+def test_the_detail_tool_boxes_every_battlefield_view_with_a_margin():
+    """tools/make_geo_detail.py: each view under MAX_VIEW_KM widened by half its size (boxes that overlap
+    merged), a regional view left to the world file; every box holds its views."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_geo_detail", ROOT / "tools" / "make_geo_detail.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    views = [(130.5, 130.72, 42.369, 42.511), (130.5, 130.72, 42.36, 42.52), (-60.0, -55.0, -25.0, -20.0),
+             (179.9, 180.1, 65.0, 65.1)]
+    boxes = tool.boxes_for(views)
+    assert boxes == [(130.39, 130.83, 42.28, 42.6), (179.8, 180.2, 64.95, 65.15)]
+    bounds = [[b[0], b[2], b[1], b[3]] for b in boxes]
+    assert all(G.covers(bounds, v) for v in views if v[1] - v[0] < 1)
+    assert not G.covers(bounds, views[2])
+    assert tool._pieces(boxes[1]) == [(-180.0, -179.8, 64.95, 65.15), (179.8, 180.0, 64.95, 65.15)]

@@ -236,9 +236,9 @@ def bbox_hits(pts: np.ndarray, box) -> bool:
                 pts[:, 1].max() < s or pts[:, 1].min() > n)
 
 
-def rnd_line(pts: np.ndarray) -> list | None:
+def rnd_line(pts: np.ndarray, decimals: int = DECIMALS) -> list | None:
     """Round to DECIMALS and drop repeated points; None if degenerate."""
-    r = np.round(pts, DECIMALS)
+    r = np.round(pts, decimals)
     keep = np.ones(len(r), bool)
     keep[1:] = np.any(r[1:] != r[:-1], axis=1)
     r = r[keep]
@@ -247,8 +247,8 @@ def rnd_line(pts: np.ndarray) -> list | None:
     return [[float(x), float(y)] for x, y in r]
 
 
-def rnd_ring(pts: np.ndarray) -> list | None:
-    c = rnd_line(pts)
+def rnd_ring(pts: np.ndarray, decimals: int = DECIMALS) -> list | None:
+    c = rnd_line(pts, decimals)
     if c is None:
         return None
     if c[0] != c[-1]:
@@ -381,9 +381,10 @@ def _km(pts: np.ndarray) -> float:
     return float(np.hypot(dx, dy).sum() * 111.2)
 
 
-def river_networks(data_dir, res, tol):
+def river_networks(data_dir, res, tol, min_km=MIN_RIVER_KM, raw=False):
     """WDB river pieces joined into networks (pieces whose ends meet); [(length_km, [lines])], longest
-    first. The length lets a map of any extent keep only the rivers that matter at its scale."""
+    first. The length lets a map of any extent keep only the rivers that matter at its scale. ``raw``: the
+    lines as float arrays, neither simplified nor rounded (tools/make_geo_detail.py cuts them first)."""
     pieces = [p for _m, p in read_layer(data_dir, "rivers", res) if len(p) >= 2]
     parent = list(range(len(pieces)))
 
@@ -409,7 +410,10 @@ def river_networks(data_dir, res, tol):
     out = []
     for ps in groups.values():
         km = sum(_km(p) for p in ps)
-        if km < MIN_RIVER_KM:
+        if km < min_km:
+            continue
+        if raw:
+            out.append((km, ps))
             continue
         lines = [rnd_line(douglas_peucker(p, tol)) for p in ps]
         lines = [l for l in lines if l]

@@ -158,8 +158,11 @@ def fingerprint(project: Project, options: BuildOptions, cache: DigestCache | No
     # What every chart depends on besides the data: each chart's own key adds the part of the data it draws
     # (charts/inputs.py), so a rebuild redraws only the charts whose part changed.
     chart_env = combine(fonts, style_digest, code, env)
+    # What a typeset PDF depends on besides its own HTML and attachments (documents/reuse.py).
+    typeset = combine(fonts, templates, code, env, opts)
     return {"inputs": combine(data, fonts, templates, code, env, opts), "charts": charts,
-            "briefing": docs, "poster": docs, "handout": docs, "chart_env": chart_env, "pptx_template": template}
+            "briefing": docs, "poster": docs, "handout": docs, "chart_env": chart_env, "typeset": typeset,
+            "pptx_template": template}
 
 
 def read_manifest(out_dir: Path) -> dict:

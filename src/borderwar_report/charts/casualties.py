@@ -179,7 +179,8 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
         source_fits(fig, preset))))
 
     # --- columns ------------------------------------------------------------------------------------
-    side_w = max([text_width_pt(fig, r.label, size) for r in rows if r.kind != "other"] + [size * 3])
+    side_w = max([text_width_pt(fig, r.label, size) + max(len(r.sides) - 1, 0) * size * 0.75 * 1.35
+                  for r in rows if r.kind != "other"] + [size * 3])  # the unknown row's extra key squares
     side_col = min(side_w + size * 1.6, inner * 0.16)
     gap = size * 2.2
     panel_w = (inner - event_col - side_col - gap * len(panels)) / len(panels)
@@ -242,8 +243,12 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
             lab.scatter([event_col + sw / 2], [cy], s=[sw * sw], marker="s", color=colour[r.sides[0]], zorder=3)
             lab.text(event_col + sw + size * 0.35, cy + CAP_MIDDLE * size, r.label, ha="left", va="baseline",
                      fontsize=size, color=INK)
-        elif r.kind == "unknown":
-            lab.text(event_col + size * 0.75 + size * 0.35, cy + CAP_MIDDLE * size, r.label, ha="left", va="baseline",
+        elif r.kind == "unknown":  # one key square per side, as on the rows with figures, then their names
+            sw = size * 0.75
+            xs = [event_col + sw / 2 + k * sw * 1.35 for k in range(len(r.sides))]
+            lab.scatter(xs, [cy] * len(xs), s=[sw * sw] * len(xs), marker="s",
+                        color=[colour[side] for side in r.sides], zorder=3)
+            lab.text(xs[-1] + sw / 2 + size * 0.35, cy + CAP_MIDDLE * size, r.label, ha="left", va="baseline",
                      fontsize=size, color=MUTED)
         else:
             lab.text(event_col + size * 0.75 + size * 0.35, cy + CAP_MIDDLE * size, "all sides", ha="left",

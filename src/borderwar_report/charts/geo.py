@@ -8,7 +8,11 @@ A base-map folder (``<data>/geo/`` when it holds ``world.geojson[.gz]``, else th
   ``border`` (lines);
 * ``world-crude.geojson`` — the same at crude resolution, for the overview inset (optional);
 * ``places.geojson[.gz]`` — points: layer ``city`` (``name``, ``population``) and ``country`` (``name``,
-  ``area_km2``) (optional).
+  ``area_km2``) (optional);
+* ``detail.geojson[.gz]`` — the same layers as the world file, finer, within the boxes its
+  ``metadata.bounds`` declares (optional; tools/make_geo_detail.py cuts it for a data set's detail maps). A
+  detail map whose view lies inside one of them is drawn from it (:func:`detail_base`). It may also stand in
+  a data set's own ``geo/`` beside the packaged world file.
 
 Everything here is pure numpy: :func:`view_layers` returns plain coordinate arrays in degrees
 (longitudes shifted by ±360 where a view crosses the antimeridian), ready for Matplotlib paths.
@@ -30,6 +34,7 @@ from borderwar_report.core.project import packaged
 WORLD = ("world.geojson", "world.geojson.gz")
 CRUDE = ("world-crude.geojson", "world-crude.geojson.gz")
 PLACES = ("places.geojson", "places.geojson.gz")
+DETAIL = ("detail.geojson", "detail.geojson.gz")
 
 
 def _find(folder: Path, names) -> Path | None:
@@ -40,6 +45,40 @@ def geo_dir(project) -> Path:
     """The data set's own ``geo/`` folder when it brings a world file, else the packaged one."""
     own = Path(project.data_dir) / "geo"
     return own if _find(own, WORLD) else packaged("data") / "geo"
+
+
+def geo_dirs(project) -> list[Path]:
+    """Every folder the maps read: the data set's own ``geo/`` (for its detail layer, even beside the
+    packaged world file) and :func:`geo_dir`."""
+    own, base = Path(project.data_dir) / "geo", geo_dir(project)
+    return [own, base] if own != base and _find(own, DETAIL) else [base]
+
+
+def detail_base(project, view) -> BaseMap | None:
+    """The finer layer (``detail.geojson``) of the first folder of :func:`geo_dirs` whose declared bounds
+    hold the whole ``view`` (west, east, south, north), else None: the map is drawn from the world file."""
+    for folder in geo_dirs(project):
+        path = _find(folder, DETAIL)
+        if path is not None:
+            base = load_base(str(path))
+            try:
+                if covers(base.metadata.get("bounds") or (), view):
+                    return base
+            except (TypeError, ValueError):
+                raise RenderError(f"{path}: metadata.bounds must be a list of [west, south, east, north] "
+                                  f"(see data/geo/README.md)") from None
+    return None
+
+
+def covers(bounds, view) -> bool:
+    """Does one of ``bounds`` ([west, south, east, north], as a map's extent; east may pass 180°) hold the
+    view (west, east, south, north), at its own longitudes or one turn of the globe away?"""
+    w, e, s, n = view
+    for b in bounds:
+        bw, bs, be, bn = (float(x) for x in b)
+        if bs <= s and n <= bn and any(bw <= w + k and e + k <= be for k in (-360.0, 0.0, 360.0)):
+            return True
+    return False
 
 
 def read_geojson(path: Path) -> dict:

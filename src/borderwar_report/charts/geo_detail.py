@@ -9,6 +9,7 @@ never under :data:`.locator.MIN_PT`.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from borderwar_report.charts import geo as G
 from borderwar_report.charts import layout as L
@@ -118,7 +119,6 @@ def _is_own(event, place) -> bool:
 def make_detail(dataset, project, preset, event, block: EventMap | None = None) -> Chart:
     block = block or detail_block(dataset, event)
     gdir = geo_dir(project)
-    base = G.load_base(str(G.world_file(gdir)))
     fig = new_figure(preset)
     W = fig.get_figwidth() * 72
     margin, fs = preset.margin, max(MIN_PT, preset.size * 0.85)
@@ -193,6 +193,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     ax.set_xlim(w0, w1)
     ax.set_ylim(s0, s1)
     ax.set_aspect(1 / math.cos(math.radians((s0 + s1) / 2)), adjustable="box")
+    # the finer layer where it holds the whole view (a battlefield 30 km across), else the world file
+    base = G.detail_base(project, view) or G.load_base(str(G.world_file(gdir)))
     layers = _base_map(ax, base, preset, view, map_w, [event])
     xs, ys = _graticule(ax, w0, w1, s0, s1, fs, preset)
     for ln in block.lines:
@@ -251,6 +253,7 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
                + (" Open markers are approximate places." if any(p.approximate for p in block.places) else ""))
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
              "lines": len(block.lines), "key_beside": side,
+             "geometry": Path(base.path).name, "lakes": len(layers["drawn"]["lake"]),
              "map_mm": (round(float(map_w) / 72 * 25.4, 1), round(float(map_h) / 72 * 25.4, 1)), **named}
     source = source_line(dataset, (), source_fits(fig, preset), what="places as located in",
                          works=[p.source for p in block.places if p.source]

@@ -145,9 +145,9 @@ class Keys:
 
     def _geo_digest(self) -> str:
         if self._geo is None:
-            from borderwar_report.charts.geo import geo_dir
+            from borderwar_report.charts.geo import geo_dirs
 
-            self._geo = files_digest(geo_dir(self.project))
+            self._geo = "\n".join(files_digest(d) for d in geo_dirs(self.project))
         return self._geo
 
     def key(self, preset: str, name: str, *extra) -> str | None:

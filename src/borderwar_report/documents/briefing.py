@@ -255,6 +255,18 @@ def build_briefing(ctx) -> None:
         inline.update(run_on)
         return result, dict(anchors), list(fills), set(run_on)
 
+    from borderwar_report.documents import reuse
+
+    key = reuse.typeset_key(ctx, html, *(name.encode() + data for name, data, _ in files))
+    pdf = reuse.kept(ctx, "briefing.pdf", key)
+    if pdf is not None:
+        ctx.log.detail("briefing: page source unchanged, kept from the last build")
+        reuse.carry_over(ctx, PAGE_MAP, flow.FLOW_FILE)
+        reuse.record(ctx, "briefing.pdf", key, pdf)
+        write_atomic(ctx.stage / "briefing.pdf", pdf)
+        ctx.log.info(f"briefing: {view.stats['events']} events, {view.profile_count} profiles, "
+                     f"{view.footnote_count} notes, {len(pdf) // 1024} KB (unchanged)")
+        return
     (pdf, warnings, refused), run_on, tight, passes = flow.lay_out(
         html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
     ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout), "
@@ -265,6 +277,7 @@ def build_briefing(ctx) -> None:
 
     write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))
     write_atomic(ctx.stage / flow.FLOW_FILE, flow.decisions_json(html, run_on, tight))
+    reuse.record(ctx, "briefing.pdf", key, pdf)
     for message in dict.fromkeys(warnings):  # WeasyPrint repeats itself once per font
         ctx.log.info(f"briefing: WeasyPrint: {message}")
     if refused:

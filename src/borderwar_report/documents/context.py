@@ -662,8 +662,11 @@ def _stats(dataset: Dataset, events: list[EventView]) -> dict:
     kinds: dict[str, int] = defaultdict(int)
     for e in events:
         kinds[e.event.kind] += 1
-    claims = sum(1 for e in dataset.events for _ in e.all_claims())
-    claimants = len({c.claimant for e in dataset.events for *_, c in e.all_claims()})
+    # every claim: forces and losses and the events' other figures, as appendix C counts them
+    every = [c for e in dataset.events for c in [*(c for *_, c in e.all_claims()), *(c for f in e.figures
+                                                                                     for c in f.claims)]]
+    claims = len(every)
+    claimants = len({c.claimant for c in every})
     first, last = dataset.years if (dataset.events or dataset.document.span) else (None, None)
     return {
         "events": len(dataset.events), "sources": len(dataset.sources), "phases": len(dataset.phases),

@@ -40,7 +40,32 @@ def apply(html: str, run_on, tight) -> str:
     def classes(m):
         extra = [c for c, ids in (("run-on", run_on), ("tight", tight)) if m.group(2) in ids]
         return f'<section class="{" ".join([m.group(1), *extra])}" id="{m.group(2)}"'
-    return _CHAPTER.sub(classes, html)
+    return _join_running_heads(_CHAPTER.sub(classes, html), run_on)
+
+
+_HEADING = re.compile(r"<h1\b([^>]*)>(.*?)</h1>", re.S)
+
+
+def _join_running_heads(html: str, run_on: set) -> str:
+    """A page where a chapter runs on below another's tail is headed with both ("A · B"); the pages after
+    it with the new chapter alone. The running head takes the first value set on a page: the joined one on
+    the run-on chapter's heading, then the chapter's own one from an empty mark right after it."""
+    if not run_on:
+        return html
+    out, pos, previous = [], 0, None
+    for m in _CHAPTER.finditer(html):
+        heading = _HEADING.search(html, m.end())
+        if not heading:
+            continue
+        title = " ".join(re.sub(r"<[^>]+>", "", heading.group(2)).split())
+        if m.group(2) in run_on and previous:
+            out.append(html[pos:heading.start()])
+            out.append(f'<h1{heading.group(1)} data-head="{previous} · {title}">{heading.group(2)}</h1>'
+                       f'<div class="head-mark" data-head="{title}"></div>')
+            pos = heading.end()
+        previous = title
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=(), tight=()):

@@ -302,7 +302,8 @@ def render_handout(ctx) -> bytes:
 
     for fights in range(HANDOUT_FIGHTS, -1, -1):
         chosen = key_events(ctx.dataset, fights, HANDOUT_DIPLOMACY)
-        pdf = _render(ctx, "handout.html.j2", "handout.pdf", **handout_context(ctx, chosen, fights))
+        pdf = _render(ctx, "handout.html.j2", "handout.pdf", keep_as="handout.pdf",
+                      **handout_context(ctx, chosen, fights))
         if _page_count(pdf) == 1:
             return pdf
         ctx.log.info(f"handout.pdf: {len(chosen)} events overflow one page; trying {fights - 1} fights")

@@ -479,8 +479,8 @@ def render_poster(ctx, size: str | None = None) -> tuple[bytes, SheetLayout, Cha
         note = overview_note(plan, n, sheet_label, len(listed))
     svg = draw_chart(plan, ctx.dataset, ctx.project)
     plan.sheets = 1 + (len(index.sheets) if index else 0)
-    pdf = _render(ctx, "poster.html.j2", f"timeline-poster.pdf ({sheet_label})", **_common(ctx),
-                  sheet=sheet, sheet_label=sheet_label, size=size, chart_uri=_data_uri(svg),
+    pdf = _render(ctx, "poster.html.j2", f"timeline-poster.pdf ({sheet_label})", "timeline-poster.pdf",
+                  **_common(ctx), sheet=sheet, sheet_label=sheet_label, size=size, chart_uri=_data_uri(svg),
                   alt=_alt_text(ctx.dataset, plan), legend=_legend(ctx, plan), note=note, plan=plan,
                   index=index)
     return pdf, sheet, plan

@@ -147,8 +147,10 @@ def _paper(ctx) -> str:
     return (ctx.options.paper or ctx.dataset.document.paper or "a4").lower()
 
 
-def _render(ctx, template: str, label: str, **variables) -> bytes:
-    """Render a template of templates/ to PDF with the bundled fonts; WeasyPrint's warnings go to the log."""
+def _render(ctx, template: str, label: str, keep_as: str | None = None, **variables) -> bytes:
+    """Render a template of templates/ to PDF with the bundled fonts; WeasyPrint's warnings go to the log.
+    ``keep_as``: the output file the PDF is written to unchanged, which a later build with the same page
+    source may keep (documents/reuse.py)."""
     from markupsafe import Markup
 
     from borderwar_report.core.fonts import font_face_css
@@ -162,11 +164,19 @@ def _render(ctx, template: str, label: str, **variables) -> bytes:
     html = render_template(ctx.project.templates_dir, template, font_css=css, **variables)
     if template == "handout.html.j2":  # its text is the data's prose: typographer's quotes, as in the briefing
         html = smarten_html(html)
-    pdf, warnings, _refused = render_pdf(html, fonts.parent, [ctx.project.templates_dir, fonts.parent],
-                                         label=label)
-    for w in warnings:
-        if "HarfBuzz" not in w:  # the fontTools fallback notice is about speed, not the output
-            ctx.log.info(f"{label}: {w}")
+    from borderwar_report.documents import reuse
+
+    key = reuse.typeset_key(ctx, html, keep_as.encode()) if keep_as else None
+    pdf = reuse.kept(ctx, keep_as, key)
+    if pdf is not None:
+        ctx.log.detail(f"{label}: page source unchanged, kept from the last build")
+    else:
+        pdf, warnings, _refused = render_pdf(html, fonts.parent, [ctx.project.templates_dir, fonts.parent],
+                                             label=label)
+        for w in warnings:
+            if "HarfBuzz" not in w:  # the fontTools fallback notice is about speed, not the output
+                ctx.log.info(f"{label}: {w}")
+    reuse.record(ctx, keep_as, key, pdf)
     return pdf
 
 

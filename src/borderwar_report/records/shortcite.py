@@ -42,7 +42,9 @@ def short_title(title: str, max_words: int = 5) -> str:
     words = main.split()
     if len(words) <= max_words:
         return main
-    words = words[:max_words]
+    words, rest = words[:max_words], words[max_words:]
+    while rest and re.search(r"['’]s?$", words[-1]):  # "the People's" names no thing: go on to the noun
+        words.append(rest.pop(0))
     cut = " ".join(words)
     if cut.count("(") > cut.count(")"):  # never stop inside a parenthesis
         cut = cut[:cut.rindex("(")]
