@@ -35,12 +35,16 @@ def chapter_ids(html: str) -> list[str]:
 
 def apply(html: str, run_on, tight) -> str:
     """The HTML with class ``run-on`` on the chapters in ``run_on`` and ``tight`` on those in ``tight``."""
+    return _join_running_heads(_with_classes(html, run_on, tight), set(run_on))
+
+
+def _with_classes(html: str, run_on, tight) -> str:
     run_on, tight = set(run_on), set(tight)
 
     def classes(m):
         extra = [c for c, ids in (("run-on", run_on), ("tight", tight)) if m.group(2) in ids]
         return f'<section class="{" ".join([m.group(1), *extra])}" id="{m.group(2)}"'
-    return _join_running_heads(_CHAPTER.sub(classes, html), run_on)
+    return _CHAPTER.sub(classes, html)
 
 
 _HEADING = re.compile(r"<h1\b([^>]*)>(.*?)</h1>", re.S)
@@ -138,7 +142,9 @@ def decisions_json(html: str, run_on, tight) -> bytes:
 def lay_out(html: str, saved, render):
     """Render ``html`` with its chapter-end decisions. ``render(html) -> (result, starts, fills)``, or
     ``(result, starts, fills, run_on)`` when the renderer already ran the chapters in ``run_on`` on inside that
-    layout (reflow.py): those are kept as decisions and only what it left is laid out again.
+    layout (reflow.py): those are kept as decisions, and the HTML is laid out again only for what it left, or
+    when applying them changes more than the classes (the running heads of shared pages) — then with
+    the page references of the layout that took them.
     ``saved``: the last build's decisions for this HTML (or None). Returns (result, run_on, tight, passes)."""
     chapters = chapter_ids(html)
     if saved is not None:
@@ -148,9 +154,12 @@ def lay_out(html: str, saved, render):
     run_on, tight = set(), set()
     for passes in range(1, MAX_PASSES + 2):
         result, starts, fills, *inline = render(apply(html, run_on, tight))
-        run_on |= set(*inline)
+        taken = set(*inline) - run_on
+        run_on |= taken
         if passes > MAX_PASSES:
             break
+        if taken and apply(html, run_on, tight) != _with_classes(html, run_on, tight):
+            continue  # the decisions change more than the classes (the joined running heads): set them once more
         more = decide(chapters, starts, fills, run_on, tight)
         if more == (run_on, tight):
             break
