@@ -1,6 +1,6 @@
 """Two variants of the briefing step, alternated in one run: how each optimisation's gain was measured.
 
-    python -m benchmarks.ab --a /work/main/src:/work/main/templates --b src:templates --runs 5
+    python -m benchmarks.ab --a /work/main/src:/work/main/templates --b src:templates --runs 5 [--cold]
 
 Each variant is ``SRC:TEMPLATES`` (the code on PYTHONPATH, the templates folder). Both render the shipped data's
 briefing (charts drawn once beforehand) in a fresh process, A, B, A, B, …; prints the CPU-second medians and
@@ -27,6 +27,8 @@ def main() -> None:
     ap.add_argument("--b", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--data", default=str(ROOT / "data"))
+    ap.add_argument("--cold", action="store_true",
+                    help="each run without the last build's chapter-end decisions and page map, as a cold build")
     args = ap.parse_args()
     variants = {}
     for key in ("a", "b"):
@@ -43,7 +45,7 @@ def main() -> None:
         for _ in range(args.runs):
             for key, (src, templates) in variants.items():
                 out, env = outs[key]
-                cmd = [sys.executable, "-c", BRIEFING_ONLY, args.data, templates, str(out)]
+                cmd = [sys.executable, "-c", BRIEFING_ONLY, args.data, templates, str(out), *(["cold"] * args.cold)]
                 cpu[key].append(measure(cmd, env=env)["cpu_s"])
         digests = {k: hashlib.sha256((o / "briefing.pdf").read_bytes()).hexdigest()[:12] for k, (o, _) in outs.items()}
         for key in ("a", "b"):

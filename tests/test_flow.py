@@ -70,3 +70,91 @@ def test_lay_out_repeats_until_settled_and_reuses_saved_decisions(tmp_path):
     assert len(seen) == 1
     path.write_text("{not json")
     assert flow.read_decisions(path, HTML) is None
+
+
+def _flow_html(tail_lines: int, extra_css: str = "") -> str:
+    """Three chapters on A6 (25 lines a page) with a contents list and a cross-reference by target-counter;
+    chapter a runs ``tail_lines`` lines onto its third page."""
+    def para(chapter, n):
+        return "".join(f"<p>{chapter.upper()}{i} is a line of text to fill the chapter.</p>" for i in range(n))
+
+    css = ("@page { size: A6; margin: 34.5pt 10mm; @bottom-center { content: counter(page) ' of ' counter(pages); } }"
+           "body { font: 10pt/14pt sans-serif; } p { margin: 0; } .chapter { break-before: page; }"
+           ".chapter.run-on { break-before: auto; margin-top: 8mm; }"
+           "nav a::after, a.xref::after { content: ', page ' target-counter(attr(href), page); }" + extra_css)
+    return (f'<html lang="en"><head><style>{css}</style></head><body>'
+            '<nav class="contents chapter" id="toc"><a href="#a">A</a> <a href="#b">B</a> <a href="#c">C</a></nav>'
+            f'<section class="x chapter" id="a">{para("a", 2 * 25 + tail_lines)}</section>'
+            f'<section class="y chapter" id="b"><a class="xref" href="#c">see C</a>{para("b", 40)}</section>'
+            f'<section class="z chapter" id="c">{para("c", 20)}</section></body></html>')
+
+
+def _lay_out(html: str, tmp_path, inline: bool):
+    from borderwar_report.documents.pdf import render_pdf
+
+    def render(page_html):
+        anchors, fills, taken = {}, [], set()
+        pdf = render_pdf(page_html, tmp_path, [], anchor_pages=anchors, page_fills=fills,
+                         run_on=taken if inline else None)[0]
+        return pdf, anchors, fills, taken
+
+    return flow.lay_out(html, None, render)
+
+
+def test_a_run_on_inside_the_layout_is_the_document_laid_out_again(tmp_path):
+    """reflow.py applies the run-on in the same WeasyPrint layout: one layout, and the PDF byte for byte
+    what laying out the HTML with the class gives (page numbers in the contents, cross-reference, footer)."""
+    html = _flow_html(tail_lines=2)
+    old = _lay_out(html, tmp_path, inline=False)
+    new = _lay_out(html, tmp_path, inline=True)
+    assert old[1] == new[1] == {"b"}
+    assert (old[3], new[3]) == (2, 1)  # layouts
+    assert new[0] == old[0]
+    _check_page_numbers(new[0])
+
+
+def _check_page_numbers(pdf: bytes) -> None:
+    import io
+    import re
+
+    import pypdf
+
+    text = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    first = {c: next(i for i, t in enumerate(text, 1) if f"{c.upper()}0 is a line" in t) for c in "abc"}
+    contents = dict(re.findall(r"([ABC]), page (\d+)", text[0]))
+    assert contents == {c.upper(): str(n) for c, n in first.items()}, (contents, first)
+    assert f"see C, page {first['c']}" in text[first["b"] - 1]
+    assert all(t.rstrip().endswith(f"{n} of {len(text)}") for n, t in enumerate(text, 1))
+
+
+def test_page_references_are_filled_in_inside_the_layout(tmp_path):
+    """Forward references (the contents, "see C") print their targets' pages after one layout, with or
+    without a run-on, also where the page total does not change between WeasyPrint's passes."""
+    for tail in (2, 12):
+        result, run_on, _, passes = _lay_out(_flow_html(tail_lines=tail), tmp_path, inline=True)
+        assert passes == 1
+        assert run_on == ({"b"} if tail == 2 else set())
+        _check_page_numbers(result)
+
+
+def test_a_run_on_class_that_styles_more_than_its_chapter_is_laid_out_again(tmp_path):
+    for css in (".run-on p { color: red; }", ".chapter.run-on { color: red; }",
+                ".chapter.run-on::before { content: '*'; }"):
+        html = _flow_html(tail_lines=2, extra_css=css)
+        old = _lay_out(html, tmp_path, inline=False)
+        new = _lay_out(html, tmp_path, inline=True)
+        assert new[1] == {"b"}, css
+        assert new[3] == 2, css  # not taken inline: laid out again with the class
+        assert new[0] == old[0], css
+
+
+def test_run_on_selectors_on_the_subject_only():
+    from borderwar_report.documents.reflow import subject_only
+
+    style = "<style>{}</style>"
+    assert subject_only(style.format(".chapter.run-on { margin: 0 }  section.run-on:first-child, p {}"))
+    assert not subject_only(style.format(".run-on p { color: red }"))
+    assert not subject_only(style.format(".run-on > p {}"))
+    assert not subject_only(style.format("div:has(.run-on) {}"))
+    assert not subject_only(style.format(".run-on-x {}"))
+    assert subject_only(style.format("/* .run-on p */ p {}"))

@@ -231,25 +231,29 @@ def build_briefing(ctx) -> None:
 
     fills: list[float] = []
     anchors: dict[str, int] = {}
+    run_on: set[str] = set()
 
     def render(page_html, anchor_pages):
         used_fonts.clear()
         fills.clear()
+        run_on.clear()
         nonlocal anchors
         anchors = anchor_pages
         return render_pdf(page_html, ctx.stage, [templates_dir], pdf_variant=variant, attachments=files,
                           label="briefing", used_fonts=used_fonts, anchor_pages=anchor_pages,
-                          page_fills=fills)
+                          page_fills=fills, run_on=run_on)
 
     out_dir = Path(ctx.project.out_dir)
     page_map = _read_page_map(out_dir / PAGE_MAP)
     hows = []
+    inline: set[str] = set()
 
     def render_flowed(flowed_html):
         nonlocal page_map
         result, page_map, how = render_with_page_map(flowed_html, page_map, render)
         hows.append(how)
-        return result, dict(anchors), list(fills)
+        inline.update(run_on)
+        return result, dict(anchors), list(fills), set(run_on)
 
     from borderwar_report.documents import reuse
 
@@ -265,7 +269,8 @@ def build_briefing(ctx) -> None:
         return
     (pdf, warnings, refused), run_on, tight, passes = flow.lay_out(
         html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
-    ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on, {len(tight)} set tight; {passes} layout(s), "
+    ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout), "
+                   f"{len(tight)} set tight; {passes} layout(s), "
                    f"page references from {', then '.join(hows)}")
     ctx.log.detail(f"briefing: page references from {hows[-1]}")
     import json

@@ -35,12 +35,16 @@ def chapter_ids(html: str) -> list[str]:
 
 def apply(html: str, run_on, tight) -> str:
     """The HTML with class ``run-on`` on the chapters in ``run_on`` and ``tight`` on those in ``tight``."""
+    return _join_running_heads(_with_classes(html, run_on, tight), set(run_on))
+
+
+def _with_classes(html: str, run_on, tight) -> str:
     run_on, tight = set(run_on), set(tight)
 
     def classes(m):
         extra = [c for c, ids in (("run-on", run_on), ("tight", tight)) if m.group(2) in ids]
         return f'<section class="{" ".join([m.group(1), *extra])}" id="{m.group(2)}"'
-    return _join_running_heads(_CHAPTER.sub(classes, html), run_on)
+    return _CHAPTER.sub(classes, html)
 
 
 _HEADING = re.compile(r"<h1\b([^>]*)>(.*?)</h1>", re.S)
@@ -91,12 +95,18 @@ def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_
 def page_fills(document) -> list[float]:
     """Per page of a rendered WeasyPrint document, the share of the page's content area from its top down
     to the lowest line, image or table row in it; running heads, footers and footnotes are not counted."""
+    return box_fills([page._page_box for page in document.pages])
+
+
+def box_fills(page_boxes) -> list[float]:
+    """:func:`page_fills` of WeasyPrint page boxes, also while they are being laid out (before their margin
+    boxes are added)."""
     fills = []
-    for page in document.pages:
-        box = page._page_box
+    for box in page_boxes:
         top = box.content_box_y()
         bottoms = [top]
-        stack = [c for c in box.children if type(c).__name__ not in ("MarginBox", "FootnoteAreaBox")]
+        stack = [c for c in box.children if type(c).__name__ not in ("MarginBox", "FootnoteAreaBox")
+                 and getattr(c, "children", None)]
         while stack:
             b = stack.pop()
             kids = getattr(b, "children", None)
@@ -130,18 +140,26 @@ def decisions_json(html: str, run_on, tight) -> bytes:
 
 
 def lay_out(html: str, saved, render):
-    """Render ``html`` with its chapter-end decisions. ``render(html) -> (result, starts, fills)``;
+    """Render ``html`` with its chapter-end decisions. ``render(html) -> (result, starts, fills)``, or
+    ``(result, starts, fills, run_on)`` when the renderer already ran the chapters in ``run_on`` on inside that
+    layout (reflow.py): those are kept as decisions, and the HTML is laid out again only for what it left, or
+    when applying them changes more than the classes (the running heads of shared pages) — then with
+    the page references of the layout that took them.
     ``saved``: the last build's decisions for this HTML (or None). Returns (result, run_on, tight, passes)."""
     chapters = chapter_ids(html)
     if saved is not None:
         run_on, tight = saved
-        result, _, _ = render(apply(html, run_on, tight))
+        result = render(apply(html, run_on, tight))[0]
         return result, run_on, tight, 1
     run_on, tight = set(), set()
     for passes in range(1, MAX_PASSES + 2):
-        result, starts, fills = render(apply(html, run_on, tight))
+        result, starts, fills, *inline = render(apply(html, run_on, tight))
+        taken = set(*inline) - run_on
+        run_on |= taken
         if passes > MAX_PASSES:
             break
+        if taken and apply(html, run_on, tight) != _with_classes(html, run_on, tight):
+            continue  # the decisions change more than the classes (the joined running heads): set them once more
         more = decide(chapters, starts, fills, run_on, tight)
         if more == (run_on, tight):
             break

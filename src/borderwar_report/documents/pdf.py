@@ -167,7 +167,8 @@ class _Collect(logging.Handler):
 
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
                attachments=(), label: str = "document", used_fonts: list | None = None,
-               anchor_pages: dict | None = None, page_fills: list | None = None) -> tuple[bytes, list[str], list[str]]:
+               anchor_pages: dict | None = None, page_fills: list | None = None,
+               run_on: set | None = None) -> tuple[bytes, list[str], list[str]]:
     """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
 
     Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
@@ -175,12 +176,15 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
     subset tag), taken from the document WeasyPrint drew, so nothing has to parse the PDF again.
     ``anchor_pages``, if given, receives {anchor id: page number} for every anchor (1 = the first page).
     ``page_fills``, if given, receives per page the share of its text area that is filled (flow.page_fills).
+    ``run_on``, if given, receives the chapters run on below a short tail inside this layout (reflow.py).
     """
     import datetime as dt
     import gc
     import os
 
     import weasyprint
+
+    from borderwar_report.documents import reflow
 
     refused: list[str] = []
     fetcher = make_fetcher([base_dir, *allowed_roots], refused)
@@ -201,7 +205,8 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         # dictionary shared by every page, SVG text included).
         options = {**weasyprint.DEFAULT_OPTIONS, "pdf_tags": True, "custom_metadata": True,
                    "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
-        document = source.render(**options)
+        with reflow.inline_run_on(html, run_on) if run_on is not None else contextlib.nullcontext():
+            document = source.render(**options)
         with tag_hook(), subset_hook():
             pdf = document.write_pdf(**options)
         if used_fonts is not None:

@@ -1,0 +1,270 @@
+"""Chapter ends decided inside one WeasyPrint layout: flow.py's run-on rule without laying the document out again.
+
+flow.py decides from laid-out pages, and laying the whole briefing out a second time to apply a decision
+cost about a third of a cold briefing. WeasyPrint 70 already lays out again only what changes when a
+``target-counter`` number moves: ``layout_document`` loops over ``make_all_pages``, which keeps every page
+whose starting state is unchanged and remakes a page marked ``content_changed`` and those after it. This
+hook uses that loop: once a layout has settled (nothing left to remake), it measures the pages
+(``flow.decide``), gives each chapter that should run on the style its ``run-on`` class gives it (WeasyPrint's
+own cascade over the document's stylesheets, for that element) and marks the page holding the short tail for
+remaking. The pages above the tail are kept; WeasyPrint lays out the tail page and what follows, and settles
+the page references as usual.
+
+It acts only where that is the same document as the HTML with the class laid out afresh: the class may
+change only the chapter box's own break, margin and padding properties (no inherited property, no display, no
+pseudo-element, no selector where ``.run-on`` is not on the subject). Otherwise, and for the ``tight``
+decision (a whole chapter's type), nothing is done inline and ``flow.lay_out`` lays out again. It wraps
+private WeasyPrint 70 functions (``layout.make_all_pages``, ``document.layout_document``; pinned to 70.x in
+pyproject.toml); tests render both ways and compare the PDFs byte for byte.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from borderwar_report.documents import flow
+
+RUN_ON = "run-on"
+# What the run-on class may change on the chapter's own box for the change to be made in place.
+_MAY_CHANGE = {"break_before", "break_after", "break_inside",
+               *(f"{p}_{side}" for p in ("margin", "padding") for side in ("top", "right", "bottom", "left"))}
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S | re.I)
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_PRELUDE = re.compile(r"([^{}]*)\{")
+# After the last ``.run-on`` of a selector only more of the same compound: classes, ids, attributes, pseudo-classes.
+_SUBJECT_TAIL = re.compile(r"(?:[.#][-\w]+|\[[^\]]*\]|:[-\w]+(?:\([^()]*\))?)*\s*")
+
+
+def subject_only(html: str) -> bool:
+    """Whether every selector in the HTML's stylesheets that names ``.run-on`` has it on its subject (so the
+    class can change the chapter's own style and nothing else's)."""
+    css = _COMMENT.sub("", "".join(m.group(1) for m in _STYLE.finditer(html)))
+    for prelude in _PRELUDE.findall(css):
+        for selector in prelude.split(","):
+            if RUN_ON not in selector:
+                continue
+            tail = selector.rsplit("." + RUN_ON, 1)
+            if len(tail) != 2 or re.match(r"[-\w]", tail[1]) or not _SUBJECT_TAIL.fullmatch(tail[1]):
+                return False
+    return True
+
+
+def page_starts(page_boxes, chapters) -> dict[str, int]:
+    """Chapter id → number (1 = first) of the first page whose boxes include the chapter's section."""
+    wanted, starts = set(chapters), {}
+    for number, page in enumerate(page_boxes, 1):
+        stack = [(child, 0) for child in page.children]
+        while stack:
+            box, depth = stack.pop()
+            element = getattr(box, "element", None)
+            ident = element.get("id") if element is not None and getattr(box, "element_tag", None) == element.tag \
+                else None
+            if ident in wanted:
+                starts.setdefault(ident, number)
+                continue
+            if depth < 4:
+                stack.extend((child, depth + 1) for child in getattr(box, "children", ()))
+    return starts
+
+
+class _Restyler:
+    """Gives one element the computed style it would have with one more class, through WeasyPrint's cascade."""
+
+    def __init__(self, html, context, root_box):
+        self.html, self.context, self.root_box = html, context, root_box
+        self.wrappers = None
+
+    def _wrapper(self, element):
+        if self.wrappers is None:
+            self.wrappers = {w.etree_element: w for w in self.html.wrapper_element.iter_subtree()
+                             if w.etree_element.get("id")}
+        return self.wrappers.get(element)
+
+    def _matches(self, wrapper):
+        return [(sheet, selector) for sheet, origin, sheet_specificity in self.context.style_for._sheets
+                for selector in sheet.matcher.match(wrapper)]
+
+    def _box(self, element):
+        found, stack = [], [(self.root_box, 0)]
+        while stack:
+            box, depth = stack.pop()
+            if getattr(box, "element", None) is element:
+                found.append(box)
+            elif depth < 4:
+                stack.extend((child, depth + 1) for child in getattr(box, "children", ()))
+        return found[0] if len(found) == 1 and found[0].element_tag == element.tag else None
+
+    def add_class(self, element, name: str) -> bool:
+        """Restyle ``element``'s box as if it had class ``name``; False (and nothing changed) if that would
+        change more than the box's own break, margin and padding."""
+        from math import inf
+
+        from weasyprint.css import declaration_precedence, find_style_attributes, preprocess_declarations
+        from weasyprint.css.properties import INITIAL_VALUES
+
+        style_for, html = self.context.style_for, self.html
+        wrapper, box = self._wrapper(element), self._box(element)
+        if wrapper is None or box is None or wrapper.parent is None:
+            return False
+        before = self._matches(wrapper)
+        old_class = element.get("class", "")
+        old_style = style_for._computed_styles.get((element, None))
+
+        def undo():
+            element.set("class", old_class)
+            wrapper.__dict__.pop("classes", None)  # cssselect2 caches an element's classes
+            style_for._computed_styles[(element, None)] = old_style
+            return False
+
+        element.set("class", f"{old_class} {name}".strip())
+        wrapper.__dict__.pop("classes", None)
+        after = self._matches(wrapper)
+        new_pseudo = {(id(s), sel[1]) for s, sel in after if sel[2]} != {(id(s), sel[1]) for s, sel in before if sel[2]}
+        if new_pseudo or old_style is None:
+            return undo()
+        # The cascade of StyleFor.__init__ for this one element: style attribute, lang and id first, then sheets.
+        cascaded: dict = {}
+        shallow = element.makeelement(element.tag, dict(element.attrib))
+        for specificity, _, declarations, base_url in find_style_attributes(shallow, False, html.base_url):
+            for prop, values, importance in preprocess_declarations(base_url, declarations):
+                weight = (declaration_precedence("author", importance), inf, specificity)
+                if cascaded.get(prop, (None, None))[1] is None or cascaded[prop][1] <= weight:
+                    cascaded[prop] = values, weight
+        origins = {id(sheet): (origin, sheet_specificity) for sheet, origin, sheet_specificity in style_for._sheets}
+        for sheet, (specificity, _order, pseudo_type, (declarations, layer)) in after:
+            if pseudo_type:
+                continue
+            origin, sheet_specificity = origins[id(sheet)]
+            layer_order = inf if layer is None else sheet.layers.index(layer)
+            specificity = sheet_specificity or specificity
+            for prop, values, importance in declarations:
+                weight = (declaration_precedence(origin, importance), layer_order, specificity)
+                if cascaded.get(prop, (None, None))[1] is None or cascaded[prop][1] <= weight:
+                    cascaded[prop] = values, weight
+        cascades = style_for._cascaded_styles
+        cascades[(element, None)] = cascaded
+        try:
+            style_for.set_computed_styles(element, parent=wrapper.parent.etree_element, root=html.etree_element,
+                                          base_url=html.base_url, target_collector=None)
+        finally:
+            cascades.pop((element, None), None)
+        new_style = style_for(element)
+        changed = {prop for prop in INITIAL_VALUES if new_style[prop] != box.style[prop]}
+        if changed - _MAY_CHANGE:
+            return undo()
+        box.style = new_style
+        return True
+
+
+def ignore_page_total(context, total: int) -> None:
+    """Keep WeasyPrint 70 from laying out again every page with a ``target-counter`` when only the page total
+    changed: it compares a lookup's page counters as a whole, ``pages`` included, though the lookup's content
+    uses only ``page``. A lookup whose content does not use ``pages`` gets the new total in its cached
+    counters, as if it had been seen with it."""
+    if not total:
+        return
+    pages = [total]
+    for item in context.target_collector.counter_lookup_items.values():
+        cached = item.cached_page_counter_values
+        if ("pages" in cached and cached["pages"] != pages and "pages" not in item.missing_counters
+                and not any("pages" in c for c in item.missing_target_counters.values())):
+            cached["pages"] = pages
+
+
+def target_pages(context) -> dict[str, int | None]:
+    """Anchor → index of the page where WeasyPrint last placed it (for ``target-counter``)."""
+    return {name: item.page_maker_index for name, item in context.target_collector.target_lookup_items.items()}
+
+
+def resolve_references(context, pages, moved: set[str], known: dict) -> None:
+    """Fill in again, from their targets' current pages, the ``target-counter`` contents on ``pages`` whose
+    target is in ``moved``, and mark their pages for remaking.
+
+    WeasyPrint 70 spreads a target's new page by anchor name, but files a lookup made through ``attr(href)``
+    under no name, so it refills one only when the lookup's own page counters change: forward references
+    came out right only because the page total changed after the first pass, and a target moved by a
+    run-on would keep its old number. This refills each such lookup once (WeasyPrint's ``parse_again``, with
+    the counters of the lookup's page) before its page is laid out again, so one remake prints the number."""
+    import copy
+
+    by_id = {id(item): (box, item) for (box, token), item in context.target_collector.counter_lookup_items.items()
+             if token == "content" and item.missing_target_counters}
+    for index in range(min(len(pages), len(context.page_maker) - 1)):
+        for lookup in context.page_maker[index][-1]["content_lookups"]:  # the first page holding each lookup
+            if lookup not in by_id:
+                continue
+            box, item = by_id[lookup]
+            element = getattr(box, "element", None)
+            href = (element.get("href") or "") if element is not None else ""
+            if href.startswith("#") and href[1:] in known and href[1:] not in moved:
+                continue
+            values = context.page_maker[index + 1][3][1]  # the page's counters, as make_page left them
+            item.cached_page_counter_values = copy.deepcopy(values)
+            item.parse_again(values)
+            context.page_maker[index][-1]["content_changed"] = True
+
+
+@contextlib.contextmanager
+def inline_run_on(html: str, taken: set[str]):
+    """While WeasyPrint renders ``html`` inside this block, chapters that flow.py's rule says should run on are
+    run on in the same layout (see the module); their ids are added to ``taken``. Does nothing when the
+    stylesheets use ``.run-on`` other than on a chapter's own box."""
+    chapters = flow.chapter_ids(html)
+    if not chapters or not subject_only(html):
+        yield
+        return
+    import weasyprint.document as wdoc
+    import weasyprint.layout as wlayout
+
+    make_all_pages, layout_document = wlayout.make_all_pages, wdoc.layout_document
+    state = {"rounds": 0, "off": False, "restyler": None, "elements": None}
+
+    def settled(context, previous: int, made: int) -> bool:
+        for *_, remake in context.page_maker:
+            if remake["content_changed"] or (remake["pages_wanted"] and previous != made):
+                return False
+        return True
+
+    def elements(html):
+        if state["elements"] is None:
+            wanted = set(chapters)
+            state["elements"] = {e.get("id"): e for e in html.etree_element.iter() if e.get("id") in wanted}
+        return state["elements"]
+
+    def make_pages(context, root_box, html, pages):
+        previous = len(pages)
+        ignore_page_total(context, previous)
+        before = target_pages(context)
+        made = list(make_all_pages(context, root_box, html, pages))
+        now = target_pages(context)
+        moved = {name for name, index in now.items() if before.get(name) != index}
+        if moved and context.target_collector.counter_lookup_items:
+            resolve_references(context, made, moved, now)
+        if not state["off"] and settled(context, previous, len(made)):
+            by_id = elements(html)
+            now = {c for c, e in by_id.items() if RUN_ON in (e.get("class") or "").split()}
+            starts = page_starts(made, chapters)
+            wanted, _ = flow.decide(chapters, starts, flow.box_fills(made), now, ())
+            new = [c for c in chapters if c in wanted - now]
+            if new and state["rounds"] >= flow.MAX_PASSES:
+                state["off"] = True
+            elif new:
+                state["rounds"] += 1
+                restyler = state["restyler"] = state["restyler"] or _Restyler(html, context, root_box)
+                for chapter in new:
+                    if chapter not in by_id or not restyler.add_class(by_id[chapter], RUN_ON):
+                        state["off"] = True  # flow.lay_out lays out again with the class
+                        break
+                    taken.add(chapter)
+                    context.page_maker[starts[chapter] - 2][-1]["content_changed"] = True  # the tail's page
+        yield from made
+
+    def lay_out_document(html, root_box, context, max_loops=8):
+        return layout_document(html, root_box, context, max_loops=max_loops + flow.MAX_PASSES)
+
+    wlayout.make_all_pages, wdoc.layout_document = make_pages, lay_out_document
+    try:
+        yield
+    finally:
+        wlayout.make_all_pages, wdoc.layout_document = make_all_pages, layout_document
