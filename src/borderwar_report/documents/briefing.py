@@ -258,33 +258,29 @@ def build_briefing(ctx) -> None:
     from borderwar_report.documents import reuse
 
     key = reuse.typeset_key(ctx, html, *(name.encode() + data for name, data, _ in files))
-    pdf = reuse.kept(ctx, "briefing.pdf", key)
-    if pdf is not None:
+    pdf = kept = reuse.kept(ctx, "briefing.pdf", key)
+    if kept is not None:
         ctx.log.detail("briefing: page source unchanged, kept from the last build")
         reuse.carry_over(ctx, PAGE_MAP, flow.FLOW_FILE)
-        reuse.record(ctx, "briefing.pdf", key, pdf)
-        write_atomic(ctx.stage / "briefing.pdf", pdf)
-        ctx.log.info(f"briefing: {view.stats['events']} events, {view.profile_count} profiles, "
-                     f"{view.footnote_count} notes, {len(pdf) // 1024} KB (unchanged)")
-        return
-    (pdf, warnings, refused), run_on, tight, passes = flow.lay_out(
-        html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
-    ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout), "
-                   f"{len(tight)} set tight; {passes} layout(s), "
-                   f"page references from {', then '.join(hows)}")
-    ctx.log.detail(f"briefing: page references from {hows[-1]}")
-    import json
+    else:
+        (pdf, warnings, refused), run_on, tight, passes = flow.lay_out(
+            html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
+        ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout), "
+                       f"{len(tight)} set tight; {passes} layout(s), "
+                       f"page references from {', then '.join(hows)}")
+        ctx.log.detail(f"briefing: page references from {hows[-1]}")
+        import json
 
-    write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))
-    write_atomic(ctx.stage / flow.FLOW_FILE, flow.decisions_json(html, run_on, tight))
+        write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))
+        write_atomic(ctx.stage / flow.FLOW_FILE, flow.decisions_json(html, run_on, tight))
+        for message in dict.fromkeys(warnings):  # WeasyPrint repeats itself once per font
+            ctx.log.info(f"briefing: WeasyPrint: {message}")
+        if refused:
+            ctx.log.info(f"briefing: refused {len(refused)} URL(s) outside the project, e.g. {refused[0][:120]}")
+        for name in foreign_font_names(used_fonts, fonts_dir):
+            ctx.log.info(f"briefing: warning: some text is set in the system font {name}, not a bundled one "
+                         "(check the chart SVGs' text for characters the bundled fonts lack)")
     reuse.record(ctx, "briefing.pdf", key, pdf)
-    for message in dict.fromkeys(warnings):  # WeasyPrint repeats itself once per font
-        ctx.log.info(f"briefing: WeasyPrint: {message}")
-    if refused:
-        ctx.log.info(f"briefing: refused {len(refused)} URL(s) outside the project, e.g. {refused[0][:120]}")
-    for name in foreign_font_names(used_fonts, fonts_dir):
-        ctx.log.info(f"briefing: warning: some text is set in the system font {name}, not a bundled one "
-                     "(check the chart SVGs' text for characters the bundled fonts lack)")
     write_atomic(ctx.stage / "briefing.pdf", pdf)
     ctx.log.info(f"briefing: {view.stats['events']} events, {view.profile_count} profiles, "
-                 f"{view.footnote_count} notes, {len(pdf) // 1024} KB")
+                 f"{view.footnote_count} notes, {len(pdf) // 1024} KB{' (unchanged)' if kept else ''}")
