@@ -109,7 +109,7 @@ def writable_copy(source: Path, target: Path) -> Path:
 
 # Fixtures that build whole outputs: a test using one is slow (deselect with -m "not slow"), whatever its own
 # run time; tests that are slow on their own carry @pytest.mark.slow.
-BUILD_FIXTURES = {"shipped_out", "typeset_only", "synthetic", "real_build", "real_print", "built", "built_mini",
+BUILD_FIXTURES = {"shipped_out", "synthetic", "real_build", "real_print", "built", "built_mini",
                   "chaco_maps", "mini_build"}
 
 

@@ -775,28 +775,14 @@ def _char_sizes(path):
             yield i + 1, raw.FPDFText_GetFontSize(text.raw, k) * scale, ch
 
 
-@pytest.fixture(scope="module")
-def typeset_only(tmp_path_factory):
-    """The briefing without charts: every character in it is the templates' typesetting (chart SVGs set
-    their own type and quotes)."""
-    return build_briefing_only(DATA, tmp_path_factory.mktemp("typeset") / "out", charts=False)
-
-
-def test_type_is_never_below_7_pt_except_note_calls(typeset_only):
-    """Text, tables, captions, notes and page furniture: ≥ 7 pt. Only the superscript note calls are
-    smaller (6 pt), and they are digits."""
-    out = typeset_only
-    sizes = list(_char_sizes(out / "briefing.pdf"))
+def test_type_is_never_below_7_pt_except_note_calls(shipped):
+    """Text, tables, captions, notes, page furniture and the charts' own type: ≥ 7 pt. Only the superscript
+    note calls are smaller (6 pt), and they are digits."""
+    sizes = list(_char_sizes(shipped[0] / "briefing.pdf"))
     assert len(sizes) > 10000
     small = [(p, round(s, 2), ch) for p, s, ch in sizes if s < 6.95]
     assert small and all(ch.isdigit() and abs(s - 6.0) < 0.05 for _, s, ch in small), small[:10]
     assert min(s for _, s, ch in sizes if not ch.isdigit()) >= 6.95
-
-
-def test_chart_type_is_never_below_7_pt(shipped):
-    out = shipped[0]
-    small = [(p, round(s, 2)) for p, s, ch in _char_sizes(out / "briefing.pdf") if s < 6.95 and not ch.isdigit()]
-    assert not small, small[:5]
 
 
 def test_page_furniture_is_artifact_and_every_element_is_reachable(shipped):
@@ -956,9 +942,9 @@ def test_small_caps_extract_as_words(shipped):
     assert "BORDER INCIDENT" in text and "CLAIMANT AND NOTE" in text and "B O R D E R" not in text
 
 
-@pytest.mark.slow
-def test_curly_quotes_and_no_editor_notes_in_print(typeset_only):
-    out = typeset_only
+def test_curly_quotes_and_no_editor_notes_in_print(shipped):
+    """The templates' text and the charts' own (their keys and notes) alike."""
+    out = shipped[0]
     dataset = load_dataset(DATA)
     text = "\n".join(pdf_text(pypdf.PdfReader(out / "briefing.pdf")))
     assert "'" not in re.sub(r"https?://\S+", "", text).replace("\u200b", "")

@@ -209,13 +209,24 @@ def test_sigterm_mid_build_keeps_previous_outputs(workspace):
 
 @pytest.mark.slow
 def test_concurrent_builds_do_not_interleave(workspace):
+    """A second build started while a first holds the output folder waits, then finds its outputs made by
+    the first: one full build and one that waits, not two full builds racing."""
     data, out = workspace
-    args = [sys.executable, "-m", "borderwar_report", "build", "--force", "--data", str(data), "--out", str(out),
+    args = [sys.executable, "-m", "borderwar_report", "build", "-v", "--data", str(data), "--out", str(out),
             "--templates", str(TEMPLATES)]
-    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], results
-    assert any("waiting" in err for _, err in results), "the second build should have waited for the lock"
+    first = subprocess.Popen([*args, "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_err = []
+    for line in first.stderr:  # "reading" is logged once the build holds the lock
+        first_err.append(line)
+        if "reading" in line:
+            break
+    second = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, rest = first.communicate(timeout=300)
+    _, second_err = second.communicate(timeout=300)
+    first_err = "".join(first_err) + rest
+    assert [first.returncode, second.returncode] == [0, 0], (first_err, second_err)
+    assert "reading" in first_err and "waiting" not in first_err
+    assert "waiting" in second_err, "the second build should have waited for the lock"
     manifest = json.loads((out / "manifest.json").read_text())
     for name, info in manifest["outputs"].items():
         assert (out / name).stat().st_size == info["size"], name
@@ -258,12 +269,14 @@ def test_watch_rebuilds_on_edit_and_survives_a_broken_edit(workspace):
         wait_for("watching")
         event = data / "events" / "treaty.yaml"
         good = event.read_text()
-        event.write_text(good.replace("Treaty of friendship", "Treaty of eternal friendship"))
+        edited = good.replace("Treaty of friendship", "Treaty of eternal friendship")
+        event.write_text(edited)
         wait_for("rebuilt")
         event.write_text("id: treaty\ntitle: [broken\n")
         wait_for("treaty.yaml:2")
         wait_for("Waiting for the next save")
-        event.write_text(good)
+        # the repair gives back the records last built: the build after it runs and keeps the typeset PDFs
+        event.write_text("# repaired\n" + edited)
         wait_for("rebuilt")
     finally:
         proc.terminate()

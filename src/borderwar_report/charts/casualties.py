@@ -270,7 +270,7 @@ def make_casualties(dataset, project, preset: Preset) -> Chart:
     leg_top = top + body_h + axis_h
     lax = pt_axes(fig, margin, leg_top, inner, legend.height)
     legend.draw(lax)
-    note = ("Every claim is drawn (dots; bars for ranges), the thin line spans a side's claims; nothing is "
+    note = ("Every claim is drawn (dots; bars for ranges), the thin line spans a side’s claims; nothing is "
             "averaged. Axis: 0, then logarithmic.")
     how = "ticks: their claims" if len(others) <= 40 else "bars: how many of their claims fall in each range"
     if others:

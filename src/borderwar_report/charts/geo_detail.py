@@ -247,8 +247,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     total = 0 if own_block or _AUTO[0] is not dataset else _AUTO[2].get(event.id, 0)
     caption = (("Places and lines as the works cited for them locate them" if own_block else
                 f"{len(block.places)} of the {total:,} places of located events within {NEAR_KM:,.0f} km, those "
-                f"of the most significant events; this event's place in bold" if total else
-                f"Every located event within {NEAR_KM:,.0f} km; this event's place in bold")
+                f"of the most significant events; this event’s place in bold" if total else
+                f"Every located event within {NEAR_KM:,.0f} km; this event’s place in bold")
                + ", over modern coastlines, rivers and borders."
                + (" Open markers are approximate places." if any(p.approximate for p in block.places) else ""))
     stats = {"view": tuple(round(float(v), 3) for v in view), "places": len(block.places), "labels": placed,
