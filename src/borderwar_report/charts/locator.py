@@ -551,6 +551,7 @@ def _base_map(ax, base, preset, view, map_w, events=()):
     one of ``events`` names it in its place (:func:`water_mentions`). Returns the layers drawn (for names
     and tests); ``layers["drawn"]`` holds the lakes and rivers on the map, each with the name an event's
     place gives it (or None)."""
+    import numpy as np
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
@@ -562,10 +563,14 @@ def _base_map(ax, base, preset, view, map_w, events=()):
     km_per_pt = (w1 - w0) * 111.2 * math.cos(math.radians((s0 + s1) / 2)) / map_w
     diag_km = math.hypot((w1 - w0) * 111.2 * math.cos(math.radians((s0 + s1) / 2)), (s1 - s0) * 111.2)
 
+    # Vertices closer than a quarter point add bytes and drawing time, not detail: a world map's coasts
+    # shrink from 9 MB of SVG to under 1 MB.
+    tol = 0.25 * (w1 - w0) / map_w * math.cos(math.radians((s0 + s1) / 2))
+
     def poly_path(rings):
         verts, codes = [], []
-        for r in rings:
-            if len(r) < 4:
+        for r in (thin(r, tol) for r in rings):
+            if len(r) < 4 or np.ptp(r, axis=0).max() < 2 * tol:  # a speck under half a point
                 continue
             verts.extend(map(tuple, r))
             codes.extend([MPath.MOVETO] + [MPath.LINETO] * (len(r) - 2) + [MPath.CLOSEPOLY])
@@ -573,7 +578,7 @@ def _base_map(ax, base, preset, view, map_w, events=()):
 
     land = [p for p in (poly_path(rings) for rings in layers["land"]) if p is not None]
     if land:
-        ax.add_patch(PathPatch(MPath.make_compound_path(*land), facecolor=LAND, edgecolor="none", zorder=1))
+        add_shape(ax, PathPatch(MPath.make_compound_path(*land), facecolor=LAND, edgecolor="none", zorder=1))
     min_lake = (2.0 * km_per_pt) ** 2  # km²: a lake under about 2 × 2 pt would be a speck
     mentions = water_mentions(events, view)
     drawn_lakes = [(rings, props, polygon, _mentioned(rings, "lake", mentions))
@@ -582,7 +587,7 @@ def _base_map(ax, base, preset, view, map_w, events=()):
     lakes = [poly_path(rings) for rings, *_ in drawn_lakes]
     lakes = [p for p in lakes if p is not None]
     if lakes:
-        ax.add_patch(PathPatch(MPath.make_compound_path(*lakes), facecolor=SEA, edgecolor=WATER, lw=0.3 * sc,
+        add_shape(ax, PathPatch(MPath.make_compound_path(*lakes), facecolor=SEA, edgecolor=WATER, lw=0.3 * sc,
                                zorder=2))
     min_river = diag_km * RIVER_SHARE
     drawn_rivers = []
@@ -599,16 +604,38 @@ def _base_map(ax, base, preset, view, map_w, events=()):
             rivers["main" if length >= 4 * min_river else "minor"].extend(rings)
         drawn_rivers.append((rings, props, polygon, named or _mentioned(rings, "river", mentions)))
     if river_polys:
-        ax.add_patch(PathPatch(MPath.make_compound_path(*river_polys), facecolor=SEA, edgecolor=RIVER,
+        add_shape(ax, PathPatch(MPath.make_compound_path(*river_polys), facecolor=SEA, edgecolor=RIVER,
                                lw=0.3 * sc, zorder=2))
     for lines, colour, lw, ls, z in ((rivers["minor"], RIVER, 0.35, "-", 2), (rivers["main"], RIVER, 0.7, "-", 2),
                                      (layers["coast"], COAST, 0.4, "-", 3),
                                      (layers["border"], BORDER, 0.6, (0, (4, 2)), 3)):
-        patch = _polyline_patch([[tuple(p) for p in line] for line in lines], colour, lw * sc, ls, z)
+        kept = [t for t in (thin(line, tol) for line in lines) if len(t) > 1 and np.ptp(t, axis=0).max() >= 2 * tol]
+        patch = _polyline_patch([[tuple(p) for p in line] for line in kept], colour, lw * sc, ls, z)
         if patch is not None:
-            ax.add_patch(patch)
+            add_shape(ax, patch)
     layers["drawn"] = {"lake": drawn_lakes, "river": drawn_rivers}  # what the map shows (names go on these)
     return layers
+
+
+def thin(line, tol: float):
+    """``line`` (an (n, 2) array) without the vertices that fall in the same ``tol``-sized grid cell as the one
+    before them; the first and last stay, so rings stay closed."""
+    import numpy as np
+
+    line = np.asarray(line, dtype=float)
+    if tol <= 0 or len(line) < 3:
+        return line
+    cells = np.floor(line / tol)
+    keep = np.ones(len(line), dtype=bool)
+    keep[1:] = np.any(cells[1:] != cells[:-1], axis=1)
+    keep[-1] = True
+    return line[keep]
+
+
+def add_shape(ax, patch) -> None:
+    """``ax.add_patch`` without its data-limit update, which walks every vertex as a Bézier segment (9 s for
+    a world map's coasts); a map sets its limits before it draws."""
+    ax.add_artist(patch)
 
 
 def _polyline_patch(lines, colour, lw, ls, zorder):
@@ -1237,13 +1264,13 @@ def _inset(fig, world, outside, box, plan, preset, size, margin, title_h, map_h,
         s.set_linewidth(0.6 * preset.scale)
     feats = world["features"]
     for path in _polys(feats, "land", shift=shift, clip=(x0 - 1, x1 + 1, y0 - 1, y1 + 1)):
-        iax.add_patch(PathPatch(path, facecolor=LAND, edgecolor="none", zorder=1))
+        add_shape(iax, PathPatch(path, facecolor=LAND, edgecolor="none", zorder=1))
     clip = (x0, x1, y0, y1)
     for lines, colour, ls in ((_lines(feats, "coast", shift=shift, clip=clip), COAST, "-"),
                               (_lines(feats, "border", shift=shift, clip=clip), BORDER, (0, (3, 2)))):
         patch = _polyline_patch(lines, colour, 0.3 * preset.scale, ls, 2)
         if patch is not None:
-            iax.add_patch(patch)
+            add_shape(iax, patch)
     iax.add_patch(Rectangle((sx(west), south), east - west, north - south, facecolor="none", edgecolor=INK,
                             lw=0.7 * preset.scale, zorder=3))
     groups: dict[tuple, list] = {}
