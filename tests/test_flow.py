@@ -20,10 +20,21 @@ def test_a_run_on_chapter_heads_its_first_page_with_both_chapters():
     html = ('<section class="phase chapter" id="a"><h1>Casualty <i>comparison</i></h1>A</section>'
             '<section class="aftermath chapter" id="b"><p>x</p><h1 class="x">After &amp; more</h1>B</section>')
     out = flow.apply(html, {"b"}, ())
-    assert ('<h1 class="x" data-head="Casualty comparison · After &amp; more">After &amp; more</h1>'
-            '<div class="head-mark" data-head="After &amp; more"></div>B') in out
-    assert "data-head" not in flow.apply(html, (), ())
+    assert ('<h1 class="x" data-head="Casualty comparison · After &amp; more">After &amp; more'
+            '<span class="head-mark" data-head="After &amp; more"></span></h1>B') in out
+    plain = flow.apply(html, (), ())
+    assert '<h1 class="x">After &amp; more<span class="head-mark" data-head="After &amp; more"></span></h1>' in plain
+    assert "<h1>Casualty <i>comparison</i></h1>A" in plain  # the first chapter follows none
     assert out.count("data-head") == 2  # the chapter that opens a page keeps its plain head
+    assert flow.running_heads(html) == {"b": ("After & more", "Casualty comparison · After & more")}
+
+
+def test_a_chapter_without_a_heading_takes_none_from_the_next():
+    html = ('<section class="chapter" id="a"><h1>A</h1></section><section class="chapter" id="b">B</section>'
+            '<section class="chapter" id="c"><h1>C</h1></section>')
+    out = flow.apply(html, {"b", "c"}, ())
+    assert out.count("<h1") == 2 and out.count("head-mark") == 1
+    assert '<h1 data-head="A · C">C<span class="head-mark" data-head="C"></span></h1>' in out
 
 
 def test_a_short_tail_lets_the_next_chapter_run_on():
@@ -125,6 +136,32 @@ def _check_page_numbers(pdf: bytes) -> None:
     assert contents == {c.upper(): str(n) for c, n in first.items()}, (contents, first)
     assert f"see C, page {first['c']}" in text[first["b"] - 1]
     assert all(t.rstrip().endswith(f"{n} of {len(text)}") for n, t in enumerate(text, 1))
+
+
+def test_a_run_on_inside_the_layout_joins_the_running_heads_as_a_second_layout_would(tmp_path):
+    """With headings and a running head from them: one layout, the shared page headed "X · Y", the pages
+    after it "Y", and the PDF byte for byte the HTML with the class and the joined head laid out afresh."""
+    import io
+
+    import pypdf
+
+    css = ("h1 { font-size: 10pt; margin: 0; string-set: head content(text); }"
+           "h1[data-head] { string-set: head attr(data-head); } .head-mark { string-set: head attr(data-head); }"
+           "@page { @top-center { content: string(head, first); } }")
+    html = _flow_html(tail_lines=2, extra_css=css)
+    for chapter, title in (("a", "X"), ("b", "Y"), ("c", "Z")):
+        html = html.replace(f'id="{chapter}">', f'id="{chapter}"><h1>{title}</h1>', 1)
+    old = _lay_out(html, tmp_path, inline=False)
+    new = _lay_out(html, tmp_path, inline=True)
+    assert old[1] == new[1] == {"b"}
+    assert (old[3], new[3]) == (2, 1)
+    assert new[0] == old[0]
+    text = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(new[0])).pages]
+    shared = next(i for i, t in enumerate(text) if "B0 is a line" in t)
+    lines = [t.splitlines() for t in text]
+    assert "X · Y" in lines[shared]
+    assert "Y" in lines[shared + 1] and "X · Y" not in lines[shared + 1]
+    assert "X" in lines[shared - 1]
 
 
 def test_page_references_are_filled_in_inside_the_layout(tmp_path):

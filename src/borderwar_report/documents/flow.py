@@ -50,26 +50,44 @@ def _with_classes(html: str, run_on, tight) -> str:
 _HEADING = re.compile(r"<h1\b([^>]*)>(.*?)</h1>", re.S)
 
 
+def _chapter_headings(html: str):
+    """(chapter match, heading match or None, plain title, previous chapter's title) per chapter: the heading
+    is the first ``h1`` inside the chapter (before the next one starts)."""
+    chapters = list(_CHAPTER.finditer(html))
+    previous = None
+    for i, m in enumerate(chapters):
+        end = chapters[i + 1].start() if i + 1 < len(chapters) else len(html)
+        heading = _HEADING.search(html, m.end(), end)
+        title = " ".join(re.sub(r"<[^>]+>", "", heading.group(2)).split()) if heading else None
+        yield m, heading, title, previous
+        previous = title or previous
+
+
 def _join_running_heads(html: str, run_on: set) -> str:
     """A page where a chapter runs on below another's tail is headed with both ("A · B"); the pages after
     it with the new chapter alone. The running head takes the first value set on a page: the joined one on
-    the run-on chapter's heading, then the chapter's own one from an empty mark right after it."""
-    if not run_on:
-        return html
-    out, pos, previous = [], 0, None
-    for m in _CHAPTER.finditer(html):
-        heading = _HEADING.search(html, m.end())
-        if not heading:
+    the run-on chapter's heading, then the chapter's own one from an empty mark at the heading's end (a
+    span: no block, so no element in the PDF's tag tree). Every chapter after the first carries the mark (where its heading opens the page, both set the same title), so
+    running a chapter on inside a layout (reflow.py) changes no box but the heading's own string."""
+    out, pos = [], 0
+    for m, heading, title, previous in _chapter_headings(html):
+        if heading is None or previous is None:
             continue
-        title = " ".join(re.sub(r"<[^>]+>", "", heading.group(2)).split())
-        if m.group(2) in run_on and previous:
-            out.append(html[pos:heading.start()])
-            out.append(f'<h1{heading.group(1)} data-head="{previous} · {title}">{heading.group(2)}</h1>'
-                       f'<div class="head-mark" data-head="{title}"></div>')
-            pos = heading.end()
-        previous = title
+        joined = f' data-head="{previous} · {title}"' if m.group(2) in run_on else ""
+        out.append(html[pos:heading.start()])
+        out.append(f'<h1{heading.group(1)}{joined}>{heading.group(2)}'
+                   f'<span class="head-mark" data-head="{title}"></span></h1>')
+        pos = heading.end()
     out.append(html[pos:])
     return "".join(out)
+
+
+def running_heads(html: str) -> dict[str, tuple[str, str]]:
+    """Chapter id → (its heading's text, the joined head it takes when it runs on), as plain text."""
+    from html import unescape
+
+    return {m.group(2): (unescape(title), unescape(f"{previous} · {title}"))
+            for m, heading, title, previous in _chapter_headings(html) if heading is not None and previous}
 
 
 def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=(), tight=()):
@@ -142,9 +160,9 @@ def decisions_json(html: str, run_on, tight) -> bytes:
 def lay_out(html: str, saved, render):
     """Render ``html`` with its chapter-end decisions. ``render(html) -> (result, starts, fills)``, or
     ``(result, starts, fills, run_on)`` when the renderer already ran the chapters in ``run_on`` on inside that
-    layout (reflow.py): those are kept as decisions, and the HTML is laid out again only for what it left, or
-    when applying them changes more than the classes (the running heads of shared pages) — then with
-    the page references of the layout that took them.
+    layout (reflow.py), class and joined running head both, so that the result is what laying out
+    ``apply(html, run_on, tight)`` gives: those are kept as decisions, and the HTML is laid out again only
+    for what the renderer left.
     ``saved``: the last build's decisions for this HTML (or None). Returns (result, run_on, tight, passes)."""
     chapters = chapter_ids(html)
     if saved is not None:
@@ -154,12 +172,9 @@ def lay_out(html: str, saved, render):
     run_on, tight = set(), set()
     for passes in range(1, MAX_PASSES + 2):
         result, starts, fills, *inline = render(apply(html, run_on, tight))
-        taken = set(*inline) - run_on
-        run_on |= taken
+        run_on |= set(*inline)
         if passes > MAX_PASSES:
             break
-        if taken and apply(html, run_on, tight) != _with_classes(html, run_on, tight):
-            continue  # the decisions change more than the classes (the joined running heads): set them once more
         more = decide(chapters, starts, fills, run_on, tight)
         if more == (run_on, tight):
             break

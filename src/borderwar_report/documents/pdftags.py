@@ -6,6 +6,7 @@ WeasyPrint 70 (``pdf_tags=True``) writes a structure tree, but
   not marked as page furniture (PDF/UA-1 7.8 wants pagination artifacts). ``finish`` rewrites that
   marked content as ``/Artifact <</Type /Pagination /Subtype /Header|/Footer>>`` with pikepdf and drops
   the orphans from the parent tree;
+- leaves empty elements (an empty span) in the tree: ``finish`` removes them;
 - tags each footnote as a Span, gives table header cells no Scope and drops an inline ``lang``: those are
   set while WeasyPrint builds the tree (``tag_hook`` in pdf.py), where the HTML element is still known.
 
@@ -107,6 +108,7 @@ def finish(pdf_bytes: bytes) -> bytes:
         for mcid in furniture:
             entry[mcid] = None
 
+    _drop_empty(st)
     _unique_outline(pdf)
 
     out = io.BytesIO()
@@ -114,6 +116,28 @@ def finish(pdf_bytes: bytes) -> bytes:
     pdf.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve,
              stream_decode_level=pikepdf.StreamDecodeLevel.none, preserve_pdfa=True)
     return out.getvalue()
+
+
+# Elements that only group others: empty, they mean nothing. (An empty table cell stays: the table's grid needs it.)
+_GROUPING = {"/Span", "/Div", "/NonStruct"}
+
+
+def _drop_empty(node) -> bool:
+    """Remove the grouping elements under ``node`` that hold no content and say nothing (no Alt, no
+    ActualText), such as the empty span that carries a running head's mark: a reader would announce an
+    empty element. True if ``node`` itself is such an element."""
+    import pikepdf
+
+    k = node.get("/K")
+    if isinstance(k, pikepdf.Array):
+        kept = [c for c in k if not (_is_element(c) and _drop_empty(c))]
+        if len(kept) != len(k):
+            node.K = pikepdf.Array(kept)
+    elif _is_element(k) and _drop_empty(k):
+        del node["/K"]
+    empty = node.get("/K") is None or (isinstance(node.get("/K"), pikepdf.Array) and not len(node.K))
+    return (_is_element(node) and empty and str(node.S) in _GROUPING and "/Alt" not in node
+            and "/ActualText" not in node)
 
 
 def _unique_outline(pdf) -> None:

@@ -7,7 +7,7 @@ whose starting state is unchanged and remakes a page marked ``content_changed`` 
 hook uses that loop: once a layout has settled (nothing left to remake), it measures the pages
 (``flow.decide``), gives each chapter that should run on the style its ``run-on`` class gives it (WeasyPrint's
 own cascade over the document's stylesheets, for that element) and marks the page holding the short tail for
-remaking. The pages above the tail are kept; WeasyPrint lays out the tail page and what follows, and settles
+remaking, and its heading the joined running head flow.py would write. The pages above the tail are kept; WeasyPrint lays out the tail page and what follows, and settles
 the page references as usual.
 
 It acts only where that is the same document as the HTML with the class laid out afresh: the class may
@@ -157,6 +157,29 @@ class _Restyler:
         return True
 
 
+def _heading_strings(section_box, own: str, joined: str):
+    """A function that gives the chapter heading under ``section_box`` the joined running head ``joined``
+    where it sets a string to its own text ``own`` (what ``h1[data-head]`` does in the HTML flow.py
+    writes), or None when there is no such heading. The strings are collected once the pages are settled,
+    from a list every laid-out copy of the box shares, so setting it in place reaches the pages already made."""
+    stack = [(section_box, 0)]
+    while stack:
+        box, depth = stack.pop(0)
+        if getattr(box, "element_tag", None) == "h1":
+            strings = box.string_set if isinstance(box.string_set, list) else []
+            hits = [i for i, (_, text) in enumerate(strings) if " ".join(text.split()) == own]
+            if not hits:
+                return None
+
+            def join():
+                for i in hits:
+                    strings[i] = (strings[i][0], joined)
+            return join
+        if depth < 3:
+            stack.extend((child, depth + 1) for child in getattr(box, "children", ()))
+    return None
+
+
 def ignore_page_total(context, total: int) -> None:
     """Keep WeasyPrint 70 from laying out again every page with a ``target-counter`` when only the page total
     changed: it compares a lookup's page counters as a whole, ``pages`` included, though the lookup's content
@@ -211,6 +234,7 @@ def inline_run_on(html: str, taken: set[str]):
     run on in the same layout (see the module); their ids are added to ``taken``. Does nothing when the
     stylesheets use ``.run-on`` other than on a chapter's own box."""
     chapters = flow.chapter_ids(html)
+    heads = flow.running_heads(html)
     if not chapters or not subject_only(html):
         yield
         return
@@ -253,9 +277,14 @@ def inline_run_on(html: str, taken: set[str]):
                 state["rounds"] += 1
                 restyler = state["restyler"] = state["restyler"] or _Restyler(html, context, root_box)
                 for chapter in new:
-                    if chapter not in by_id or not restyler.add_class(by_id[chapter], RUN_ON):
+                    join = (lambda: None) if chapter not in heads else None  # no heading: no head to join
+                    if chapter in by_id and chapter in heads:
+                        section = restyler._box(by_id[chapter])
+                        join = section and _heading_strings(section, *heads[chapter])
+                    if join is None or not restyler.add_class(by_id[chapter], RUN_ON):
                         state["off"] = True  # flow.lay_out lays out again with the class
                         break
+                    join()
                     taken.add(chapter)
                     context.page_maker[starts[chapter] - 2][-1]["content_changed"] = True  # the tail's page
         yield from made
