@@ -240,6 +240,38 @@ def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     assert "modern border" in words and "river" in words  # the base map's lines are keyed too
 
 
+def test_a_detail_map_with_a_long_key_keeps_its_map_and_heads_its_movements(chaco, tmp_path):
+    """A block with many lines and a long note (a campaign, not a battlefield) once left the map under its key
+    a negative height and failed; the map keeps its share, and each advance or withdrawal ends in a head at
+    its last point, one legend item for lines sharing a name."""
+    import dataclasses
+
+    from matplotlib.text import Annotation, Text
+
+    from borderwar_report.charts.geo_detail import make_detail
+    from borderwar_report.charts.style import PRESETS, chart_context
+    from borderwar_report.records.model import MapLine
+
+    proj = Project(CHACO, packaged("templates"), tmp_path)
+    ev = next(e for e in chaco.events if e.id == "chaco-war-1932-1935")
+    kinds = [("column 0", "advance"), ("column 0", "advance"), ("column 1", "advance"), ("column 1", "withdrawal")]
+    kinds += [(f"front {i}", "front") for i in range(5)]
+    lines = tuple(MapLine(name, ((-61.0 + i * 0.2, -23.9), (-60.9 + i * 0.2, -22.2)), kind)
+                  for i, (name, kind) in enumerate(kinds))
+    block = dataclasses.replace(ev.map, lines=lines, note=" ".join(["A long note on what the arrows are."] * 12))
+    with chart_context(proj, PRESETS["print"]):
+        chart = make_detail(chaco, proj, PRESETS["print"], ev, block)
+        heads = [a for a in chart.fig.findobj(Annotation) if a.arrow_patch is not None]
+        words = [t.get_text() for t in chart.fig.findobj(Text) if t.get_text()]
+        chart.fig.clear()
+    w_mm, h_mm = chart.stats["map_mm"]
+    assert w_mm > 40, chart.stats
+    assert h_mm > 40, chart.stats
+    assert len(heads) == sum(ln.kind in ("advance", "withdrawal") for ln in lines)
+    assert words.count("advance: column 0") == 1  # two arrows of one name and kind: one item
+    assert sorted(t for t in words if t.endswith("column 1")) == ["advance: column 1", "withdrawal: column 1"]
+
+
 def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):
     from borderwar_report.charts.geo_detail import detail_block
 
