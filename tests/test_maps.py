@@ -516,14 +516,16 @@ def test_the_finer_layer_is_chosen_only_where_its_bounds_hold_the_view():
 
 def test_shipped_detail_maps_are_drawn_from_the_finer_layer_and_show_its_small_lakes(tmp_path, monkeypatch):
     """The battlefield maps (25 km across) are cut from the full-resolution layer: the Khasan map shows lakes
-    the world file leaves out (under its 20 km²), and without the layer it falls back to the world file."""
+    the world file leaves out (under its 20 km²), and without the layer it falls back to the world file. A
+    regional map (the 1945 offensive, 2,000 km across) lies outside the layer's boxes and takes the world file."""
     from borderwar_report.charts import render_details
 
     shipped = load_dataset(ROOT / "data")
     proj = Project(ROOT / "data", packaged("templates"), tmp_path)
     fine = render_details(shipped, proj, "print", ())
     assert {k: v["stats"]["geometry"] for k, v in fine.items()} == {
-        "detail-lake-khasan-1938": "detail.geojson.gz", "detail-khalkhin-gol-1939": "detail.geojson.gz"}
+        "detail-lake-khasan-1938": "detail.geojson.gz", "detail-khalkhin-gol-1939": "detail.geojson.gz",
+        "detail-soviet-invasion-of-manchuria-1945": "world.geojson.gz"}
     detail = G.detail_base(proj, fine["detail-lake-khasan-1938"]["stats"]["view"])
     world = G.load_base(str(G.world_file(packaged("data") / "geo")))
     small = [s for s in detail.layers["lake"] if s.props["area_km2"] < world.metadata["min_lake_area_km2"]]
