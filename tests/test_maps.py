@@ -468,6 +468,20 @@ def test_a_packed_copy_of_other_bytes_is_ignored(tmp_path):
         ring[0, 0] = 0.0
 
 
+def test_a_label_keeps_off_a_drawn_line_when_it_has_room():
+    """A line drawn on a detail map (an arrow running into a city from the east) is a segment the city's
+    label does not cover: it goes to another side; without the segment it takes its first choice, the right."""
+    from borderwar_report.charts import layout as L
+
+    city = L.PointLabel("c", 100, 60, 40, 9, 3, (1,))
+    arrow = ((160, 60), (103, 60))
+    free = L.place_point_labels([city], (0, 0, 200, 120))["c"]
+    kept = L.place_point_labels([city], (0, 0, 200, 120), segments=[arrow])["c"]
+    assert free.box[0] > 100  # to the right, over the arrow
+    assert kept is not None
+    assert not L._segment_hits_box(*arrow, kept.box)
+
+
 def test_a_label_away_from_its_marker_always_has_a_leader():
     """Crowded markers push labels outwards; a label not touching its marker's ring is tied to it by a
     leader line (once, the Kanchazu label sat far from its marker with none)."""

@@ -238,7 +238,15 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
                                   text_width_pt(fig, p.name, fs, "bold" if own else "normal"), fs * 1.15, dot,
                                   (len(block.places) - i,)))
     obstacles = []
+    # the labels keep off the drawn lines where they all still find room (else they may cover a line)
+    segments = [(((a[0] - w0) * pt_x, (a[1] - s0) * pt_y), ((b[0] - w0) * pt_x, (b[1] - s0) * pt_y))
+                for ln in block.lines for a, b in zip(ln.points, ln.points[1:], strict=False)]
     spots = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles)
+    if segments:
+        clear = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles,
+                                     segments=segments)
+        if sum(v is not None for v in clear.values()) >= sum(v is not None for v in spots.values()):
+            spots = clear
     placed = 0
     leaders: list = []
     for p, it in zip(block.places, items, strict=True):
