@@ -240,6 +240,38 @@ def test_detail_map_draws_the_block_at_its_extent(chaco, tmp_path):
     assert "modern border" in words and "river" in words  # the base map's lines are keyed too
 
 
+def test_a_detail_map_with_a_long_key_keeps_its_map_and_heads_its_movements(chaco, tmp_path):
+    """A block with many lines and a long note (a campaign, not a battlefield) once left the map under its key
+    a negative height and failed; the map keeps its share, and each advance or withdrawal ends in a head at
+    its last point, one legend item for lines sharing a name."""
+    import dataclasses
+
+    from matplotlib.text import Annotation, Text
+
+    from borderwar_report.charts.geo_detail import make_detail
+    from borderwar_report.charts.style import PRESETS, chart_context
+    from borderwar_report.records.model import MapLine
+
+    proj = Project(CHACO, packaged("templates"), tmp_path)
+    ev = next(e for e in chaco.events if e.id == "chaco-war-1932-1935")
+    kinds = [("column 0", "advance"), ("column 0", "advance"), ("column 1", "advance"), ("column 1", "withdrawal")]
+    kinds += [(f"front {i}", "front") for i in range(5)]
+    lines = tuple(MapLine(name, ((-61.0 + i * 0.2, -23.9), (-60.9 + i * 0.2, -22.2)), kind)
+                  for i, (name, kind) in enumerate(kinds))
+    block = dataclasses.replace(ev.map, lines=lines, note=" ".join(["A long note on what the arrows are."] * 12))
+    with chart_context(proj, PRESETS["print"]):
+        chart = make_detail(chaco, proj, PRESETS["print"], ev, block)
+        heads = [a for a in chart.fig.findobj(Annotation) if a.arrow_patch is not None]
+        words = [t.get_text() for t in chart.fig.findobj(Text) if t.get_text()]
+        chart.fig.clear()
+    w_mm, h_mm = chart.stats["map_mm"]
+    assert w_mm > 40, chart.stats
+    assert h_mm > 40, chart.stats
+    assert len(heads) == sum(ln.kind in ("advance", "withdrawal") for ln in lines)
+    assert words.count("advance: column 0") == 1  # two arrows of one name and kind: one item
+    assert sorted(t for t in words if t.endswith("column 1")) == ["advance: column 1", "withdrawal: column 1"]
+
+
 def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):
     from borderwar_report.charts.geo_detail import detail_block
 
@@ -436,6 +468,20 @@ def test_a_packed_copy_of_other_bytes_is_ignored(tmp_path):
         ring[0, 0] = 0.0
 
 
+def test_a_label_keeps_off_a_drawn_line_when_it_has_room():
+    """A line drawn on a detail map (an arrow running into a city from the east) is a segment the city's
+    label does not cover: it goes to another side; without the segment it takes its first choice, the right."""
+    from borderwar_report.charts import layout as L
+
+    city = L.PointLabel("c", 100, 60, 40, 9, 3, (1,))
+    arrow = ((160, 60), (103, 60))
+    free = L.place_point_labels([city], (0, 0, 200, 120))["c"]
+    kept = L.place_point_labels([city], (0, 0, 200, 120), segments=[arrow])["c"]
+    assert free.box[0] > 100  # to the right, over the arrow
+    assert kept is not None
+    assert not L._segment_hits_box(*arrow, kept.box)
+
+
 def test_a_label_away_from_its_marker_always_has_a_leader():
     """Crowded markers push labels outwards; a label not touching its marker's ring is tied to it by a
     leader line (once, the Kanchazu label sat far from its marker with none)."""
@@ -484,14 +530,16 @@ def test_the_finer_layer_is_chosen_only_where_its_bounds_hold_the_view():
 
 def test_shipped_detail_maps_are_drawn_from_the_finer_layer_and_show_its_small_lakes(tmp_path, monkeypatch):
     """The battlefield maps (25 km across) are cut from the full-resolution layer: the Khasan map shows lakes
-    the world file leaves out (under its 20 km²), and without the layer it falls back to the world file."""
+    the world file leaves out (under its 20 km²), and without the layer it falls back to the world file. A
+    regional map (the 1945 offensive, 2,000 km across) lies outside the layer's boxes and takes the world file."""
     from borderwar_report.charts import render_details
 
     shipped = load_dataset(ROOT / "data")
     proj = Project(ROOT / "data", packaged("templates"), tmp_path)
     fine = render_details(shipped, proj, "print", ())
     assert {k: v["stats"]["geometry"] for k, v in fine.items()} == {
-        "detail-lake-khasan-1938": "detail.geojson.gz", "detail-khalkhin-gol-1939": "detail.geojson.gz"}
+        "detail-lake-khasan-1938": "detail.geojson.gz", "detail-khalkhin-gol-1939": "detail.geojson.gz",
+        "detail-soviet-invasion-of-manchuria-1945": "world.geojson.gz"}
     detail = G.detail_base(proj, fine["detail-lake-khasan-1938"]["stats"]["view"])
     world = G.load_base(str(G.world_file(packaged("data") / "geo")))
     small = [s for s in detail.layers["lake"] if s.props["area_km2"] < world.metadata["min_lake_area_km2"]]

@@ -40,6 +40,7 @@ LINE_STYLES = {"front": ("#B03A2E", 1.2, "-"), "advance": ("#1F4E79", 1.0, (0, (
                "border": (BORDER, 0.8, (0, (4, 2))), "other": (INK, 0.8, "-")}
 DETAIL_HEIGHT_SHARE = 0.6  # of the preset's largest height
 SIDE_SHARE = 0.34  # of the page's width: the key and notes in a column beside a narrow map
+MIN_UNDER_SHARE = 0.25  # of the map's height with its key beside it: the least a key under the map leaves it
 MAX_ASPECT = 1.8  # width over height of a detail map's figure: the briefing sets a chart from 1.9 on a landscape page
 
 
@@ -47,6 +48,23 @@ NEAR_KM = 150.0  # events this close to a battle are its neighbourhood
 NEAR_PLACES = 3  # distinct located places (the battle's own included) that earn a battle a detail map
 AUTO_DETAIL_CANDIDATES = 12  # only the most significant battles are considered for an automatic detail map
 NEAR_PLACES_MAX = 40  # an automatic detail map shows at most this many places (those of the most significant events)
+
+
+ARROW_KINDS = ("advance", "withdrawal")  # lines that are movements: drawn with a head at their last point
+
+
+def _arrow_head(ax, points, colour, lw, fs, scale):
+    """A solid head at the end of a movement line, as long as the type is high, pointing along its last
+    segment (measured in points on the page, so it keeps its shape whatever the map's degrees per point)."""
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    dx, dy = (x1 - x0) * scale[0], (y1 - y0) * scale[1]
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return
+    back = min(1.0, fs * 1.2 / length)  # the head's tail: a short way back along the segment
+    ax.annotate("", xy=(x1, y1), xytext=(x1 - (x1 - x0) * back, y1 - (y1 - y0) * back), zorder=5,
+                arrowprops={"arrowstyle": f"-|>,head_length={fs * 0.09:.2f},head_width={fs * 0.05:.2f}",
+                            "color": colour, "lw": lw, "shrinkA": 0, "shrinkB": 0})
 
 
 def has_detail(event) -> bool:
@@ -127,7 +145,11 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
 
     def key_and_notes(width, cities=True):
         legend = legend_row(fig, preset, width)
-        for ln in block.lines:  # each line is named in the legend (a name along a short line seldom fits)
+        named: set = set()
+        for ln in block.lines:  # each line is named in the legend (a name along a short line seldom fits) ...
+            if (ln.kind, ln.name) in named:
+                continue  # ... once: two arrows of one army share its item
+            named.add((ln.kind, ln.name))
             colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
             legend.add(fs * 2.2, (lambda c, w, s: lambda ax, x, y: ax.plot([x - fs, x + fs], [y, y], color=c, lw=w,
                                                                            ls=s, clip_on=False))(colour, lw, ls),
@@ -147,9 +169,11 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
         return legend, lines, legend.height + fs * 0.6 + len(lines) * fs * 1.4
 
     legend, note_lines, below = key_and_notes(min_text)
-    avail_h = preset.max_height * 72 * DETAIL_HEIGHT_SHARE - below - margin * 2
     side_w, gap = inner * SIDE_SHARE, fs * 1.5
     side_h = preset.max_height * 72 * DETAIL_HEIGHT_SHARE - margin * 2  # the map's height with its key beside it
+    # the map's height with its key under it; a long key (many lines, a long note) may leave little or nothing,
+    # so the map keeps a floor of its share and the key beside it is weighed below
+    avail_h = max(side_h - below, side_h * MIN_UNDER_SHARE)
     pts = [(p.lon, p.lat) for p in block.places] + [q for ln in block.lines for q in ln.points]
     if event.place is not None and event.place.located:
         pts.append((event.place.lon, event.place.lat))
@@ -201,6 +225,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
         colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
         ax.plot([p[0] for p in ln.points], [p[1] for p in ln.points], color=colour, lw=lw * preset.scale, ls=ls,
                 zorder=5, solid_capstyle="round")
+        if ln.kind in ARROW_KINDS:  # a movement ends in a head at its last point (the points run in its direction)
+            _arrow_head(ax, ln.points, colour, lw * preset.scale, fs, (map_w / (w1 - w0), map_h / (s1 - s0)))
     pt_x, pt_y = map_w / (w1 - w0), map_h / (s1 - s0)
     dot = 2.6 * preset.scale
     items = []
@@ -212,7 +238,15 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
                                   text_width_pt(fig, p.name, fs, "bold" if own else "normal"), fs * 1.15, dot,
                                   (len(block.places) - i,)))
     obstacles = []
+    # the labels keep off the drawn lines where they all still find room (else they may cover a line)
+    segments = [(((a[0] - w0) * pt_x, (a[1] - s0) * pt_y), ((b[0] - w0) * pt_x, (b[1] - s0) * pt_y))
+                for ln in block.lines for a, b in zip(ln.points, ln.points[1:], strict=False)]
     spots = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles)
+    if segments:
+        clear = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles,
+                                     segments=segments)
+        if sum(v is not None for v in clear.values()) >= sum(v is not None for v in spots.values()):
+            spots = clear
     placed = 0
     leaders: list = []
     for p, it in zip(block.places, items, strict=True):
@@ -242,7 +276,7 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
         fig.text(left / W, 1 - y / H, line, fontsize=fs, color=MUTED, ha="left", va="baseline")
     title = f"Detail map: {event.title}"
     alt = (f"Detail map of {event.title}: " + ", ".join(p.name for p in block.places)
-           + (("; lines: " + ", ".join(ln.name for ln in block.lines)) if block.lines else "") + ".")
+           + (("; lines: " + ", ".join(dict.fromkeys(ln.name for ln in block.lines))) if block.lines else "") + ".")
     own_block = block is event.map
     total = 0 if own_block or _AUTO[0] is not dataset else _AUTO[2].get(event.id, 0)
     caption = (("Places and lines as the works cited for them locate them" if own_block else

@@ -638,16 +638,19 @@ def point_candidates(p: PointLabel, gap: float, distances: Sequence[float] = (1.
 
 def place_point_labels(labels: Sequence[PointLabel], bounds: tuple[float, float, float, float], *,
                        gap: float = 1.5, obstacles: Sequence[tuple[float, float, float, float]] = (),
-                       distances: Sequence[float] = (1.0, 2.2, 3.6, 5.5)) -> dict[str, PointPlacement | None]:
+                       distances: Sequence[float] = (1.0, 2.2, 3.6, 5.5),
+                       segments: Sequence[tuple[tuple[float, float], tuple[float, float]]] = ()
+                       ) -> dict[str, PointPlacement | None]:
     """Greedy, most significant first: each label tries 8 positions around its point (right, left, the
     diagonals, above, below) at growing distances (multiples of its height beyond the glyph); the first
-    whose box stays inside ``bounds``, clears every glyph, obstacle, label and leader line already placed,
-    and whose own leader line (if away from the point) crosses no label or glyph, wins.
+    whose box stays inside ``bounds``, clears every glyph, obstacle, label and leader line already placed
+    (and every one of ``segments``: lines drawn on the map that no label should cover), and whose own
+    leader line (if away from the point) crosses no label or glyph, wins.
     ``None``: no room (the caller keys it by number or lists it). Deterministic."""
     placed: dict[str, PointPlacement | None] = {}
     glyphs = [(p.x - p.radius, p.y - p.radius, p.x + p.radius, p.y + p.radius) for p in labels]
     boxes: list[tuple[float, float, float, float]] = list(obstacles)
-    leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    leaders: list[tuple[tuple[float, float], tuple[float, float]]] = list(segments)
     order = sorted(labels, key=lambda p: (_neg(p.priority), p.id))
     index = {p.id: i for i, p in enumerate(labels)}
     for p in order:
