@@ -270,6 +270,25 @@ def test_a_detail_map_with_a_long_key_keeps_its_map_and_heads_its_movements(chac
     assert len(heads) == sum(ln.kind in ("advance", "withdrawal") for ln in lines)
     assert words.count("advance: column 0") == 1  # two arrows of one name and kind: one item
     assert sorted(t for t in words if t.endswith("column 1")) == ["advance: column 1", "withdrawal: column 1"]
+    # fronts 0-4 and columns 0-1 share their kinds' styles: each group is numbered on its lines and in its item
+    groups = list(dict.fromkeys((ln.kind, ln.name) for ln in lines))
+    numbers = [t for t in words if t.isdigit()]
+    assert sorted(numbers, key=int) == sorted([str(i) for i in range(1, len(groups) + 1)] * 2
+                                              + ["1"], key=int)  # column 0 has two arrows
+
+
+def test_lines_are_numbered_only_where_a_style_is_shared():
+    from borderwar_report.charts.geo_detail import _number_spot, line_numbers
+    from borderwar_report.records.model import MapLine
+
+    def line(name, kind):
+        return MapLine(name, ((0.0, 0.0), (1.0, 1.0)), kind)
+    assert line_numbers([line("a", "front"), line("b", "advance"), line("c", "river")]) == {}
+    assert line_numbers([line("a", "advance"), line("a", "advance"), line("b", "advance"), line("c", "front")]) == {
+        ("advance", "a"): 1, ("advance", "b"): 2, ("front", "c"): 3}
+    assert _number_spot([(0, 0), (100, 0)], 8) == (50, 0)  # halfway along a long line
+    x, y = _number_spot([(0, 0), (20, 0)], 8)  # a short one: just behind its start
+    assert x < 0 and y == 0
 
 
 def test_one_battle_per_neighbourhood_gets_a_detail_map_without_a_block(chaco):

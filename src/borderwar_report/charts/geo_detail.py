@@ -67,6 +67,38 @@ def _arrow_head(ax, points, colour, lw, fs, scale):
                             "color": colour, "lw": lw, "shrinkA": 0, "shrinkB": 0})
 
 
+def line_numbers(lines) -> dict[tuple[str, str], int]:
+    """(kind, name) → the number drawn on each of its lines and in its key item, when two or more named
+    groups share one kind's style (five advances would otherwise be five identical dashes in the key)."""
+    groups = list(dict.fromkeys((ln.kind, ln.name) for ln in lines))
+    kinds = [kind for kind, _ in groups]
+    if all(kinds.count(kind) == 1 for kind in kinds):
+        return {}
+    return {group: i for i, group in enumerate(groups, 1)}
+
+
+def _number_spot(points, fs):
+    """Where a line's number goes (page coordinates): halfway along it, or, on a line too short to show
+    itself past the number, just behind its start (the arrow then runs from the number)."""
+    steps = [math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in zip(points, points[1:], strict=False)]
+    if sum(steps) < fs * 5 and steps and steps[0]:
+        (x0, y0), (x1, y1) = points[0], points[1]
+        back = fs * 1.1 / steps[0]
+        return x0 - (x1 - x0) * back, y0 - (y1 - y0) * back
+    left = sum(steps) / 2
+    for (a, b), step in zip(zip(points, points[1:], strict=False), steps, strict=True):
+        if step and left <= step:
+            t = left / step
+            return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        left -= step
+    return points[0]
+
+
+def _number_mark(ax, x, y, number: int, colour, fs, scale):
+    ax.text(x, y, str(number), fontsize=fs, color=colour, ha="center", va="center", zorder=8, clip_on=False,
+            bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": colour, "lw": 0.6 * scale})
+
+
 def has_detail(event) -> bool:
     m = event.map
     return m is not None and (len(m.places) + len(m.lines) > 0)
@@ -143,6 +175,8 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     inner = W - 2 * margin
     min_text = inner * 0.6  # the legend and notes get at least this width, the map's if it is wider
 
+    numbers = line_numbers(block.lines)
+
     def key_and_notes(width, cities=True):
         legend = legend_row(fig, preset, width)
         named: set = set()
@@ -151,9 +185,13 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
                 continue  # ... once: two arrows of one army share its item
             named.add((ln.kind, ln.name))
             colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
-            legend.add(fs * 2.2, (lambda c, w, s: lambda ax, x, y: ax.plot([x - fs, x + fs], [y, y], color=c, lw=w,
-                                                                           ls=s, clip_on=False))(colour, lw, ls),
-                       f"{ln.kind}: {ln.name}")
+            number = numbers.get((ln.kind, ln.name))
+
+            def symbol(ax, x, y, c=colour, w=lw, s=ls, n=number):
+                ax.plot([x - fs, x + fs], [y, y], color=c, lw=w, ls=s, clip_on=False)
+                if n is not None:
+                    _number_mark(ax, x, y, n, c, fs, preset.scale)
+            legend.add(fs * 2.2, symbol, f"{ln.kind}: {ln.name}")
         dot = 2.6 * preset.scale
         if any(not p.approximate for p in block.places):
             legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[(dot * 2) ** 2], facecolors=[INK],
@@ -228,6 +266,16 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
         if ln.kind in ARROW_KINDS:  # a movement ends in a head at its last point (the points run in its direction)
             _arrow_head(ax, ln.points, colour, lw * preset.scale, fs, (map_w / (w1 - w0), map_h / (s1 - s0)))
     pt_x, pt_y = map_w / (w1 - w0), map_h / (s1 - s0)
+    obstacles = []
+    for ln in block.lines:
+        number = numbers.get((ln.kind, ln.name))
+        if number is None:
+            continue
+        x, y = _number_spot([((q[0] - w0) * pt_x, (q[1] - s0) * pt_y) for q in ln.points], fs)
+        _number_mark(ax, w0 + x / pt_x, s0 + y / pt_y, number, LINE_STYLES.get(ln.kind, LINE_STYLES["other"])[0],
+                     fs, preset.scale)
+        half = fs * 0.75  # the circle round a one- or two-digit number
+        obstacles.append((x - half, y - half, x + half, y + half))
     dot = 2.6 * preset.scale
     items = []
     for i, p in enumerate(block.places):
@@ -237,7 +285,6 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
         items.append(L.PointLabel(f"p{i}", (p.lon - w0) * pt_x, (p.lat - s0) * pt_y,
                                   text_width_pt(fig, p.name, fs, "bold" if own else "normal"), fs * 1.15, dot,
                                   (len(block.places) - i,)))
-    obstacles = []
     # the labels keep off the drawn lines where they all still find room (else they may cover a line)
     segments = [(((a[0] - w0) * pt_x, (a[1] - s0) * pt_y), ((b[0] - w0) * pt_x, (b[1] - s0) * pt_y))
                 for ln in block.lines for a, b in zip(ln.points, ln.points[1:], strict=False)]
