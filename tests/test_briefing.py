@@ -898,23 +898,27 @@ def test_pages_are_full_and_tables_keep_their_heads_with_rows(paper, shipped, sh
     reader = pypdf.PdfReader(path)
     phases = {p.name for p in shipped[3].phases}
     # A chapter starts on a new page, so its last page may end anywhere, but not with a short tail alone:
-    # when it has more than one page, its last page is at least a quarter filled (the next chapter then
+    # when it has more than one page, its last page is at least half filled (the next chapter then
     # starts below the tail, not on a new page). Phases flow on, so the page before a phase is not a
     # chapter's last, nor is the page before a chapter that runs on below the last one's tail.
     height = float(reader.pages[0].mediabox.height)
-    starts = [reader.get_destination_page_number(item) + 1 for item in reader.outline
-              if not isinstance(item, list) and item.title not in phases
-              and float(item.top) >= height - 24 * MM - 1]  # its heading at the top of the text area
+    chapter_items = [item for item in reader.outline if not isinstance(item, list) and item.title not in phases]
+    at_top = [float(item.top) >= height - 24 * MM - 1 for item in chapter_items]  # heading atop the text area
+    starts = [reader.get_destination_page_number(item) + 1 for item, top in zip(chapter_items, at_top) if top]
+    run_on = {reader.get_destination_page_number(item) + 1 for item, top in zip(chapter_items, at_top) if not top}
     bands = _blank_bands(path)
     chapters = list(zip(starts, [s - 1 for s in starts[1:]] + [len(bands)]))
     chapter_ends = {end for _, end in chapters}
     for number, band in enumerate(bands, start=1):
         if number == 1 or number in chapter_ends:
             continue
-        assert band < 0.3, f"{paper} page {number}: a blank band of {band:.0%} of the text area"
+        # where a chapter runs on below a tail, its opening figure may not fit under its intro: the page
+        # still ends at least half filled
+        limit = 0.5 if number in run_on else 0.3
+        assert band < limit, f"{paper} page {number}: a blank band of {band:.0%} of the text area"
     for first, last in chapters:
         if last > first:
-            assert bands[last - 1] < 0.75, f"{paper} pages {first}–{last}: the last page {bands[last - 1]:.0%} blank"
+            assert bands[last - 1] < 0.5, f"{paper} pages {first}–{last}: the last page {bands[last - 1]:.0%} blank"
     for fragments in _table_fragments(path):
         total = sum(rows for _, rows, _ in fragments)
         for page, rows, header in fragments:

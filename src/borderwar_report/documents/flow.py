@@ -21,7 +21,7 @@ import json
 import re
 from pathlib import Path
 
-SHORT_TAIL = 0.25  # share of the text area: a last page filled less than this is a short tail
+SHORT_TAIL = 0.5  # share of the text area: a last page filled less than this is a short tail
 MAX_PASSES = 3  # layouts after the first; each settles the next chapter end down the document
 FLOW_FILE = ".briefing-flow.json"  # the last build's decisions and the digest of the HTML they were made for
 
