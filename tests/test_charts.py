@@ -172,7 +172,8 @@ def crossings(ax, renderer, tol: float = 0.05) -> list:
     def hit(a, b):
         return a[0] < b[2] - tol and b[0] < a[2] - tol and a[1] < b[3] - tol and b[1] < a[3] - tol
     texts = ink_boxes(ax, renderer)
-    bad = [(t, kind, tb, gb) for t, tb in texts for kind, gb in glyph_boxes(ax) if hit(tb, gb)]
+    glyphs = glyph_boxes(ax)
+    bad = [(t, kind, tb, gb) for t, tb in texts for kind, gb in glyphs if hit(tb, gb)]
     bad += [(a, b, ab, bb) for i, (a, ab) in enumerate(texts) for b, bb in texts[i + 1:] if a != b and hit(ab, bb)]
     return bad
 

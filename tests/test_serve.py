@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import queue
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ import pytest
 from borderwar_report.build.serve import RELOAD_SCRIPT, inject_reload
 
 from .browser import CHROMIUM_FLAGS, chromium
-from .conftest import FIXTURES, ROOT
+from .conftest import ROOT, writable_copy
 
 
 def test_reload_script_goes_before_the_end_of_the_body():
@@ -50,10 +49,10 @@ class Lines:
         raise AssertionError(f"no {pattern!r} within {timeout} s; saw:\n{''.join(self.seen)[-3000:]}")
 
 
-def test_serve_loads_fonts_and_reloads_after_a_data_edit(tmp_path):
+def test_serve_loads_fonts_and_reloads_after_a_data_edit(tmp_path, mini_build):
     browser = chromium()
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURES / "mini", data)
+    # the session's mini build as the last build: serve starts up to date, and the edit rebuilds
+    data, _ = (writable_copy(mini_build[0], tmp_path / "data"), writable_copy(mini_build[1], tmp_path / "out"))
     serve = subprocess.Popen([sys.executable, "-m", "borderwar_report", "serve", "-v", "--data", data,
                               "--out", tmp_path / "out", "--templates", ROOT / "templates", "--port", "0",
                               "--debounce", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
