@@ -9,20 +9,20 @@ HTML = ('<section class="summary chapter" id="a">A</section>'
 
 def test_chapter_ids_and_classes():
     assert flow.chapter_ids(HTML) == ["a", "b", "c"]
-    out = flow.apply(HTML, {"b"}, {"c"})
+    out = flow.apply(HTML, {"b"})
     assert '<section class="phase chapter run-on" id="b">' in out
-    assert '<section class="sources chapter appendix tight" id="c">' in out
+    assert '<section class="sources chapter appendix" id="c">' in out
     assert '<section class="summary chapter" id="a">' in out
-    assert flow.apply(HTML, (), ()) == HTML
+    assert flow.apply(HTML, ()) == HTML
 
 
 def test_a_run_on_chapter_heads_its_first_page_with_both_chapters():
     html = ('<section class="phase chapter" id="a"><h1>Casualty <i>comparison</i></h1>A</section>'
             '<section class="aftermath chapter" id="b"><p>x</p><h1 class="x">After &amp; more</h1>B</section>')
-    out = flow.apply(html, {"b"}, ())
+    out = flow.apply(html, {"b"})
     assert ('<h1 class="x" data-head="Casualty comparison · After &amp; more">After &amp; more'
             '<span class="head-mark" data-head="After &amp; more"></span></h1>B') in out
-    plain = flow.apply(html, (), ())
+    plain = flow.apply(html, ())
     assert '<h1 class="x">After &amp; more<span class="head-mark" data-head="After &amp; more"></span></h1>' in plain
     assert "<h1>Casualty <i>comparison</i></h1>A" in plain  # the first chapter follows none
     assert out.count("data-head") == 2  # the chapter that opens a page keeps its plain head
@@ -32,7 +32,7 @@ def test_a_run_on_chapter_heads_its_first_page_with_both_chapters():
 def test_a_chapter_without_a_heading_takes_none_from_the_next():
     html = ('<section class="chapter" id="a"><h1>A</h1></section><section class="chapter" id="b">B</section>'
             '<section class="chapter" id="c"><h1>C</h1></section>')
-    out = flow.apply(html, {"b", "c"}, ())
+    out = flow.apply(html, {"b", "c"})
     assert out.count("<h1") == 2 and out.count("head-mark") == 1
     assert '<h1 data-head="A · C">C<span class="head-mark" data-head="C"></span></h1>' in out
 
@@ -40,24 +40,24 @@ def test_a_chapter_without_a_heading_takes_none_from_the_next():
 def test_a_short_tail_lets_the_next_chapter_run_on():
     # a: pages 1-3 with 10 % on page 3; b: pages 4-5, 90 % full at its end; c: pages 6-7
     fills = [0.9, 0.9, 0.1, 0.9, 0.9, 0.9, 0.5]
-    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 4, "c": 6}, fills) == ({"b"}, set())
+    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 4, "c": 6}, fills) == {"b"}
 
 
 def test_a_one_page_chapter_may_end_anywhere():
     fills = [0.1, 0.9, 0.9]
-    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == (set(), set())
+    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == set()
 
 
-def test_the_last_chapter_with_a_short_tail_is_set_tight():
-    fills = [0.9, 0.9, 0.9, 0.2]
-    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == (set(), {"c"})
-    fills[-1] = flow.SHORT_TAIL
-    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == (set(), set())
+def test_the_last_chapter_may_end_on_a_short_tail():
+    fills = [0.9, 0.9, 0.9, 0.2]  # nothing follows it to run on: no decision, no second layout
+    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == set()
+    fills[1] = flow.SHORT_TAIL - 0.01  # b's one page: it may end anywhere
+    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == set()
 
 
 def test_decisions_only_grow_and_kept_ones_stay():
     fills = [0.9, 0.1, 0.9, 0.9]
-    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 4}, fills, {"b"}, set()) == ({"b"}, set())
+    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 4}, fills, {"b"}) == {"b"}
 
 
 def test_lay_out_repeats_until_settled_and_reuses_saved_decisions(tmp_path):
@@ -65,19 +65,19 @@ def test_lay_out_repeats_until_settled_and_reuses_saved_decisions(tmp_path):
 
     def render(html):
         seen.append(html)
-        if "run-on" in html:  # b now starts on page 3 below a's tail; c's tail is short
+        if "run-on" in html:  # b now starts on page 3 below a's tail; c's tail is short, but c is last
             return "second", {"a": 1, "b": 3, "c": 4}, [0.9, 0.9, 0.95, 0.9, 0.1]
         return "first", {"a": 1, "b": 4, "c": 5}, [0.9, 0.9, 0.1, 0.9, 0.3]  # c: one page
 
-    result, run_on, tight, passes = flow.lay_out(HTML, None, render)
-    assert (result, run_on, tight, passes) == ("second", {"b"}, {"c"}, 3)
-    assert 'class="sources chapter appendix tight"' in seen[-1]
+    result, run_on, passes = flow.lay_out(HTML, None, render)
+    assert (result, run_on, passes) == ("second", {"b"}, 2)
+    assert 'class="phase chapter run-on"' in seen[-1]
     path = tmp_path / flow.FLOW_FILE
-    path.write_bytes(flow.decisions_json(HTML, run_on, tight))
-    assert flow.read_decisions(path, HTML) == ({"b"}, {"c"})
+    path.write_bytes(flow.decisions_json(HTML, run_on))
+    assert flow.read_decisions(path, HTML) == {"b"}
     assert flow.read_decisions(path, HTML + " ") is None  # made for other HTML
     seen.clear()
-    assert flow.lay_out(HTML, flow.read_decisions(path, HTML), render)[3] == 1
+    assert flow.lay_out(HTML, flow.read_decisions(path, HTML), render)[2] == 1
     assert len(seen) == 1
     path.write_text("{not json")
     assert flow.read_decisions(path, HTML) is None
@@ -119,7 +119,7 @@ def test_a_run_on_inside_the_layout_is_the_document_laid_out_again(tmp_path):
     old = _lay_out(html, tmp_path, inline=False)
     new = _lay_out(html, tmp_path, inline=True)
     assert old[1] == new[1] == {"b"}
-    assert (old[3], new[3]) == (2, 1)  # layouts
+    assert (old[2], new[2]) == (2, 1)  # layouts
     assert new[0] == old[0]
     _check_page_numbers(new[0])
 
@@ -154,7 +154,7 @@ def test_a_run_on_inside_the_layout_joins_the_running_heads_as_a_second_layout_w
     old = _lay_out(html, tmp_path, inline=False)
     new = _lay_out(html, tmp_path, inline=True)
     assert old[1] == new[1] == {"b"}
-    assert (old[3], new[3]) == (2, 1)
+    assert (old[2], new[2]) == (2, 1)
     assert new[0] == old[0]
     text = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(new[0])).pages]
     shared = next(i for i, t in enumerate(text) if "B0 is a line" in t)
@@ -168,7 +168,7 @@ def test_page_references_are_filled_in_inside_the_layout(tmp_path):
     """Forward references (the contents, "see C") print their targets' pages after one layout, with or
     without a run-on, also where the page total does not change between WeasyPrint's passes."""
     for tail in (2, 16):
-        result, run_on, _, passes = _lay_out(_flow_html(tail_lines=tail), tmp_path, inline=True)
+        result, run_on, passes = _lay_out(_flow_html(tail_lines=tail), tmp_path, inline=True)
         assert passes == 1
         assert run_on == ({"b"} if tail == 2 else set())  # 16 of 25 lines: no short tail
         _check_page_numbers(result)
@@ -181,7 +181,7 @@ def test_a_run_on_class_that_styles_more_than_its_chapter_is_laid_out_again(tmp_
         old = _lay_out(html, tmp_path, inline=False)
         new = _lay_out(html, tmp_path, inline=True)
         assert new[1] == {"b"}, css
-        assert new[3] == 2, css  # not taken inline: laid out again with the class
+        assert new[2] == 2, css  # not taken inline: laid out again with the class
         assert new[0] == old[0], css
 
 

@@ -263,16 +263,16 @@ def build_briefing(ctx) -> None:
         ctx.log.detail("briefing: page source unchanged, kept from the last build")
         reuse.carry_over(ctx, PAGE_MAP, flow.FLOW_FILE)
     else:
-        (pdf, warnings, refused), run_on, tight, passes = flow.lay_out(
+        (pdf, warnings, refused), run_on, passes = flow.lay_out(
             html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
-        ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout), "
-                       f"{len(tight)} set tight; {passes} layout(s), "
+        ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout); "
+                       f"{passes} layout(s), "
                        f"page references from {', then '.join(hows)}")
         ctx.log.detail(f"briefing: page references from {hows[-1]}")
         import json
 
         write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))
-        write_atomic(ctx.stage / flow.FLOW_FILE, flow.decisions_json(html, run_on, tight))
+        write_atomic(ctx.stage / flow.FLOW_FILE, flow.decisions_json(html, run_on))
         for message in dict.fromkeys(warnings):  # WeasyPrint repeats itself once per font
             ctx.log.info(f"briefing: WeasyPrint: {message}")
         if refused:

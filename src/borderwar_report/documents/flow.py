@@ -1,17 +1,18 @@
-"""Chapter ends that leave a page nearly empty: decided from the laid-out pages, then laid out again.
+"""Chapter ends that leave a page nearly empty: decided from the laid-out pages.
 
 A chapter opens on a new page (``.chapter { break-before: page }``), so a chapter whose text runs a few
 lines over a page leaves a page holding only that tail. CSS cannot make a break depend on how full the page
-is, so the briefing is laid out, measured, and laid out again with two stated rules:
+is, so the briefing is laid out, measured, and the rule applied:
 
 - **run-on**: when a chapter of more than one page ends with a tail filling under :data:`SHORT_TAIL` of its
-  last page's text area, the next chapter starts below the tail (class ``run-on``) instead of on a new page;
-- **tight**: when the last chapter (which no chapter can follow) ends so, it is set tighter (class
-  ``tight``: less leading and space between items), which pulls a few lines back onto its earlier pages.
+  last page's text area, the next chapter starts below the tail (class ``run-on``) instead of on a new page.
 
-Each pass only adds decisions further down the document (a run-on changes nothing above it), so at most
-:data:`MAX_PASSES` layouts settle it. The decisions are kept with the HTML's digest: a rebuild of the same
-HTML reuses them without measuring again.
+reflow.py applies it inside the same WeasyPrint layout; where it cannot, the document is laid out again
+with the class. Each pass only adds decisions further down the document (a run-on changes nothing above
+it), so at most :data:`MAX_PASSES` layouts settle it. The decisions are kept with the HTML's digest: a
+rebuild of the same HTML reuses them without measuring again. (The last chapter, which nothing can follow,
+is not set tighter to pull a short tail back: that cost a whole second layout; the bibliography is set
+compact from the start instead.)
 """
 
 from __future__ import annotations
@@ -33,16 +34,14 @@ def chapter_ids(html: str) -> list[str]:
     return [m.group(2) for m in _CHAPTER.finditer(html)]
 
 
-def apply(html: str, run_on, tight) -> str:
-    """The HTML with class ``run-on`` on the chapters in ``run_on`` and ``tight`` on those in ``tight``."""
-    return _join_running_heads(_with_classes(html, run_on, tight), set(run_on))
+def apply(html: str, run_on) -> str:
+    """The HTML with class ``run-on`` on the chapters in ``run_on`` (and the running heads that go with it)."""
+    return _join_running_heads(_with_class(html, set(run_on)), set(run_on))
 
 
-def _with_classes(html: str, run_on, tight) -> str:
-    run_on, tight = set(run_on), set(tight)
-
+def _with_class(html: str, run_on: set) -> str:
     def classes(m):
-        extra = [c for c, ids in (("run-on", run_on), ("tight", tight)) if m.group(2) in ids]
+        extra = ["run-on"] if m.group(2) in run_on else []
         return f'<section class="{" ".join([m.group(1), *extra])}" id="{m.group(2)}"'
     return _CHAPTER.sub(classes, html)
 
@@ -90,12 +89,12 @@ def running_heads(html: str) -> dict[str, tuple[str, str]]:
             for m, heading, title, previous in _chapter_headings(html) if heading is not None and previous}
 
 
-def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=(), tight=()):
-    """The decisions after one layout: (run_on, tight), the given ones with those this layout calls for.
+def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=()) -> set[str]:
+    """The chapters to run on after one layout: the given ones with those this layout calls for.
 
     ``starts``: chapter id → page (1 = first) where it starts; ``fills``: per page, the share of the text
     area down to the lowest thing printed in it (footnotes not counted)."""
-    run_on, tight = set(run_on), set(tight)
+    run_on = set(run_on)
     placed = [c for c in chapters if c in starts]
     for chapter, following in zip(placed, placed[1:], strict=False):
         last = starts[following] - 1
@@ -103,11 +102,7 @@ def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_
             continue  # already runs on, or the chapter has one page (it may end anywhere)
         if fills[last - 1] < SHORT_TAIL:
             run_on.add(following)
-    if placed:
-        final = placed[-1]
-        if len(fills) > starts[final] and fills[-1] < SHORT_TAIL:
-            tight.add(final)
-    return run_on, tight
+    return run_on
 
 
 def page_fills(document) -> list[float]:
@@ -142,41 +137,38 @@ def digest(html: str) -> str:
 
 
 def read_decisions(path: Path, html: str):
-    """The last build's (run_on, tight) if they were made for this very HTML, else None."""
+    """The last build's run-on chapters if they were decided for this very HTML, else None."""
     try:
         saved = json.loads(Path(path).read_text(encoding="utf-8"))
         if saved["html"] == digest(html):
-            return set(saved["run_on"]), set(saved["tight"])
+            return set(saved["run_on"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
 
 
-def decisions_json(html: str, run_on, tight) -> bytes:
-    return (json.dumps({"html": digest(html), "run_on": sorted(run_on), "tight": sorted(tight)},
-                       indent=0) + "\n").encode("utf-8")
+def decisions_json(html: str, run_on) -> bytes:
+    return (json.dumps({"html": digest(html), "run_on": sorted(run_on)}, indent=0) + "\n").encode("utf-8")
 
 
 def lay_out(html: str, saved, render):
     """Render ``html`` with its chapter-end decisions. ``render(html) -> (result, starts, fills)``, or
     ``(result, starts, fills, run_on)`` when the renderer already ran the chapters in ``run_on`` on inside that
     layout (reflow.py), class and joined running head both, so that the result is what laying out
-    ``apply(html, run_on, tight)`` gives: those are kept as decisions, and the HTML is laid out again only
-    for what the renderer left.
-    ``saved``: the last build's decisions for this HTML (or None). Returns (result, run_on, tight, passes)."""
+    ``apply(html, run_on)`` gives: those are kept as decisions, and the HTML is laid out again only for
+    what the renderer left.
+    ``saved``: the last build's decisions for this HTML (or None). Returns (result, run_on, passes)."""
     chapters = chapter_ids(html)
     if saved is not None:
-        run_on, tight = saved
-        result = render(apply(html, run_on, tight))[0]
-        return result, run_on, tight, 1
-    run_on, tight = set(), set()
+        return render(apply(html, saved))[0], set(saved), 1
+    run_on: set[str] = set()
     for passes in range(1, MAX_PASSES + 2):
-        result, starts, fills, *inline = render(apply(html, run_on, tight))
+        result, starts, fills, *inline = render(apply(html, run_on))
         run_on |= set(*inline)
         if passes > MAX_PASSES:
             break
-        more = decide(chapters, starts, fills, run_on, tight)
-        if more == (run_on, tight):
+        more = decide(chapters, starts, fills, run_on)
+        if more == run_on:
             break
-        run_on, tight = more
-    return result, run_on, tight, passes
+        run_on = more
+    return result, run_on, passes

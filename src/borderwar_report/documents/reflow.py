@@ -12,8 +12,8 @@ the page references as usual.
 
 It acts only where that is the same document as the HTML with the class laid out afresh: the class may
 change only the chapter box's own break, margin and padding properties (no inherited property, no display, no
-pseudo-element, no selector where ``.run-on`` is not on the subject). Otherwise, and for the ``tight``
-decision (a whole chapter's type), nothing is done inline and ``flow.lay_out`` lays out again. It wraps
+pseudo-element, no selector where ``.run-on`` is not on the subject). Otherwise nothing is done inline and
+``flow.lay_out`` lays out again. It wraps
 private WeasyPrint 70 functions (``layout.make_all_pages``, ``document.layout_document``; pinned to 70.x in
 pyproject.toml); tests render both ways and compare the PDFs byte for byte.
 """
@@ -269,7 +269,7 @@ def inline_run_on(html: str, taken: set[str]):
             by_id = elements(html)
             now = {c for c, e in by_id.items() if RUN_ON in (e.get("class") or "").split()}
             starts = page_starts(made, chapters)
-            wanted, _ = flow.decide(chapters, starts, flow.box_fills(made), now, ())
+            wanted = flow.decide(chapters, starts, flow.box_fills(made), now)
             new = [c for c in chapters if c in wanted - now]
             if new and state["rounds"] >= flow.MAX_PASSES:
                 state["off"] = True
