@@ -288,10 +288,10 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     # the labels keep off the drawn lines where they all still find room (else they may cover a line)
     segments = [(((a[0] - w0) * pt_x, (a[1] - s0) * pt_y), ((b[0] - w0) * pt_x, (b[1] - s0) * pt_y))
                 for ln in block.lines for a, b in zip(ln.points, ln.points[1:], strict=False)]
-    spots = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles)
+    inner = (fs * 0.3, fs * 0.3, map_w - fs * 0.3, map_h - fs * 0.3)  # a label does not touch the frame
+    spots = L.place_point_labels(items, inner, gap=fs * 0.25, obstacles=obstacles)
     if segments:
-        clear = L.place_point_labels(items, (0, 0, map_w, map_h), gap=fs * 0.25, obstacles=obstacles,
-                                     segments=segments)
+        clear = L.place_point_labels(items, inner, gap=fs * 0.25, obstacles=obstacles, segments=segments)
         if sum(v is not None for v in clear.values()) >= sum(v is not None for v in spots.values()):
             spots = clear
     placed = 0

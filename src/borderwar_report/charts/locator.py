@@ -1103,7 +1103,8 @@ def _degree_labels(ax, fig, xs, ys, view, scale, fs, taken, leaders):
         if box[2] > map_w or box[3] > map_h or _blocked(box, taken + done, leaders):
             continue
         done.append(box)
-        ax.text(lon, lat, text, fontsize=fs, color=MUTED, ha="left", va="bottom", zorder=3.6)
+        ax.text(lon, lat, text, fontsize=fs, color=MUTED, ha="left", va="bottom", zorder=3.6,  # over rivers: a
+                bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.6})  # ground to read on
 
 
 def _blocked(box, boxes, segments, gap=0.5) -> bool:
