@@ -63,20 +63,38 @@ def _once_per_session(tmp_path_factory, name: str):
         path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
-@pytest.fixture(scope="session")
-def shipped_out(tmp_path_factory) -> Path:
-    """Every output of the shipped data (A4, the A3 poster tiled on A4), built once per test run and
-    read-only; tests about one property of an output read it here instead of building again."""
+def _build_shipped(target: Path) -> None:
     from borderwar_report.build.plan import BuildOptions
     from borderwar_report.build.runner import run
     from borderwar_report.core.log import Log
     from borderwar_report.core.project import Project
 
+    result = run(Project(ROOT / "data", ROOT / "templates", target), BuildOptions(force=True, tile="a4"),
+                 Log(quiet=True))
+    assert result.status == "built"
+
+
+def _build_mini(target: Path) -> None:
+    from borderwar_report.build.plan import BuildOptions
+    from borderwar_report.build.runner import run
+    from borderwar_report.core.log import Log
+    from borderwar_report.core.project import Project
+
+    shutil.copytree(FIXTURES / "mini", target / "data")
+    result = run(Project(target / "data", ROOT / "templates", target / "out"), BuildOptions(), Log(quiet=True))
+    assert result.status == "built"
+
+
+SESSION_BUILDS = {"shipped-out": _build_shipped, "mini-build": _build_mini}
+
+
+@pytest.fixture(scope="session")
+def shipped_out(tmp_path_factory) -> Path:
+    """Every output of the shipped data (A4, the A3 poster tiled on A4), built once per test run and
+    read-only; tests about one property of an output read it here instead of building again."""
     with _once_per_session(tmp_path_factory, "shipped-out") as target:
         if target is not None:
-            result = run(Project(ROOT / "data", ROOT / "templates", target), BuildOptions(force=True, tile="a4"),
-                         Log(quiet=True))
-            assert result.status == "built"
+            _build_shipped(target)
     return session_root(tmp_path_factory) / "shipped-out"
 
 
@@ -84,19 +102,52 @@ def shipped_out(tmp_path_factory) -> Path:
 def mini_build(tmp_path_factory) -> tuple[Path, Path]:
     """(data, out): the mini data set and every output built from it, once per test run and read-only.
     Tests that rebuild or edit take a ``writable_copy`` of it instead of building from scratch."""
-    from borderwar_report.build.plan import BuildOptions
-    from borderwar_report.build.runner import run
-    from borderwar_report.core.log import Log
-    from borderwar_report.core.project import Project
-
     with _once_per_session(tmp_path_factory, "mini-build") as target:
         if target is not None:
-            shutil.copytree(FIXTURES / "mini", target / "data")
-            result = run(Project(target / "data", ROOT / "templates", target / "out"), BuildOptions(),
-                         Log(quiet=True))
-            assert result.status == "built"
+            _build_mini(target)
     root = session_root(tmp_path_factory) / "mini-build"
     return root / "data", root / "out"
+
+
+# --- the session builds, started before the workers need them ------------------------------------------
+# Run whole with pytest-xdist, the first worker to want a session build would build it while the other
+# waited on the lock (about 20 s of a worker idle). The controller starts both builds as soon as the
+# session starts, each in a process that holds the build's lock (taken here, before any worker runs):
+# workers run other tests meanwhile, and a fixture waits only if its build is still running.
+
+_PREBUILDS: list = []
+
+
+def _whole_suite_on_workers(config) -> bool:
+    return (not os.environ.get("PYTEST_XDIST_WORKER") and bool(getattr(config.option, "numprocesses", 0))
+            and config.args_source != pytest.Config.ArgsSource.ARGS and not config.option.markexpr
+            and not config.option.keyword)
+
+
+def pytest_sessionstart(session):
+    if not _whole_suite_on_workers(session.config):
+        return
+    root = session.config._tmp_path_factory.getbasetemp()
+    for name in SESSION_BUILDS:
+        with open(root / f"{name}.lock", "w") as lock, open(root / f"{name}.log", "w") as log:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits the lock; it lasts until the child exits
+            code = ("import sys; sys.path.insert(0, sys.argv[3]); from tests.conftest import prebuild; "
+                    "prebuild(sys.argv[1], sys.argv[2])")
+            _PREBUILDS.append(subprocess.Popen([sys.executable, "-c", code, name, str(root), str(ROOT)],
+                                               pass_fds=(lock.fileno(),), stdout=log, stderr=log, cwd=ROOT))
+
+
+def prebuild(name: str, root: str) -> None:
+    """A session build made ahead (see above); its ``.done`` mark says it succeeded (else a fixture builds)."""
+    SESSION_BUILDS[name](Path(root) / name)
+    (Path(root) / f"{name}.done").touch()
+
+
+def pytest_sessionfinish(session):
+    for proc in _PREBUILDS:
+        if proc.poll() is None:  # a run stopped early (-x, Ctrl-C) does not leave a build running
+            proc.kill()
+        proc.wait()
 
 
 def writable_copy(source: Path, target: Path) -> Path:

@@ -19,7 +19,7 @@ import pytest
 from borderwar_report.build.lock import BuildLocked, build_lock
 from borderwar_report.core.log import Log
 
-from .conftest import run_cli
+from .conftest import run_cli, writable_copy
 from .test_build import TEMPLATES, build, built, snapshot, workspace  # noqa: F401 (fixtures)
 
 
@@ -206,9 +206,8 @@ def test_watch_builds_a_save_made_right_after_it_says_watching(workspace, monkey
 
 
 @pytest.mark.slow
-def test_endless_template_loop_ends_with_exit_3(tmp_path):
-    from .conftest import FIXTURES
-
+def test_endless_template_loop_ends_with_exit_3(tmp_path, mini_build):
+    data, out = writable_copy(mini_build[0], tmp_path / "data"), writable_copy(mini_build[1], tmp_path / "out")
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     page = templates / "handout.html.j2"
@@ -216,8 +215,7 @@ def test_endless_template_loop_ends_with_exit_3(tmp_path):
     page.write_text(endless + page.read_text(encoding="utf-8"))
     env = {**os.environ, "BORDERWAR_RENDER_TIMEOUT": "1"}  # the loop burns a core until then
     started = time.monotonic()
-    result = run_cli("handout", "--data", FIXTURES / "mini", "--out", tmp_path / "out", "--templates", templates,
-                     env=env, timeout=300)
+    result = run_cli("handout", "--data", data, "--out", out, "--templates", templates, env=env, timeout=300)
     assert result.returncode == 3, result.stderr
     assert "handout.html.j2" in result.stderr and "1 s" in result.stderr
     assert "Traceback" not in result.stderr
