@@ -206,8 +206,32 @@ def test_keys_follow_exactly_the_parts_each_chart_draws(mini):
     assert changed() == []
 
 
+def test_the_session_builds_charts_drawn_from_reduced_data_are_those_of_the_full_data(shipped_out):
+    """As below, for the shipped data, against the session build (which drew from the reduced copies):
+    each chart drawn from the full data set is, byte for byte, the file the build wrote, with its index
+    entry's title, alt text, caption and source; likewise the detail maps."""
+    from borderwar_report.charts import CHARTS, render_chart, render_details
+    from borderwar_report.core.files import reproducible_epoch
+
+    ds = _load(ROOT / "data")
+    project = Project(ROOT / "data", TEMPLATES, Path("/nonexistent"))
+    index = json.loads((shipped_out / "charts" / "index.json").read_text(encoding="utf-8"))
+    with reproducible_epoch(ds):
+        for name in CHARTS:
+            for preset, titled, fmts in (("print", False, ("svg",)), ("slides", True, ("svg", "pdf"))):
+                full = render_chart(ds, project, preset, name, fmts, titled=titled)
+                for fmt in fmts:
+                    assert full["data"][fmt] == (shipped_out / index[name]["files"][preset][fmt]).read_bytes(), \
+                        (name, preset, fmt)
+                for field in ("title", "alt", "caption", "source") if preset == "print" else ():  # the index's
+                    assert full[field] == index[name][field], (name, field)
+        for name, chart in render_details(ds, project, "print", ("svg",)).items():
+            assert chart["data"]["svg"] == (shipped_out / index[name]["files"]["print"]["svg"]).read_bytes(), name
+            assert chart["alt"] == index[name]["alt"]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("data", [ROOT / "data", FIXTURES / "chaco"], ids=["shipped", "chaco"])
+@pytest.mark.parametrize("data", [FIXTURES / "chaco"], ids=["chaco"])
 def test_a_chart_drawn_from_its_reduced_data_is_the_same_picture(data):
     """The key covers what the drawing reads because the drawing reads only the reduced copy; this checks
     that the copy leaves out nothing a chart draws: every chart, print and slides, and every detail map and
