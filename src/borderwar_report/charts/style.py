@@ -299,13 +299,12 @@ def pdf_subset_hook():
         try:
             from fontTools.ttLib import TTFont
 
+            from borderwar_report.core.fonts import harfbuzz_request
+
             wanted = sorted(set(glyphs))
             with open(fontfile, "rb") as fh:
-                face = hb.Face(hb.Blob(fh.read()), getattr(fontfile, "face_index", 0) or 0)
-            request = hb.SubsetInput()
-            request.glyph_set.update(wanted)
-            request.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(
-                int.from_bytes(t, "big") for t in _PDF_DROPPED_TABLES)
+                face, request = harfbuzz_request(fh.read(), getattr(fontfile, "face_index", 0) or 0, wanted,
+                                                 _PDF_DROPPED_TABLES)
             plan = hb.SubsetPlan(face, request)
             cut = plan.execute()
             mapping = plan.old_to_new_glyph_mapping

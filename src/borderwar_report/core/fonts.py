@@ -13,6 +13,19 @@ from borderwar_report.core.errors import GlyphMissingError
 _SKIP_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
+def harfbuzz_request(content: bytes, index: int, glyph_ids, dropped_tables):
+    """(face, request): HarfBuzz's face of the font ``content`` and a subset request for ``glyph_ids`` that
+    drops ``dropped_tables`` (4-byte tags) — what the briefing's and the charts' PDF subsetters share
+    (documents/pdf.py, charts/style.py). Needs the uharfbuzz wheel."""
+    import uharfbuzz as hb
+
+    face = hb.Face(hb.Blob(content), index)
+    request = hb.SubsetInput()
+    request.glyph_set.update(sorted(glyph_ids))
+    request.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(int.from_bytes(t, "big") for t in dropped_tables)
+    return face, request
+
+
 def font_table(fonts_dir: Path) -> list[dict]:
     """The fonts.json entries (file, family, weight, style, role)."""
     try:

@@ -100,11 +100,10 @@ def harfbuzz_subset(content: bytes, index: int, glyph_ids, *, hinting: bool, not
     glyphs after the last one used. Empty bytes when HarfBuzz cannot subset the font."""
     import uharfbuzz as hb
 
+    from borderwar_report.core.fonts import harfbuzz_request
+
     flags = hb.SubsetFlags
-    face = hb.Face(hb.Blob(content), index)
-    request = hb.SubsetInput()
-    request.glyph_set.update(sorted(glyph_ids))
-    request.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(int.from_bytes(t, "big") for t in _DROPPED_TABLES)
+    face, request = harfbuzz_request(content, index, glyph_ids, _DROPPED_TABLES)
     outline = flags.NOTDEF_OUTLINE if notdef_outline else flags.DEFAULT
     request.flags = flags.RETAIN_GIDS | flags.PASSTHROUGH_UNRECOGNIZED | flags.DESUBROUTINIZE | outline
     kept = hb.subset(face, request)
