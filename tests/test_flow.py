@@ -33,7 +33,8 @@ def test_a_chapter_without_a_heading_takes_none_from_the_next():
     html = ('<section class="chapter" id="a"><h1>A</h1></section><section class="chapter" id="b">B</section>'
             '<section class="chapter" id="c"><h1>C</h1></section>')
     out = flow.apply(html, {"b", "c"})
-    assert out.count("<h1") == 2 and out.count("head-mark") == 1
+    assert out.count("<h1") == 2
+    assert out.count("head-mark") == 1
     assert '<h1 data-head="A · C">C<span class="head-mark" data-head="C"></span></h1>' in out
 
 
@@ -160,7 +161,8 @@ def test_a_run_on_inside_the_layout_joins_the_running_heads_as_a_second_layout_w
     shared = next(i for i, t in enumerate(text) if "B0 is a line" in t)
     lines = [t.splitlines() for t in text]
     assert "X · Y" in lines[shared]
-    assert "Y" in lines[shared + 1] and "X · Y" not in lines[shared + 1]
+    assert "Y" in lines[shared + 1]
+    assert "X · Y" not in lines[shared + 1]
     assert "X" in lines[shared - 1]
 
 

@@ -66,8 +66,9 @@ def _join_running_heads(html: str, run_on: set) -> str:
     """A page where a chapter runs on below another's tail is headed with both ("A · B"); the pages after
     it with the new chapter alone. The running head takes the first value set on a page: the joined one on
     the run-on chapter's heading, then the chapter's own one from an empty mark at the heading's end (a
-    span: no block, so no element in the PDF's tag tree). Every chapter after the first carries the mark (where its heading opens the page, both set the same title), so
-    running a chapter on inside a layout (reflow.py) changes no box but the heading's own string."""
+    span: no block, so no element in the PDF's tag tree). Every chapter after the first carries the mark
+    (where its heading opens the page, both set the same title), so running a chapter on inside a layout
+    (reflow.py) changes no box but the heading's own string."""
     out, pos = [], 0
     for m, heading, title, previous in _chapter_headings(html):
         if heading is None or previous is None:

@@ -7,8 +7,8 @@ whose starting state is unchanged and remakes a page marked ``content_changed`` 
 hook uses that loop: once a layout has settled (nothing left to remake), it measures the pages
 (``flow.decide``), gives each chapter that should run on the style its ``run-on`` class gives it (WeasyPrint's
 own cascade over the document's stylesheets, for that element) and marks the page holding the short tail for
-remaking, and its heading the joined running head flow.py would write. The pages above the tail are kept; WeasyPrint lays out the tail page and what follows, and settles
-the page references as usual.
+remaking, and its heading the joined running head flow.py would write. The pages above the tail are kept;
+WeasyPrint lays out the tail page and what follows, and settles the page references as usual.
 
 It acts only where that is the same document as the HTML with the class laid out afresh: the class may
 change only the chapter box's own break, margin and padding properties (no inherited property, no display, no
@@ -171,7 +171,7 @@ def _heading_strings(section_box, own: str, joined: str):
             if not hits:
                 return None
 
-            def join():
+            def join(strings=strings, hits=hits):
                 for i in hits:
                     strings[i] = (strings[i][0], joined)
             return join
