@@ -251,6 +251,11 @@ def _start_side_steps(ctx: BuildContext, steps: list[str]):
     from borderwar_report.build.steps import STEP_FUNCTIONS
 
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    # A signal handled while the process starts would raise inside multiprocessing's own bookkeeping (a
+    # half-made Finalize then prints "Exception ignored ... Traceback" at exit): the signals wait until the
+    # start is done, in the parent, and until the child has its own handlers.
+    stopping = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
 
     def work():
         # A group signal (Ctrl-C, a CI runner's SIGTERM) reaches this process too: it ends quietly and the
@@ -258,6 +263,7 @@ def _start_side_steps(ctx: BuildContext, steps: list[str]):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         try:
             for step in steps:
                 ctx.log.step(step)
@@ -266,8 +272,11 @@ def _start_side_steps(ctx: BuildContext, steps: list[str]):
         except BaseException as exc:  # reported to the parent, which decides the exit code
             send.send((type(exc).__name__, str(exc), isinstance(exc, RenderError)))
 
-    proc = multiprocessing.get_context("fork").Process(target=work, name="borderwar-side-steps", daemon=True)
-    proc.start()
+    try:
+        proc = multiprocessing.get_context("fork").Process(target=work, name="borderwar-side-steps", daemon=True)
+        proc.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     send.close()
     return proc, receive, steps
 
