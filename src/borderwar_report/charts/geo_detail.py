@@ -259,13 +259,13 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     base = G.detail_base(project, view) or G.load_base(str(G.world_file(gdir)))
     layers = _base_map(ax, base, preset, view, map_w, [event])
     xs, ys = _graticule(ax, w0, w1, s0, s1, fs, preset)
+    pt_x, pt_y = map_w / (w1 - w0), map_h / (s1 - s0)
     for ln in block.lines:
         colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
         ax.plot([p[0] for p in ln.points], [p[1] for p in ln.points], color=colour, lw=lw * preset.scale, ls=ls,
                 zorder=5, solid_capstyle="round")
         if ln.kind in ARROW_KINDS:  # a movement ends in a head at its last point (the points run in its direction)
-            _arrow_head(ax, ln.points, colour, lw * preset.scale, fs, (map_w / (w1 - w0), map_h / (s1 - s0)))
-    pt_x, pt_y = map_w / (w1 - w0), map_h / (s1 - s0)
+            _arrow_head(ax, ln.points, colour, lw * preset.scale, fs, (pt_x, pt_y))
     obstacles = []
     for ln in block.lines:
         number = numbers.get((ln.kind, ln.name))

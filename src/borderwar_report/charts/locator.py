@@ -558,7 +558,6 @@ def _base_map(ax, base, preset, view, map_w, events=()):
     one of ``events`` names it in its place (:func:`water_mentions`). Returns the layers drawn (for names
     and tests); ``layers["drawn"]`` holds the lakes and rivers on the map, each with the name an event's
     place gives it (or None)."""
-    import numpy as np
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
@@ -577,7 +576,7 @@ def _base_map(ax, base, preset, view, map_w, events=()):
     def poly_path(rings):
         verts, codes = [], []
         for r in (thin(r, tol) for r in rings):
-            if len(r) < 4 or np.ptp(r, axis=0).max() < 2 * tol:  # a speck under half a point
+            if len(r) < 4 or not _visible(r, tol):
                 continue
             verts.extend(map(tuple, r))
             codes.extend([MPath.MOVETO] + [MPath.LINETO] * (len(r) - 2) + [MPath.CLOSEPOLY])
@@ -616,7 +615,7 @@ def _base_map(ax, base, preset, view, map_w, events=()):
     for lines, colour, lw, ls, z in ((rivers["minor"], RIVER, 0.35, "-", 2), (rivers["main"], RIVER, 0.7, "-", 2),
                                      (layers["coast"], COAST, 0.4, "-", 3),
                                      (layers["border"], BORDER, 0.6, (0, (4, 2)), 3)):
-        kept = [t for t in (thin(line, tol) for line in lines) if len(t) > 1 and np.ptp(t, axis=0).max() >= 2 * tol]
+        kept = [t for t in (thin(line, tol) for line in lines) if len(t) > 1 and _visible(t, tol)]
         patch = _polyline_patch([[tuple(p) for p in line] for line in kept], colour, lw * sc, ls, z)
         if patch is not None:
             add_shape(ax, patch)
@@ -637,6 +636,11 @@ def thin(line, tol: float):
     keep[1:] = np.any(cells[1:] != cells[:-1], axis=1)
     keep[-1] = True
     return line[keep]
+
+
+def _visible(line, tol: float) -> bool:
+    """Whether a thinned line or ring spans at least two ``tol`` cells: a speck under half a point is not drawn."""
+    return float((line.max(axis=0) - line.min(axis=0)).max()) >= 2 * tol
 
 
 def add_shape(ax, patch) -> None:
