@@ -197,3 +197,18 @@ def test_run_on_selectors_on_the_subject_only():
     assert not subject_only(style.format("div:has(.run-on) {}"))
     assert not subject_only(style.format(".run-on-x {}"))
     assert subject_only(style.format("/* .run-on p */ p {}"))
+
+
+def test_a_run_on_is_decided_on_the_first_pass_with_the_page_references(tmp_path, monkeypatch):
+    """The run-on is decided when the first pass ends, not after the page references settle, so its remakes
+    fall in the same pass as the references': one page layout fewer here (14 when decided after settling),
+    and the page numbers as before."""
+    import weasyprint.layout.page as wpage
+
+    made = []
+    remake = wpage.remake_page
+    monkeypatch.setattr(wpage, "remake_page", lambda index, *a: made.append(index) or remake(index, *a))
+    result, run_on, passes = _lay_out(_flow_html(tail_lines=2), tmp_path, inline=True)
+    assert (run_on, passes) == ({"b"}, 1)
+    assert (len(set(made)), len(made)) == (7, 13), made
+    _check_page_numbers(result)

@@ -4,7 +4,8 @@ flow.py decides from laid-out pages, and laying the whole briefing out a second 
 cost about a third of a cold briefing. WeasyPrint 70 already lays out again only what changes when a
 ``target-counter`` number moves: ``layout_document`` loops over ``make_all_pages``, which keeps every page
 whose starting state is unchanged and remakes a page marked ``content_changed`` and those after it. This
-hook uses that loop: once a layout has settled (nothing left to remake), it measures the pages
+hook uses that loop: when the first pass ends, and again whenever a layout has settled (nothing left to
+remake), it measures the pages
 (``flow.decide``), gives each chapter that should run on the style its ``run-on`` class gives it (WeasyPrint's
 own cascade over the document's stylesheets, for that element) and marks the page holding the short tail for
 remaking, and its heading the joined running head flow.py would write. The pages above the tail are kept;
@@ -265,7 +266,9 @@ def inline_run_on(html: str, taken: set[str]):
         moved = {name for name, index in now.items() if before.get(name) != index}
         if moved and context.target_collector.counter_lookup_items:
             resolve_references(context, made, moved, now)
-        if not state["off"] and settled(context, previous, len(made)):
+        # Decided on the first pass too, before its page references settle: the run-on's remakes then fall in
+        # the same pass as the references' (the numbers do not move a chapter end).
+        if not state["off"] and (previous == 0 or settled(context, previous, len(made))):
             by_id = elements(html)
             now = {c for c, e in by_id.items() if RUN_ON in (e.get("class") or "").split()}
             starts = page_starts(made, chapters)
