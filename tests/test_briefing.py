@@ -1028,3 +1028,52 @@ def test_a_work_not_identified_is_labelled_by_its_author_and_year():
     corporate = src(id="c", author=("Ministry of Defence",), title="Annual report", year="1990")
     labels = short_labels([known, unknown, corporate])
     assert labels == {"k": "Coox 1985", "u": "Ariunsaikhan 2006", "c": "Annual report"}
+
+
+def test_svg_labels_are_set_as_one_run_where_weasyprint_set_them_letter_by_letter(tmp_path):
+    """pdf.svg_text_hook: an SVG text node with one position is drawn as one run of text (kerned, as HTML text
+    is), at the place and with the text WeasyPrint's letter-by-letter setting gives it, for every text-anchor;
+    a node that places single letters (dx) is left to WeasyPrint."""
+    import contextlib
+
+    import pypdfium2 as pdfium
+
+    from borderwar_report.documents import pdf as pdfmod
+
+    labels = [("start", "Lake Khasan"), ("middle", "AVATAR Wolf"), ("end", "Tōkyō 東京")]
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="300pt" height="120pt" viewBox="0 0 300 120">'
+           + "".join(f'<text x="150" y="{30 + 30 * i}" style="font-size: 14px; font-family: \'Noto Sans\', '
+                     f'\'Noto Sans CJK JP\'; text-anchor: {anchor}">{label}</text>'
+                     for i, (anchor, label) in enumerate(labels))
+           + '<text x="10" y="115" dx="0 4" style="font-size: 10px; font-family: \'Noto Sans\'">spaced</text></svg>')
+    (tmp_path / "chart.svg").write_text(svg, encoding="utf-8")
+    fonts = ROOT / "templates" / "fonts"
+    faces = "".join(f"@font-face {{ font-family: '{family}'; src: url('{fonts / file}'); }}"
+                    for family, file in (("Noto Sans", "NotoSans-Regular.subset.ttf"),
+                                         ("Noto Sans CJK JP", "NotoSansCJKjp-Regular.subset.ttf")))
+    page_css = "@page { size: 120mm 60mm; margin: 5mm } body { margin: 0 }"
+    html = f'<html lang="en"><head><style>{faces} {page_css}</style></head><body>' \
+           '<img src="chart.svg" alt="Three labels" style="width: 100mm"></body></html>'
+    anchor = (5 + 50) * 72 / 25.4  # x = 150 of a 300-wide view box, 100 mm wide, 5 mm from the page edge
+    runs, spans = {}, {}
+    for name, hook in (("letters", contextlib.nullcontext), ("runs", pdfmod.svg_text_hook)):
+        real, pdfmod.svg_text_hook = pdfmod.svg_text_hook, hook
+        try:
+            data = pdfmod.render_pdf(html, tmp_path, [fonts])[0]
+        finally:
+            pdfmod.svg_text_hook = real
+        page = pdfium.PdfDocument(data)[0]
+        text = page.get_textpage()
+        everything = text.get_text_range()
+        runs[name] = sum(1 for o in page.get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_TEXT)
+        for anchor_kind, label in labels:
+            assert label in everything
+            first = everything.index(label)
+            left, right = text.get_charbox(first)[0], text.get_charbox(first + len(label) - 1)[2]
+            spans[name, label] = {"start": left, "middle": (left + right) / 2, "end": right}[anchor_kind]
+        assert "spaced" in everything.replace(" ", "")
+    # one text object per run, and one per font inside a run (the Japanese name is in a second face)
+    assert runs["runs"] == len(labels) + 1 + len("spaced") < runs["letters"]
+    for _, label in labels:  # anchored where WeasyPrint puts it (measured on the ink, hence the point and a half)
+        assert abs(spans["runs", label] - spans["letters", label]) < 0.1, label
+        assert abs(spans["runs", label] - anchor) < 1.5, label

@@ -153,6 +153,86 @@ def subset_hook():
         fonts.Font.subset = original
 
 
+# SVG text attributes that place, space or align single characters: a node with any of them goes to WeasyPrint.
+_PER_LETTER = ("dx", "dy", "rotate", "letter-spacing", "textLength", "display-anchor", "dominant-baseline",
+               "alignment-baseline")
+_WEIGHTS = {"normal": 400, "bold": 700}
+
+
+@contextlib.contextmanager
+def svg_text_hook():
+    """Set an SVG text node that has one position (one x, one y, nothing placing single letters) as one run of
+    text, as HTML text is set, instead of WeasyPrint 70's one Pango layout and one drawing per letter. That
+    keeps the font's kerning in the charts' labels and draws them faster. Anything else goes to WeasyPrint's
+    own function. Wraps ``weasyprint.svg.text.text`` where ``weasyprint.svg`` looks it up (pinned to 70.x);
+    tests compare the two ways' text and positions."""
+    import importlib
+
+    import weasyprint.svg as wsvg
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.draw.text import draw_emojis, draw_first_line
+    from weasyprint.matrix import Matrix
+    from weasyprint.svg.bounding_box import extend_bounding_box
+    from weasyprint.svg.utils import normalize, size
+    from weasyprint.text.line_break import split_first_line
+
+    wtext = importlib.import_module("weasyprint.svg.text")  # the package's name "text" is the function
+    original = wtext.text
+
+    def style_of(svg, node, font_size):
+        style = wtext.Style(INITIAL_VALUES)
+        style.font_config = svg.font_config
+        style["font_family"] = [name.strip("\"'") for name in node.get("font-family", "sans-serif").split(",")]
+        style["font_style"] = node.get("font-style", "normal")
+        weight = node.get("font-weight", 400)
+        try:
+            style["font_weight"] = _WEIGHTS.get(weight) or int(weight)
+        except (TypeError, ValueError):
+            style["font_weight"] = 400
+        style["font_size"] = font_size
+        if node.get("direction") in ("ltr", "rtl"):
+            style["direction"] = node.get("direction")
+        return style
+
+    def text(svg, node, font_size):
+        xs = normalize(node.attrib.get("x", "")).split()
+        ys = normalize(node.attrib.get("y", "")).split()
+        if not node.text or len(xs) > 1 or len(ys) > 1 or any(node.get(name) for name in _PER_LETTER):
+            return original(svg, node, font_size)
+        style = style_of(svg, node, font_size)
+        layout, _, _, width, height, baseline = split_first_line(node.text, style, svg.context, float("inf"), 0)
+        if xs:
+            svg.cursor_d_position[0] = 0
+        if ys:
+            svg.cursor_d_position[1] = 0
+        x = size(xs[0], font_size, svg.inner_width) if xs else svg.cursor_position[0]
+        y = size(ys[0], font_size, svg.inner_height) if ys else svg.cursor_position[1]
+        svg.cursor_position = x + width, y
+        left, base = x + svg.cursor_d_position[0], y + svg.cursor_d_position[1]
+        node.text_bounding_box = extend_bounding_box(
+            node.text_bounding_box, ((left, base - baseline), (left + width, base - baseline + height)))
+        svg.stream.push_state()
+        fill, stroke = svg.set_graphical_state(node, font_size)
+        svg.stream.begin_text()
+        layout.reactivate(style)
+        svg.fill_stroke(fill, stroke, text=True)
+        run = wtext.TextBox(layout, style)
+        run.baseline = baseline
+        emojis = draw_first_line(svg.stream, run, "none", "none", Matrix(d=-1, e=left, f=base))
+        svg.stream.end_text()
+        svg.stream.pop_state()
+        draw_emojis(svg.stream, style, x, y, emojis)
+
+    replaced = [name for name, function in wsvg.TAGS.items() if function is original]
+    wsvg.text = text  # draw_node tells text nodes by this name
+    wsvg.TAGS.update(dict.fromkeys(replaced, text))
+    try:
+        yield
+    finally:
+        wsvg.text = original
+        wsvg.TAGS.update(dict.fromkeys(replaced, original))
+
+
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -206,7 +286,7 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
                    "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
         with reflow.inline_run_on(html, run_on) if run_on is not None else contextlib.nullcontext():
             document = source.render(**options)
-        with tag_hook(), subset_hook():
+        with tag_hook(), subset_hook(), svg_text_hook():
             pdf = document.write_pdf(**options)
         if used_fonts is not None:
             used_fonts.extend(sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1]
