@@ -1077,3 +1077,20 @@ def test_svg_labels_are_set_as_one_run_where_weasyprint_set_them_letter_by_lette
     for _, label in labels:  # anchored where WeasyPrint puts it (measured on the ink, hence the point and a half)
         assert abs(spans["runs", label] - spans["letters", label]) < 0.1, label
         assert abs(spans["runs", label] - anchor) < 1.5, label
+
+
+def test_a_date_that_two_sources_give_is_printed_once_among_the_other_dates():
+    """Two sources for one alternative date print it once ("also 24 January 1935"), not once per source."""
+    from borderwar_report.documents.briefing import render_html
+
+    dataset = load_dataset(DATA)
+    doubled = [e for e in dataset.events
+               if len({a.date for a in e.alternative_dates}) < len(e.alternative_dates)]
+    assert doubled, "the shipped data has an event whose alternative date two sources give"
+    text = " ".join(re.sub(r"<[^>]+>", " ", render_html(cx.build_context(dataset, {}), TEMPLATES,
+                                                         TEMPLATES / "fonts")).split())
+    listed = re.search(r"Dates that are approximate, uncertain, one of two, or disputed \(\d+\): (.*?)\. ", text)
+    assert listed
+    for alternatives in re.findall(r"; also ([^()]*)\)", listed.group(1)):
+        dates = alternatives.split(", ")
+        assert len(dates) == len(set(dates)), alternatives
