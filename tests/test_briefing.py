@@ -246,6 +246,18 @@ def test_contents_and_cross_references_have_page_numbers(shipped):
     assert len(internal) > 100  # contents, notes → sources, cross-references
 
 
+def test_the_contents_lists_every_figure_with_its_page(shipped):
+    """Figures 1 to N all have a contents line, the detail maps in the event profiles too, each with the page
+    its caption is on."""
+    _, _, pages, _, _ = shipped
+    contents = "\n".join(p for p in pages[:4] if "Contents" in p)
+    captions = {int(n): i for i, page in reversed(list(enumerate(pages, 1))) if "Contents" not in page
+                for n in re.findall(r"^Figure (\d+)\. ", page, re.M)}
+    listed = {int(n): int(page) for n, page in re.findall(r"Figure (\d+)\. [^\n]*?\.{3,}\s*(\d+)", contents)}
+    assert len(captions) >= 4
+    assert listed == {n: page for n, page in captions.items()}
+
+
 def test_shipped_briefing_is_a4_and_the_html_sits_beside_it(shipped):
     out, reader, _, _, _ = shipped
     for page in reader.pages:
