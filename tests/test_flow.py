@@ -212,3 +212,39 @@ def test_a_run_on_is_decided_on_the_first_pass_with_the_page_references(tmp_path
     assert (run_on, passes) == ({"b"}, 1)
     assert (len(set(made)), len(made)) == (7, 13), made
     _check_page_numbers(result)
+
+
+def _footnote_html(note_line: int, page_text: str) -> str:
+    """60 lines on A6 (three pages); a long footnote on line ``note_line`` that is carried to the next page,
+    and references on the first and third pages only, as ``page_text`` prints them."""
+    css = ("@page { size: A6; margin: 15mm 10mm; @bottom-center { content: counter(page); } }"
+           "body { font: 10pt/14pt sans-serif; } p { margin: 0; } .fn { float: footnote; font-size: 9pt; }"
+           f"a.x::after {{ content: ', page ' {page_text}; }}")
+    lines = []
+    for i in range(60):
+        text = f"Line {i} of filler text here."
+        if i == note_line:
+            text += f'<span class="fn">Note on line {i}. ' + "A long note that goes on. " * 8 + "</span>"
+        if i in (2, 52):
+            text += ' <a class="x" href="#end">see</a>'
+        lines.append(f"<p>{text}</p>")
+    return f'<html lang="en"><head><style>{css}</style></head><body>{"".join(lines)}<p id="end">End.</p></body></html>'
+
+
+def test_a_footnote_carried_over_is_printed_once_when_pages_are_laid_out_again(tmp_path):
+    """pdf.footnote_carry_hook: WeasyPrint 70 remakes the pages whose forward reference it learns late (the
+    first and the third here) and keeps the second; the note carried from the first page to the second was
+    printed again on the third. Now it is printed once, and the PDF is the one the same HTML with the page
+    number written in gives (one layout, nothing remade)."""
+    import io
+
+    import pypdf
+
+    from borderwar_report.documents.pdf import render_pdf
+
+    for line in (5, 14, 20):
+        laid_out_again = render_pdf(_footnote_html(line, "target-counter(attr(href), page)"), tmp_path, [])[0]
+        pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(laid_out_again)).pages]
+        assert sum(f"Note on line {line}." in text for text in pages) == 1, line
+        last = next(i for i, text in enumerate(pages, 1) if "End." in text)
+        assert render_pdf(_footnote_html(line, f"'{last}'"), tmp_path, [])[0] == laid_out_again

@@ -233,6 +233,38 @@ def svg_text_hook():
         wsvg.TAGS.update(dict.fromkeys(replaced, original))
 
 
+@contextlib.contextmanager
+def footnote_carry_hook():
+    """Give each page WeasyPrint 70 lays out again the footnotes that the page before it carries over, not
+    whatever the last page it made left behind. ``make_all_pages`` keeps a page whose start is unchanged and
+    goes on to the next page to remake, but the footnotes to carry over (``context.reported_footnotes``) are
+    not part of a page's saved start, so a page remade after a kept one printed a note carried over from an
+    earlier page a second time. This records, for every page made, the notes it passes on, starts each
+    remade page from its predecessor's, and remakes a page whose predecessor now passes on other notes.
+    Wraps ``weasyprint.layout.page.remake_page`` (pinned to 70.x); a test compares the notes printed."""
+    from weasyprint.layout import page as wpage
+
+    original = wpage.remake_page
+    carried: dict[int, list] = {}  # page index -> the footnotes it starts with
+
+    def remake_page(index, context, root_box, html):
+        context.reported_footnotes = list(carried.get(index, ()))
+        result = original(index, context, root_box, html)
+        passed_on = list(context.reported_footnotes)
+        following = index + 1
+        if (following in carried and carried[following] != passed_on and following < len(context.page_maker)
+                and (context.page_maker[following][0] is not None or passed_on)):
+            context.page_maker[following][-1]["content_changed"] = True
+        carried[following] = passed_on
+        return result
+
+    wpage.remake_page = remake_page
+    try:
+        yield
+    finally:
+        wpage.remake_page = original
+
+
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -285,7 +317,8 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         options = {**weasyprint.DEFAULT_OPTIONS, "pdf_tags": True, "custom_metadata": True,
                    "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
         with reflow.inline_run_on(html, run_on) if run_on is not None else contextlib.nullcontext():
-            document = source.render(**options)
+            with footnote_carry_hook():
+                document = source.render(**options)
         with tag_hook(), subset_hook(), svg_text_hook():
             pdf = document.write_pdf(**options)
         if used_fonts is not None:
