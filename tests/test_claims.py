@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from borderwar_report.records.claims import claimant_count, contested, highest_dead, spread
+from borderwar_report.records.claims import (
+    agreement,
+    agreement_text,
+    claimant_count,
+    contested,
+    highest_dead,
+    spread,
+)
 from borderwar_report.core.errors import DataError
 from borderwar_report.records.model import Claim, ClaimSource, Event, SideInEvent
 from borderwar_report.records.validate import load_dataset
@@ -80,6 +87,23 @@ def test_one_claimant_repeated_never_counts_as_agreement():
     claims = (claim(526, "ann", "book"), claim(526, "ann", "enc"))
     assert claimant_count(claims) == 1
     assert spread(claims).claimants == 1
+
+
+def test_an_unattributed_work_giving_a_named_claimants_figure_repeats_it_and_does_not_agree_with_it():
+    """A reprint of a named claimant's figure in an article that names no one is not a second claimant in
+    agreement; two named claimants are; where only unattributed works give a figure they are its claimants."""
+    names = {"kriv": "Krivosheev", "kol": "Kolomiets", "jawp": "ja Wikipedia", "enwp": "en Wikipedia"}.get
+    works = frozenset({"jawp", "enwp"})
+    reprinted = (claim(2752, "kriv"), claim(2752, "jawp"))
+    assert agreement(reprinted, works) == (("kriv",), ("jawp",))
+    assert agreement_text(reprinted, names, works) == "Krivosheev; the same in 1 unattributed work"
+    assert spread(reprinted).text(names, works) == "2,752 (Krivosheev; the same in 1 unattributed work)"
+    both = (claim(15952, "kol"), claim(15952, "kriv"), claim(15952, "jawp"), claim(15952, "enwp"))
+    assert agreement_text(both, names, works) == "2 claimants agree; the same in 2 unattributed works"
+    assert agreement_text((claim(27, "jawp"), claim(27, "enwp")), names, works) == "2 unattributed works"
+    assert agreement_text((claim(27, "enwp"),), names, works) == "en Wikipedia"
+    assert agreement_text(reprinted, names) == "2 claimants agree"  # nobody marked unattributed
+    assert contested((claim(2752, "kriv"), claim(2700, "jawp")))  # a different figure is still a rival
 
 
 def test_contested_means_different_claimants_disagree():

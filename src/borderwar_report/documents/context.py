@@ -59,6 +59,7 @@ from borderwar_report.documents.views import (
 )
 from borderwar_report.records.claims import (
     DEAD_PREFERENCE,
+    agreement_text,
     claimant_count,
     contested,
     full_scope,
@@ -171,13 +172,14 @@ def compose_title(title: str, first: int | None, last: int | None) -> tuple[str,
 
 # --- claims --------------------------------------------------------------------------------------
 
-def spread_cell(claims, name_of, qualifier: str = "") -> SpreadCell:
+def spread_cell(claims, name_of, qualifier: str = "", unattributed=frozenset()) -> SpreadCell:
+    """The lowest to the highest full-scope claim and who makes each; where all agree, the figure and who
+    gives it (``unattributed``: the claimants that are works naming no one, see ``claims.agreement``)."""
     found = spread(claims)
     if found is None:
         return NO_FIGURE
     if found.agree:
-        who = name_of(found.low.claimant) if found.claimants == 1 else f"{found.claimants} claimants agree"
-        return SpreadCell(found.low.display(), who, False, qualifier)
+        return SpreadCell(found.low.display(), agreement_text(found.whole, name_of, unattributed), False, qualifier)
     text = f"{found.low.display()} – {found.high.display()}" if found.low.bound or found.high.bound else \
         f"{found.low_value:,}–{found.high_value:,}"
     return SpreadCell(text, f"{name_of(found.low.claimant)} – {name_of(found.high.claimant)}", found.contested,
@@ -216,6 +218,7 @@ class ClaimNames:
     def __init__(self, dataset: Dataset):
         self.claimants = {c.id: c for c in dataset.claimants}
         self.sides = {s.id: s for s in dataset.sides}
+        self.unattributed = frozenset(c.id for c in dataset.claimants if c.kind == "unattributed")
 
     def short(self, claimant_id: str) -> str:
         c = self.claimants.get(claimant_id)
@@ -365,12 +368,13 @@ def _loss_row(block_side: Side | None, side_id: str, losses: dict[str, tuple[Cla
     for category in DEAD_PREFERENCE:
         if full_scope(losses.get(category, ())):
             killed = spread_cell(losses[category], names.short,
-                                 "" if category == "killed" else category_label(category))
+                                 "" if category == "killed" else category_label(category), names.unattributed)
             break
-    wounded = spread_cell(losses.get("wounded", ()), names.short)
+    wounded = spread_cell(losses.get("wounded", ()), names.short, unattributed=names.unattributed)
     if wounded is NO_FIGURE and full_scope(losses.get("wounded_or_sick", ())):
-        wounded = spread_cell(losses["wounded_or_sick"], names.short, category_label("wounded_or_sick"))
-    everything = spread_cell(losses.get("casualties", ()), names.short)
+        wounded = spread_cell(losses["wounded_or_sick"], names.short, category_label("wounded_or_sick"),
+                              names.unattributed)
+    everything = spread_cell(losses.get("casualties", ()), names.short, unattributed=names.unattributed)
     disputed = any(contested(losses.get(cat, ())) for cat in PERSONNEL_LOSSES)
     return KeyRow(block_side.short if block_side else side_id, block_side.colour if block_side else "",
                   killed, wounded, everything, claimant_count(personnel), disputed)

@@ -70,9 +70,10 @@ def key_events(dataset, fights: int = HANDOUT_FIGHTS, diplomacy: int = HANDOUT_D
 def dead_figures(dataset, event, max_sides: int = 4) -> tuple[list[dict], int]:
     """Per side, the claims for its dead (killed, else killed or missing, else irrecoverable losses), as
     the lowest and highest full-scope claim with who makes each. Returns (rows, sides left out)."""
-    from borderwar_report.records.claims import DEAD_PREFERENCE, spread
+    from borderwar_report.records.claims import DEAD_PREFERENCE, agreement_text, spread
     from borderwar_report.records.model import category_label
 
+    unattributed = frozenset(c.id for c in dataset.claimants if c.kind == "unattributed")
     rows = []
     for s in event.sides:
         for category in DEAD_PREFERENCE:
@@ -88,7 +89,9 @@ def dead_figures(dataset, event, max_sides: int = 4) -> tuple[list[dict], int]:
             rows.append({"side": side_name, "colour": colour, "category": category_label(category),
                          "contested": found.contested, "claimants": found.claimants,
                          "low": low.display(), "low_who": claim_who(dataset, low),
-                         "high": high.display(), "high_who": claim_who(dataset, high)})
+                         "high": high.display(), "high_who": claim_who(dataset, high),
+                         "agreed_who": agreement_text(found.whole, lambda cid, claims=found.whole: claim_who(
+                             dataset, next(c for c in claims if c.claimant == cid)), unattributed)})
             break
     return rows[:max_sides], max(0, len(rows) - max_sides)
 

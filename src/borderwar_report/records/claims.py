@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from borderwar_report.records.model import Claim
 
 __all__ = ["DEAD_PREFERENCE", "HIGHEST_DEAD_RULE", "HIGHEST_DEAD_SHORT", "Spread", "SideDead", "Magnitude",
-           "full_scope", "claimant_count", "contested", "spread", "highest_dead", "side_dead"]
+           "full_scope", "claimant_count", "agreement", "agreement_text", "contested", "spread", "highest_dead",
+           "side_dead"]
 
 # What "dead" means for sizing and ordering: the first of these categories a side has a claim for.
 DEAD_PREFERENCE = ("killed", "killed_or_missing", "irrecoverable")
@@ -31,6 +32,33 @@ def full_scope(claims) -> tuple[Claim, ...]:
 def claimant_count(claims) -> int:
     """How many independent claimants make these claims."""
     return len({c.claimant for c in claims})
+
+
+def agreement(claims, unattributed=frozenset()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Of claims that all give one figure: (the claimants that agree on it, the unattributed works that give
+    it besides), each in the records' order. A work that gives a figure without saying whose it is (a
+    claimant whose id is in ``unattributed``) and gives the same figure as a named claimant is taken to repeat
+    it, not to confirm it, so it is not counted as agreeing; where only such works give the figure, they are
+    the claimants."""
+    named = tuple(dict.fromkeys(c.claimant for c in claims if c.claimant not in unattributed))
+    others = tuple(dict.fromkeys(c.claimant for c in claims if c.claimant in unattributed))
+    return (named, others) if named else (others, ())
+
+
+def agreement_text(claims, name_of, unattributed=frozenset()) -> str:
+    """Who gives a figure that all ``claims`` agree on, for a table cell: the claimant's name, "3 claimants
+    agree", "2 unattributed works" (where no named claimant gives it), with "; the same in 1 unattributed
+    work" for the works taken to repeat it (:func:`agreement`)."""
+    agreeing, repeating = agreement(claims, unattributed)
+    if len(agreeing) == 1:
+        who = name_of(agreeing[0])
+    elif agreeing[0] in unattributed:
+        who = f"{len(agreeing)} unattributed works"
+    else:
+        who = f"{len(agreeing)} claimants agree"
+    if repeating:
+        who += f"; the same in {len(repeating)} unattributed work{'s' if len(repeating) > 1 else ''}"
+    return who
 
 
 def contested(claims) -> bool:
@@ -56,6 +84,7 @@ class Spread:
     claimants: int
     contested: bool
     partial: int  # claims with a scope, left out of the spread
+    whole: tuple[Claim, ...] = ()  # the full-scope claims the spread is of
 
     @property
     def agree(self) -> bool:
@@ -69,11 +98,10 @@ class Spread:
     def high_value(self) -> int:
         return self.high.high
 
-    def text(self, name_of) -> str:
+    def text(self, name_of, unattributed=frozenset()) -> str:
         """ "6,831 (Krivosheev) to 9,703 (Kolomiets)", or "792 (Soviet General Staff)" when all agree."""
         if self.agree:
-            who = name_of(self.low.claimant) if self.claimants == 1 else f"{self.claimants} claimants agree"
-            return f"{self.low.display()} ({who})"
+            return f"{self.low.display()} ({agreement_text(self.whole, name_of, unattributed)})"
         return f"{self.low.display()} ({name_of(self.low.claimant)}) to {self.high.display()} " \
                f"({name_of(self.high.claimant)})"
 
@@ -85,7 +113,7 @@ def spread(claims) -> Spread | None:
         return None
     low = min(whole, key=lambda c: (c.low, c.high))
     high = max(whole, key=lambda c: (c.high, c.low))
-    return Spread(low, high, claimant_count(whole), contested(whole), len(claims) - len(whole))
+    return Spread(low, high, claimant_count(whole), contested(whole), len(claims) - len(whole), whole)
 
 
 @dataclass(frozen=True)

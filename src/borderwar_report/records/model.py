@@ -30,7 +30,7 @@ SOURCE_TYPES = ("book", "article", "chapter", "web", "report", "dataset", "other
 # What kind of evidence a source is; the bibliography is grouped in this order.
 SOURCE_KINDS = ("official-record", "scholarly-book", "journal-article", "memoir", "oral-history", "newspaper",
                 "encyclopedia", "web-page", "forum")
-CLAIMANT_KINDS = ("official", "scholar", "participant", "tribunal", "press", "other")
+CLAIMANT_KINDS = ("official", "scholar", "participant", "tribunal", "press", "unattributed", "other")
 BOUNDS = ("about", "at-least", "more-than", "at-most", "fewer-than")
 BOUND_PREFIX = {"about": "c. ", "at-least": "≥ ", "more-than": "> ", "at-most": "≤ ", "fewer-than": "< "}
 BOUND_WORDS = {"about": "about", "at-least": "at least", "more-than": "more than", "at-most": "at most",
