@@ -13,6 +13,7 @@ coordinate frame and one collision list; the geometry itself is in geo.py and th
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -1006,13 +1007,24 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
                          (x1 + g + w / 2, y0 - g), (x1 + g + w / 2, y1 + g), (x0 - g - w / 2, y0 - g),
                          (x0 - g - w / 2, y1 + g)]
 
-    def water_label(name, candidates, exact=lambda w, h: ()) -> bool:
+    def water_label(name, candidates, exact=lambda w, h: (), steps=()) -> bool:
         """The name on the water body: at one of the ``exact(w, h)`` centres, else centred on one of its
-        points, else just beside one (first free)."""
+        points, else just beside one (first free). A river's name goes beside its line (``steps``, its
+        segments) where one of the first free spots is clear of it: a river through its own name cuts the
+        letters."""
         w, h = text_width_pt(fig, name, fs, style="italic"), fs * 1.1
         g = fs * 0.3
         near = [(dx, dy) for dx in (0.0, -(w / 2 + g), w / 2 + g) for dy in (0.0, h * 0.7, -h * 0.7, h + g, -h - g)]
-        for cx, cy in [*exact(w, h), *((x + dx, y + dy) for x, y in candidates for dx, dy in near)]:
+        spots = (q for q in [*exact(w, h), *((x + dx, y + dy) for x, y in candidates for dx, dy in near)]
+                 if free((q[0] - w / 2, q[1] - h / 2, q[0] + w / 2, q[1] + h / 2)))
+        first = []
+        for q in itertools.islice(spots, 1 if not steps else 60):
+            first.append(q)
+            box = (q[0] - w / 2, q[1] - h / 2, q[0] + w / 2, q[1] + h / 2)
+            if not any(L._segment_hits_box(a, b, box) for a, b in steps):
+                first.insert(0, q)
+                break
+        for cx, cy in first[:1]:
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             if free(box):
                 boxes.append(box)
@@ -1051,11 +1063,14 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
             x0, y0 = at(*mentions[name])
             pts = along(rings)
             by = lambda w, h: ()  # noqa: E731
+            steps = ()
             if layer == "lake":  # in it when the name fits, else beside its outline, then along its shore
                 by = functools.partial(beside, rings)
             else:  # along the river, nearest the event first (a label far away would name another stretch)
                 pts.sort(key=lambda q: math.hypot(q[0] - x0, q[1] - y0))
-            if water_label(name, pts[:300], by):
+                steps = [(at(float(a[0]), float(a[1])), at(float(b[0]), float(b[1])))
+                         for r in rings for a, b in zip(r, r[1:], strict=False)]
+            if water_label(name, pts[:300], by, steps):
                 done.add(name)
     return {**stats, "boxes": boxes}
 
