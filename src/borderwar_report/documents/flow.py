@@ -135,8 +135,11 @@ def box_fills(page_boxes) -> list[float]:
     return fills
 
 
+RULES = "2"  # the decide() rules the saved decisions were made by: a build under other rules decides afresh
+
+
 def digest(html: str) -> str:
-    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"rules {RULES}\n{html}".encode()).hexdigest()
 
 
 def read_decisions(path: Path, html: str):
