@@ -1,6 +1,6 @@
 """Chapter-end decisions (documents/flow.py): the rules on given page measures, and the passes."""
 
-from borderwar_report.documents import flow
+from borderwar_report.documents import flow, reflow
 
 HTML = ('<section class="summary chapter" id="a">A</section>'
         '<section class="phase chapter" id="b">B</section>'
@@ -54,6 +54,15 @@ def test_the_last_chapter_may_end_on_a_short_tail():
     assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == set()
     fills[1] = flow.SHORT_TAIL - 0.01  # b's one page: it may end anywhere
     assert flow.decide(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, fills) == set()
+
+
+def test_a_chapter_the_stylesheet_runs_on_below_the_last_one_takes_the_joined_head():
+    # b starts on page 3, where a ends (phases flow on); c opens page 5 below nothing of b; d has no page
+    spans = {"a": (1, 3), "b": (3, 4), "c": (5, 6)}
+    assert reflow.sharing(spans, ["a", "b", "c", "d"]) == {"b"}
+    fills = [0.9] * 6
+    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 3, "c": 5}, fills, (), {"b"}) == {"b"}
+    assert flow.decide(["a", "b", "c"], {"a": 1, "b": 3, "c": 5}, fills, (), {"x"}) == set()
 
 
 def test_decisions_only_grow_and_kept_ones_stay():

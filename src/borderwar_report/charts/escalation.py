@@ -48,6 +48,7 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
         LogLocator,
         MaxNLocator,
         NullFormatter,
+        NullLocator,
     )
 
     fig = new_figure(preset)
@@ -143,6 +144,7 @@ def make_escalation(dataset, project, preset: Preset) -> Chart:
     ax2.yaxis.set_major_locator(FixedLocator(ticks2))
     ax2.yaxis.set_major_formatter(FixedFormatter(labels2))
     ax2.yaxis.set_minor_formatter(NullFormatter())
+    ax2.yaxis.set_minor_locator(NullLocator())  # the log scale's eight ticks a decade drew a ruler up the axis
     ax2.grid(axis="y", color="#E2E2E2", lw=0.4 * preset.scale, zorder=0)
     step = 1 if width / len(years) > size * 2.6 else 2
     ax2.set_xticks(years[::step])

@@ -187,11 +187,15 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
             colour, lw, ls = LINE_STYLES.get(ln.kind, LINE_STYLES["other"])
             number = numbers.get((ln.kind, ln.name))
 
-            def symbol(ax, x, y, c=colour, w=lw, s=ls, n=number):
-                ax.plot([x - fs, x + fs], [y, y], color=c, lw=w, ls=s, clip_on=False)
+            # a numbered line as the map draws it, its number halfway: long enough to show past the circle
+            # on both sides (a line the circle's width left a stray tick at its edge)
+            half = fs * (1.8 if number is not None else 1.0)
+
+            def symbol(ax, x, y, c=colour, w=lw, s=ls, n=number, half=half):
+                ax.plot([x - half, x + half], [y, y], color=c, lw=w, ls=s, clip_on=False)
                 if n is not None:
                     _number_mark(ax, x, y, n, c, fs, preset.scale)
-            legend.add(fs * 2.2, symbol, f"{ln.kind}: {ln.name}")
+            legend.add(half * 2.2, symbol, f"{ln.kind}: {ln.name}")
         dot = 2.6 * preset.scale
         if any(not p.approximate for p in block.places):
             legend.add(fs, lambda ax, x, y: ax.scatter([x], [y], s=[(dot * 2) ** 2], facecolors=[INK],
@@ -311,10 +315,11 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
             ax.plot([p.lon, w0 + cx / pt_x], [p.lat, s0 + cy / pt_y], color=MUTED, lw=0.4 * preset.scale, zorder=5)
     taken = obstacles + [spots[it.id].box for it in items if spots[it.id] is not None] + [
         (it.x - dot, it.y - dot, it.x + dot, it.y + dot) for it in items]
+    # the names and degree labels keep off the drawn lines too: a movement's start under "45°N" is lost
     named = _orientation_names(ax, fig, dataset, [event], G.load_places(str(gdir)), layers, view,
-                               (pt_x, pt_y, map_w, map_h), preset, taken, leaders)
+                               (pt_x, pt_y, map_w, map_h), preset, taken, leaders + segments)
     taken.extend(named.pop("boxes"))
-    _degree_labels(ax, fig, xs, ys, view, (pt_x, pt_y, map_w, map_h), fs, taken, leaders)
+    _degree_labels(ax, fig, xs, ys, view, (pt_x, pt_y, map_w, map_h), fs, taken, leaders + segments)
     left, top = (margin + map_w + gap, margin) if side else (margin, margin + map_h + fs * 0.4)
     legend.draw(pt_axes(fig, left, top, text_w, legend.height))
     y = top + legend.height + fs * 0.6

@@ -13,6 +13,7 @@ coordinate frame and one collision list; the geometry itself is in geo.py and th
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -476,8 +477,13 @@ def make_locator(dataset, project, preset: Preset) -> Chart:
                                taken + list(glyphs.values()), leaders, plan["reserved"])
     taken.extend(named.pop("boxes"))
     stats.update(named)
+    # the degree labels keep clear of the labels as drawn: a label's lines, planned at 1.18 em, are set at the
+    # face's full 1.36 em in a halo of 0.08 em a side, which covered a degree label set under the planned box
+    drawn = [(x0 - size * 0.08, y0 - grow, x1 + size * 0.08, y1 + grow)
+             for x0, y0, x1, y1 in (spot.box for spot in plan["spots"].values() if spot is not None)
+             for grow in [(y1 - y0) * (1.36 / 1.18 - 1) + size * 0.08]]
     _degree_labels(ax, fig, xs, ys, (west, east, south, north), (pt_x, pt_y, map_w, map_h),
-                   max(size * 0.8 * 0.85, MIN_PT), taken + list(glyphs.values()), leaders)
+                   max(size * 0.8 * 0.85, MIN_PT), taken + drawn + list(glyphs.values()), leaders)
 
     # world overview inset: the region's box and the events outside it
     if plan["inset"] is not None:
@@ -933,9 +939,9 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
         stats["cities"] += 1
         stats["mentioned"] += 1 if _fold(p["name"]) in said else 0
 
-    def draw_country(c, x, y):
+    def draw_country(c, x, y):  # over the labels' halos, which reach past the boxes the names keep clear of
         ax.text(west + x / pt_x, south + y / pt_y, c["name"].upper(), fontsize=fs, color=MUTED, ha="center",
-                va="center", zorder=3.7)
+                va="center", zorder=6.1)
         stats["countries"] += 1
 
     for r in reserved:  # the names the event labels made room for
@@ -1006,13 +1012,24 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
                          (x1 + g + w / 2, y0 - g), (x1 + g + w / 2, y1 + g), (x0 - g - w / 2, y0 - g),
                          (x0 - g - w / 2, y1 + g)]
 
-    def water_label(name, candidates, exact=lambda w, h: ()) -> bool:
+    def water_label(name, candidates, exact=lambda w, h: (), steps=()) -> bool:
         """The name on the water body: at one of the ``exact(w, h)`` centres, else centred on one of its
-        points, else just beside one (first free)."""
+        points, else just beside one (first free). A river's name goes beside its line (``steps``, its
+        segments) where one of the first free spots (as many as there are round one point) is clear of it: a
+        river through its own name cuts the letters, and one set further off names another river."""
         w, h = text_width_pt(fig, name, fs, style="italic"), fs * 1.1
         g = fs * 0.3
         near = [(dx, dy) for dx in (0.0, -(w / 2 + g), w / 2 + g) for dy in (0.0, h * 0.7, -h * 0.7, h + g, -h - g)]
-        for cx, cy in [*exact(w, h), *((x + dx, y + dy) for x, y in candidates for dx, dy in near)]:
+        spots = (q for q in [*exact(w, h), *((x + dx, y + dy) for x, y in candidates for dx, dy in near)]
+                 if free((q[0] - w / 2, q[1] - h / 2, q[0] + w / 2, q[1] + h / 2)))
+        first = []
+        for q in itertools.islice(spots, 1 if not steps else len(near)):
+            first.append(q)
+            box = (q[0] - w / 2, q[1] - h / 2, q[0] + w / 2, q[1] + h / 2)
+            if not any(L._segment_hits_box(a, b, box) for a, b in steps):
+                first.insert(0, q)
+                break
+        for cx, cy in first[:1]:
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             if free(box):
                 boxes.append(box)
@@ -1051,11 +1068,14 @@ def _orientation_names(ax, fig, dataset, inside, places, layers, view, scale, pr
             x0, y0 = at(*mentions[name])
             pts = along(rings)
             by = lambda w, h: ()  # noqa: E731
+            steps = ()
             if layer == "lake":  # in it when the name fits, else beside its outline, then along its shore
                 by = functools.partial(beside, rings)
             else:  # along the river, nearest the event first (a label far away would name another stretch)
                 pts.sort(key=lambda q: math.hypot(q[0] - x0, q[1] - y0))
-            if water_label(name, pts[:300], by):
+                steps = [(at(float(a[0]), float(a[1])), at(float(b[0]), float(b[1])))
+                         for r in rings for a, b in zip(r, r[1:], strict=False)]
+            if water_label(name, pts[:300], by, steps):
                 done.add(name)
     return {**stats, "boxes": boxes}
 
@@ -1105,7 +1125,7 @@ def _degree_labels(ax, fig, xs, ys, view, scale, fs, taken, leaders):
     label that would leave the frame or cross a marker, label, count, key, leader or the inset is left out."""
     west, east, south, north = view
     pt_x, pt_y, map_w, map_h = scale
-    h = fs * 1.1
+    h = fs * 1.46  # as drawn: the face's full line (1.36 em) in its halo (0.05 em a side)
     done = []
     cands = [(x, south, " " + _lon_text(x), (x - west) * pt_x, 0.0) for x in xs[1:]]
     cands += [(west, y, " " + _lat_text(y), 0.0, (y - south) * pt_y) for y in ys if y > south]

@@ -90,12 +90,14 @@ def running_heads(html: str) -> dict[str, tuple[str, str]]:
             for m, heading, title, previous in _chapter_headings(html) if heading is not None and previous}
 
 
-def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=()) -> set[str]:
+def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=(), shared=()) -> set[str]:
     """The chapters to run on after one layout: the given ones with those this layout calls for.
 
     ``starts``: chapter id → page (1 = first) where it starts; ``fills``: per page, the share of the text
-    area down to the lowest thing printed in it (footnotes not counted)."""
-    run_on = set(run_on)
+    area down to the lowest thing printed in it (footnotes not counted); ``shared``: the chapters that
+    already start on the page where the one before them ends (the stylesheet runs them on: the phases of
+    the narrative), which take the joined running head as well (reflow.sharing)."""
+    run_on = set(run_on) | (set(shared) & set(chapters))
     placed = [c for c in chapters if c in starts]
     for chapter, following in zip(placed, placed[1:], strict=False):
         last = starts[following] - 1
@@ -133,8 +135,11 @@ def box_fills(page_boxes) -> list[float]:
     return fills
 
 
+RULES = "2"  # the decide() rules the saved decisions were made by: a build under other rules decides afresh
+
+
 def digest(html: str) -> str:
-    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"rules {RULES}\n{html}".encode()).hexdigest()
 
 
 def read_decisions(path: Path, html: str):

@@ -83,6 +83,7 @@ class ChartPlan:
 
 GLYPH = 4.0  # date marker diameter at factor 1 (pt)
 DOT_FULL = 12.0  # the room for a loss dot at type factor 1 (pt); charts.common.marker_diameter fills it
+DOT_GAP = 3.0  # a loss dot's run is its diameter and this much (pt): 0.5 before it, the rest before its figure
 ROW_GAP = 2.5  # vertical space between two blocks that share some of the time axis (pt)
 LANE_HEADER = 1.5  # lane title line, in multiples of its type size
 PHASE_ROW = 1.8  # one row of phase names, in multiples of their type size
@@ -106,7 +107,8 @@ def _loss_dots(dataset, event, ts: TypeScale, measure, max_loss: float, max_dot:
         text = f"{name} {claims_range(_side_claims(event, part.side, part.category))}{tag}"
         if segs:
             segs.append(Seg("  ", ts.small, width=measure("  ", ts.small)))
-        segs.append(Seg(dot=d, ring=part.contested, colour=colour, width=d + 2.0))
+        # the dot (drawn 0.5 pt in), then a thin space before its figure: a dark ring touched the side's name
+        segs.append(Seg(dot=d, ring=part.contested, colour=colour, width=d + DOT_GAP))
         segs.append(Seg(text, ts.small, colour=INK, width=measure(text, ts.small)))
     return segs
 

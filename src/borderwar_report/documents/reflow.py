@@ -51,9 +51,10 @@ def subject_only(html: str) -> bool:
     return True
 
 
-def page_starts(page_boxes, chapters) -> dict[str, int]:
-    """Chapter id → number (1 = first) of the first page whose boxes include the chapter's section."""
-    wanted, starts = set(chapters), {}
+def page_spans(page_boxes, chapters) -> dict[str, tuple[int, int]]:
+    """Chapter id → numbers (1 = first) of the first and the last page whose boxes include the chapter's
+    section."""
+    wanted, spans = set(chapters), {}
     for number, page in enumerate(page_boxes, 1):
         stack = [(child, 0) for child in page.children]
         while stack:
@@ -62,11 +63,23 @@ def page_starts(page_boxes, chapters) -> dict[str, int]:
             ident = element.get("id") if element is not None and getattr(box, "element_tag", None) == element.tag \
                 else None
             if ident in wanted:
-                starts.setdefault(ident, number)
+                spans[ident] = (spans.get(ident, (number,))[0], number)
                 continue
             if depth < 4:
                 stack.extend((child, depth + 1) for child in getattr(box, "children", ()))
-    return starts
+    return spans
+
+
+def page_starts(page_boxes, chapters) -> dict[str, int]:
+    """Chapter id → number (1 = first) of the first page whose boxes include the chapter's section."""
+    return {ident: first for ident, (first, _last) in page_spans(page_boxes, chapters).items()}
+
+
+def sharing(spans: dict[str, tuple[int, int]], chapters) -> set[str]:
+    """The chapters that start on the page where the chapter before them ends (the stylesheet runs them on,
+    as it does the phases of a narrative): their first page holds both."""
+    placed = [c for c in chapters if c in spans]
+    return {c for before, c in zip(placed, placed[1:], strict=False) if spans[before][1] == spans[c][0]}
 
 
 class _Restyler:
@@ -271,8 +284,9 @@ def inline_run_on(html: str, taken: set[str]):
         if not state["off"] and (previous == 0 or settled(context, previous, len(made))):
             by_id = elements(html)
             now = {c for c, e in by_id.items() if RUN_ON in (e.get("class") or "").split()}
-            starts = page_starts(made, chapters)
-            wanted = flow.decide(chapters, starts, flow.box_fills(made), now)
+            spans = page_spans(made, chapters)
+            starts = {ident: first for ident, (first, _last) in spans.items()}
+            wanted = flow.decide(chapters, starts, flow.box_fills(made), now, sharing(spans, chapters))
             new = [c for c in chapters if c in wanted - now]
             if new and state["rounds"] >= flow.MAX_PASSES:
                 state["off"] = True
