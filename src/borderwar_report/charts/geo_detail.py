@@ -207,8 +207,11 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
                                                        edgecolors=[INK], clip_on=False), "approximate place")
         base_key(legend, preset, cities)  # what the base map's lines and squares are
         notes = [n for n in (block.note, getattr(dataset.document, "map_note", "")) if n]
-        lines = [line for n in notes for line in wrap_text(fig, " ".join(n.split()), fs, width)]
-        return legend, lines, legend.height + fs * 0.6 + len(lines) * fs * 1.4
+        lines: list[str | None] = []  # None: the space between two notes (they read as one paragraph without it)
+        for n in notes:
+            lines.extend(([None] if lines else []) + wrap_text(fig, " ".join(n.split()), fs, width))
+        text_height = sum(fs * (0.6 if line is None else 1.4) for line in lines)
+        return legend, lines, legend.height + fs * 0.6 + text_height
 
     legend, note_lines, below = key_and_notes(min_text)
     side_w, gap = inner * SIDE_SHARE, fs * 1.5
@@ -324,8 +327,9 @@ def make_detail(dataset, project, preset, event, block: EventMap | None = None) 
     legend.draw(pt_axes(fig, left, top, text_w, legend.height))
     y = top + legend.height + fs * 0.6
     for line in note_lines:
-        y += fs * 1.4
-        fig.text(left / W, 1 - y / H, line, fontsize=fs, color=MUTED, ha="left", va="baseline")
+        y += fs * (0.6 if line is None else 1.4)
+        if line is not None:
+            fig.text(left / W, 1 - y / H, line, fontsize=fs, color=MUTED, ha="left", va="baseline")
     title = f"Detail map: {event.title}"
     alt = (f"Detail map of {event.title}: " + ", ".join(p.name for p in block.places)
            + (("; lines: " + ", ".join(dict.fromkeys(ln.name for ln in block.lines))) if block.lines else "") + ".")
