@@ -218,7 +218,7 @@ class ClaimNames:
     def __init__(self, dataset: Dataset):
         self.claimants = {c.id: c for c in dataset.claimants}
         self.sides = {s.id: s for s in dataset.sides}
-        self.unattributed = frozenset(c.id for c in dataset.claimants if c.kind == "unattributed")
+        self.unattributed = dataset.unattributed
 
     def short(self, claimant_id: str) -> str:
         c = self.claimants.get(claimant_id)

@@ -73,7 +73,7 @@ def dead_figures(dataset, event, max_sides: int = 4) -> tuple[list[dict], int]:
     from borderwar_report.records.claims import DEAD_PREFERENCE, agreement_text, spread
     from borderwar_report.records.model import category_label
 
-    unattributed = frozenset(c.id for c in dataset.claimants if c.kind == "unattributed")
+    unattributed = dataset.unattributed
     rows = []
     for s in event.sides:
         for category in DEAD_PREFERENCE:

@@ -414,6 +414,11 @@ class Dataset:
             object.__setattr__(self, "_claimant_index", cached)
         return cached
 
+    @property
+    def unattributed(self) -> frozenset[str]:
+        """The claimants that are works giving figures without saying whose they are (``claims.agreement``)."""
+        return frozenset(c.id for c in self.claimants if c.kind == "unattributed")
+
     def side(self, side_id: str) -> Side:
         return {s.id: s for s in self.sides}[side_id]
 
