@@ -120,15 +120,16 @@ def test_force_rebuilds_what_is_up_to_date(workspace):
     assert list(build(data, out, force=True, only=("handout",)).ran) == ["handout"]
 
 
-def test_page_map_gives_the_same_briefing(workspace):
+def test_page_map_gives_the_same_briefing(workspace, monkeypatch):
     """A rebuild prints the page references from the last build's page map instead of target-counter passes;
-    the check after rendering makes a stale or broken map harmless: the PDF is byte-identical every time."""
+    the check after rendering makes a stale or broken map harmless: the PDF is byte-identical every time.
+    (The briefing rendered in one piece, as on a one-core machine; the parts: the next test.)"""
     import io
 
     from borderwar_report.documents.briefing import PAGE_MAP
 
+    monkeypatch.setenv("BORDERWAR_SERIAL", "1")
     data, out = workspace
-    first = (out / "briefing.pdf").read_bytes()
     pages = json.loads((out / PAGE_MAP).read_text())
     assert pages and all(type(v) is int for v in pages.values())
 
@@ -136,17 +137,62 @@ def test_page_map_gives_the_same_briefing(workspace):
         stream = io.StringIO()
         run(Project(data, TEMPLATES, out), BuildOptions(force=True, only=("briefing",)),  # charts as they are
             Log(stream=stream, verbose=True))
-        assert (out / "briefing.pdf").read_bytes() == first
-        return stream.getvalue()
+        return stream.getvalue(), (out / "briefing.pdf").read_bytes()
 
-    log = rebuild()
+    log, first = rebuild()
     assert "page references from map\n" in log
     assert "; 1 layout(s)" in log  # the chapter-end decisions of the last build, for the same HTML, reused
     (out / PAGE_MAP).write_text(json.dumps({k: v + 1 for k, v in pages.items()}))
-    assert "page references from map, corrected" in rebuild()
+    log, again = rebuild()
+    assert "page references from map, corrected" in log
+    assert again == first
     (out / PAGE_MAP).write_text(json.dumps({k: v for k, v in list(pages.items())[1:]}))
-    assert "page references from target-counter" in rebuild()
+    log, again = rebuild()
+    assert "page references from target-counter" in log
+    assert again == first
     assert json.loads((out / PAGE_MAP).read_text()) == pages
+
+
+def test_the_briefing_in_parts_is_the_briefing_in_one_piece(workspace, tmp_path, monkeypatch):
+    """On a machine with cores to spare the briefing is laid out in parts at once (chunkrender.py): same pages,
+    text, bookmarks and link destinations as one render; a rebuild from the last build's page map is the
+    same file, and so is one from a wrong map (the parts lay themselves out again with the real numbers)."""
+    import io
+
+    import pypdf
+
+    from borderwar_report.documents import chunkrender
+    from borderwar_report.documents.briefing import PAGE_MAP
+
+    if chunkrender.workers() < 2:
+        pytest.skip("one core: the briefing is always rendered in one piece here")
+    data, out = workspace
+
+    def rebuild(target, serial=False):
+        if serial:
+            monkeypatch.setenv("BORDERWAR_SERIAL", "1")
+        else:
+            monkeypatch.delenv("BORDERWAR_SERIAL", raising=False)
+        stream = io.StringIO()
+        run(Project(data, TEMPLATES, target), BuildOptions(force=True, only=("charts", "briefing")),
+            Log(stream=stream, verbose=True))
+        return stream.getvalue(), (target / "briefing.pdf").read_bytes()
+
+    log, parts = rebuild(out)
+    assert "pages laid out in" in log, log
+    assert "(0 laid out again" in log  # the page map of the last build gave every number
+    _, one = rebuild(tmp_path / "one", serial=True)
+    a, b = pypdf.PdfReader(io.BytesIO(one)), pypdf.PdfReader(io.BytesIO(parts))
+    assert [p.extract_text() for p in a.pages] == [p.extract_text() for p in b.pages]
+    assert [(o.title, a.get_destination_page_number(o)) for o in a.outline if not isinstance(o, list)] == \
+        [(o.title, b.get_destination_page_number(o)) for o in b.outline if not isinstance(o, list)]
+    assert {k: a.get_destination_page_number(v) for k, v in a.named_destinations.items()} == \
+        {k: b.get_destination_page_number(v) for k, v in b.named_destinations.items()}
+    pages = json.loads((out / PAGE_MAP).read_text())
+    (out / PAGE_MAP).write_text(json.dumps({k: v + 9 for k, v in pages.items()}))  # other numbers, other widths
+    log, again = rebuild(out)
+    assert again == parts
+    assert "(0 laid out again" not in log
 
 
 @pytest.mark.slow

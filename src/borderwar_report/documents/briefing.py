@@ -7,6 +7,7 @@ staging folder.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from pathlib import Path
 
@@ -15,15 +16,13 @@ from markupsafe import Markup
 from borderwar_report.core.errors import RenderError
 from borderwar_report.core.files import write_atomic
 from borderwar_report.documents import flow
+from borderwar_report.documents.pagerefs import INTERNAL_LINK as _INTERNAL_LINK
+from borderwar_report.documents.pagerefs import stamp_page_numbers
 
 TEMPLATE = "briefing.html.j2"
 STYLESHEET = "briefing.css"
 ARCHIVAL_VARIANTS = ("pdf/a-3b", "pdf/a-3u", "pdf/a-3a")  # the PDF/A parts that allow attached files
 PAGE_MAP = ".briefing-pages.json"  # anchor → page of the last build's briefing (see render_with_page_map)
-_PAGE_REF = "target-counter(attr(href), page)"
-_INTERNAL_LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"')
-_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S | re.I)
-_PAGE_COUNTER_CHANGED = re.compile(r"counter-(reset|increment|set)\s*:[^;}]*\bpage\b")
 
 
 def with_notes(html: str, calls: str) -> Markup:
@@ -144,24 +143,6 @@ def attachments_for(dataset, variant: str | None) -> list[tuple[str, bytes, str]
             ("timeline.json", to_timelinejs(dataset).encode("utf-8"), "The events as TimelineJS3 JSON")]
 
 
-def stamp_page_numbers(html: str, pages: dict[str, int]) -> str | None:
-    """The HTML with every ``target-counter(attr(href), page)`` in its stylesheets replaced by the page number
-    from ``pages``, written on each internal link as ``data-page`` — or None when that cannot be the same
-    document: a link's target is not in ``pages``, or the CSS moves the page counter (then a page's number
-    is not its position)."""
-    import html as htmllib
-
-    styles = "".join(m.group(2) for m in _STYLE.finditer(html))
-    if _PAGE_REF not in styles or _PAGE_COUNTER_CHANGED.search(styles):
-        return None
-    targets = {htmllib.unescape(m.group(2)) for m in _INTERNAL_LINK.finditer(html)}
-    if not targets <= pages.keys():
-        return None
-    html = _STYLE.sub(lambda m: m.group(1) + m.group(2).replace(_PAGE_REF, "attr(data-page)") + m.group(3), html)
-    return _INTERNAL_LINK.sub(lambda m: f'<a{m.group(1)} data-page="{pages[htmllib.unescape(m.group(2))]}" '
-                                        f'href="#{m.group(2)}"', html)
-
-
 def _read_page_map(path: Path) -> dict[str, int]:
     import json
 
@@ -202,6 +183,23 @@ def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[t
     found = {}
     result = render(html, found)
     return result, {t: found[t] for t in sorted(targets) if t in found}, "target-counter"
+
+
+def render_in_parts(html: str, saved, page_map: dict, ctx, allowed_roots, variant, files) -> dict | None:
+    """The briefing rendered in parallel parts (chunkrender.py) when the machine has the cores and the
+    document allows it, else None (then it is rendered in one piece)."""
+    from borderwar_report.documents import chunkrender
+
+    flowed = flow.apply(html, saved or ())  # the head marks every chapter carries, as flow.lay_out renders it
+    try:
+        parts = chunkrender.render(flowed, ctx.stage, allowed_roots, pdf_variant=variant, attachments=files,
+                              previous_pages=page_map, log=ctx.log.detail)
+    except Exception as exc:  # the parts can only make it faster: one piece gives the real error, if any
+        ctx.log.detail(f"briefing: rendering in one piece (parts failed: {type(exc).__name__}: {exc})")
+        return None
+    if parts is not None:
+        parts["targets"] = {htmllib.unescape(m.group(2)) for m in _INTERNAL_LINK.finditer(html)}
+    return parts
 
 
 def build_briefing(ctx) -> None:
@@ -263,12 +261,22 @@ def build_briefing(ctx) -> None:
         ctx.log.detail("briefing: page source unchanged, kept from the last build")
         reuse.carry_over(ctx, PAGE_MAP, flow.FLOW_FILE)
     else:
-        (pdf, warnings, refused), run_on, passes = flow.lay_out(
-            html, flow.read_decisions(out_dir / flow.FLOW_FILE, html), render_flowed)
-        ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout); "
-                       f"{passes} layout(s), "
-                       f"page references from {', then '.join(hows)}")
-        ctx.log.detail(f"briefing: page references from {hows[-1]}")
+        saved = flow.read_decisions(out_dir / flow.FLOW_FILE, html)
+        parts = render_in_parts(html, saved, page_map, ctx, [templates_dir], variant, files)
+        if parts is not None:
+            pdf, warnings, refused = parts["pdf"], parts["warnings"], parts["refused"]
+            run_on = set(saved or ()) | parts["run_on"]
+            used_fonts[:] = parts["used_fonts"]
+            page_map = {t: parts["anchors"][t] for t in sorted(parts["targets"])}
+            ctx.log.detail(f"briefing: {parts['pages']} pages laid out in {parts['parts']} parts at once "
+                           f"({parts['relaid']} laid out again for a page number of another width); "
+                           f"chapter ends: {len(run_on)} run on")
+        else:
+            (pdf, warnings, refused), run_on, passes = flow.lay_out(html, saved, render_flowed)
+            ctx.log.detail(f"briefing: chapter ends: {len(run_on)} run on ({len(inline)} inside the layout); "
+                           f"{passes} layout(s), "
+                           f"page references from {', then '.join(hows)}")
+            ctx.log.detail(f"briefing: page references from {hows[-1]}")
         import json
 
         write_atomic(ctx.stage / PAGE_MAP, (json.dumps(page_map, indent=0, sort_keys=True) + "\n").encode("utf-8"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -276,6 +277,45 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
+def render_options(fetcher, pdf_variant: str | None = None, attachments=()) -> dict:
+    """WeasyPrint's options for the project's PDFs: tagged, with the document's metadata, attachments dated
+    by SOURCE_DATE_EPOCH (so two builds give the same bytes)."""
+    import datetime as dt
+
+    import weasyprint
+
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    files = [weasyprint.Attachment(string=data, name=name, description=description, created=stamp,
+                                   modified=stamp, relationship="Data", url_fetcher=fetcher)
+             for name, data, description in attachments]
+    return {**weasyprint.DEFAULT_OPTIONS, "pdf_tags": True, "custom_metadata": True,
+            "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
+
+
+def lay_out(html: str, base_dir: Path, fetcher, options: dict, run_on: set | None = None):
+    """The WeasyPrint document of ``html``, laid out (with the project's layout hooks), not yet drawn."""
+    import weasyprint
+
+    from borderwar_report.documents import reflow
+
+    source = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/", url_fetcher=fetcher)
+    run_ons = reflow.inline_run_on(html, run_on) if run_on is not None else contextlib.nullcontext()
+    with run_ons, footnote_carry_hook():
+        return source.render(**options)
+
+
+def draw(document, options: dict) -> bytes:
+    """The PDF of a laid-out document (with the project's drawing hooks)."""
+    with tag_hook(), subset_hook(), svg_text_hook():
+        return document.write_pdf(**options)
+
+
+def embedded_fonts(document) -> list[str]:
+    """The names of the fonts a drawn document embeds (their /BaseFont without the subset tag)."""
+    return sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1] for font in document.fonts.values()})
+
+
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
                attachments=(), label: str = "document", used_fonts: list | None = None,
                anchor_pages: dict | None = None, page_fills: list | None = None,
@@ -289,44 +329,25 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
     ``page_fills``, if given, receives per page the share of its text area that is filled (flow.page_fills).
     ``run_on``, if given, receives the chapters run on below a short tail inside this layout (reflow.py).
     """
-    import datetime as dt
     import gc
-    import os
-
-    import weasyprint
-
-    from borderwar_report.documents import reflow
 
     refused: list[str] = []
     fetcher = make_fetcher([base_dir, *allowed_roots], refused)
     collector = _Collect()
     wp_logger = logging.getLogger("weasyprint")
     wp_logger.addHandler(collector)
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
-    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
-    files = [weasyprint.Attachment(string=data, name=name, description=description, created=stamp,
-                                   modified=stamp, relationship="Data", url_fetcher=fetcher)
-             for name, data, description in attachments]
     gc_was_enabled = gc.isenabled()
     gc.disable()  # layout allocates many short-lived boxes; collection pauses cost ~15 %
     try:
-        source = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/",
-                                 url_fetcher=fetcher)
         # What HTML.write_pdf does, keeping the Document: its font table is the PDF's (one resource
         # dictionary shared by every page, SVG text included).
-        options = {**weasyprint.DEFAULT_OPTIONS, "pdf_tags": True, "custom_metadata": True,
-                   "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
-        with reflow.inline_run_on(html, run_on) if run_on is not None else contextlib.nullcontext():
-            with footnote_carry_hook():
-                document = source.render(**options)
-        with tag_hook(), subset_hook(), svg_text_hook():
-            pdf = document.write_pdf(**options)
+        options = render_options(fetcher, pdf_variant, attachments)
+        document = lay_out(html, base_dir, fetcher, options, run_on)
+        pdf = draw(document, options)
         if used_fonts is not None:
-            used_fonts.extend(sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1]
-                                      for font in document.fonts.values()}))
+            used_fonts.extend(embedded_fonts(document))
         if anchor_pages is not None:
-            for number, page in reversed(list(enumerate(document.pages, 1))):  # the first page wins
-                anchor_pages.update(dict.fromkeys(page.anchors, number))
+            anchor_pages.update(anchors_of(document))
         if page_fills is not None:
             from borderwar_report.documents.flow import page_fills as measure
 
@@ -341,3 +362,11 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
             gc.enable()
         wp_logger.removeHandler(collector)
     return pdf, collector.messages, refused
+
+
+def anchors_of(document) -> dict[str, int]:
+    """{anchor id: page number (1 = first)}; an anchor on several pages is on its first."""
+    pages: dict[str, int] = {}
+    for number, page in reversed(list(enumerate(document.pages, 1))):
+        pages.update(dict.fromkeys(page.anchors, number))
+    return pages

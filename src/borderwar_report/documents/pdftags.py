@@ -52,8 +52,9 @@ def _parent_arrays(tree) -> dict[int, object]:
     return out
 
 
-def finish(pdf_bytes: bytes) -> bytes:
-    """The PDF with its page furniture marked as pagination artifacts (see the module)."""
+def finish(pdf_bytes: bytes, outline: bool = True) -> bytes:
+    """The PDF with its page furniture marked as pagination artifacts (see the module). ``outline=False``
+    leaves the bookmarks as they are (a part of a document, whose pages are not yet numbered: chunks.py)."""
     import pikepdf
 
     pdf = pikepdf.open(io.BytesIO(pdf_bytes))
@@ -109,11 +110,21 @@ def finish(pdf_bytes: bytes) -> bytes:
             entry[mcid] = None
 
     _drop_empty(st)
-    _unique_outline(pdf)
+    if outline:
+        unique_outline(pdf)
+    return save(pdf)
+
+
+def save(pdf, pack: bool = False) -> bytes:
+    """The bytes of a pikepdf document, saved deterministically; ``pack``: objects written by pikepdf, which
+    are in no object stream yet, are packed into new ones (the merged briefing: else its tag tree is stored
+    uncompressed)."""
+    import pikepdf
 
     out = io.BytesIO()
+    mode = pikepdf.ObjectStreamMode.generate if pack else pikepdf.ObjectStreamMode.preserve
     # Same objects, same order, no new ID: the save is as deterministic as WeasyPrint's own output.
-    pdf.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+    pdf.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=mode,
              stream_decode_level=pikepdf.StreamDecodeLevel.none, preserve_pdfa=True)
     return out.getvalue()
 
@@ -140,7 +151,7 @@ def _drop_empty(node) -> bool:
             and "/ActualText" not in node)
 
 
-def _unique_outline(pdf) -> None:
+def unique_outline(pdf) -> None:
     """Bookmarks a reader can tell apart (PDF/UA-1 asks for a usable outline): a title that repeats one
     before it gets its page, "Title (p. 31)"."""
     import pikepdf
