@@ -68,21 +68,116 @@ def _set_text(box, text: str) -> None:
     box.pango_layout, box.text = layout, text
 
 
+def _leaves(box):
+    """The text boxes and leaves under ``box`` in the order they are laid out."""
+    kids = getattr(box, "children", None)
+    if not kids:
+        yield box
+        return
+    for child in kids:
+        yield from _leaves(child)
+
+
+def _regrow_leader(line, leader, delta: float) -> None:
+    """Lay out a line's leader dots again after the text that follows the leader grew by ``delta``: WeasyPrint's
+    own rule (layout/leader.py: dots on a grid from the line's end, none over the text on either side), on the
+    leader box's narrower (or wider) room."""
+    dots = [c for c in leader.children if c.is_in_normal_flow()]
+    if not dots:
+        return
+    dot = dots[0]
+    room = leader.width - delta
+    children, position_x = [], line.position_x + line.width
+    for _ in range(int(line.width // dot.width)):
+        position_x -= dot.width
+        if position_x < leader.position_x or position_x + dot.width > leader.position_x + room:
+            continue
+        copy = dot.copy()
+        copy.position_x = position_x
+        children.append(copy)
+    leader.children = tuple(children)
+
+
+def _absorb_width(chain: list, text: str, page) -> bool:
+    """Give the last text box of ``chain`` (its ancestors from the page box down) the text ``text`` of another
+    width where the result is what laying the page out again gives, and say whether it did: after a leader
+    (the contents: the leader gives up or takes the room), or alone at the end of its line in a table cell of a
+    fixed-layout table (the columns do not depend on it) and aligned there. Anywhere else the width could
+    move a line break or a column."""
+    from weasyprint.anchors import rectangle_aabb
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.leader import leader_index
+
+    box = chain[-1]
+    lines = [i for i, b in enumerate(chain) if isinstance(b, boxes.LineBox)]
+    if not lines or box.style["direction"] != "ltr":
+        return False
+    at = lines[-1]
+    line, inline = chain[at], chain[at + 1:]
+    delta = _natural_width(text, box.style) - _natural_width(box.text, box.style)
+    _, leader = leader_index(line)
+    leaves = list(_leaves(line))
+    if leader is not None:
+        if box not in leaves or leaves.index(box) < leaves.index(leader.children[-1] if leader.children else leader) \
+                or leader.width - delta < 0:
+            return False
+        # The leader gives up (or takes) the room the text takes (or gives up): the boxes holding both keep
+        # their width, the text keeps its right edge.
+        _regrow_leader(line, leader, delta)
+        leader.width -= delta
+        box.position_x -= delta
+        box.width += delta
+        _set_text(box, text)
+    else:
+        cells = [b for b in chain if isinstance(b, boxes.TableCellBox)]
+        tables = [b for b in chain if isinstance(b, boxes.TableBox)]
+        if not cells or not tables or chain[at - 1] is not cells[-1] and not _only_blocks(chain, cells[-1], line):
+            return False
+        table, cell = tables[-1], cells[-1]
+        if table.style["table_layout"] != "fixed" or table.style["width"] == "auto" or leaves[-1] is not box:
+            return False
+        used = sum(c.margin_width() for c in line.children if c.is_in_normal_flow())
+        if used + delta > cell.width + 1e-6:
+            return False
+        shift = {"right": 1.0, "end": 1.0, "center": 0.5, "left": 0.0, "start": 0.0}.get(cell.style["text_align_all"])
+        if shift is None:
+            return False
+        for b in inline:
+            b.position_x -= delta * shift
+            b.width += delta
+        _set_text(box, text)
+    moved = {id(b) for b in inline} | ({id(leader)} if leader is not None else set())
+    page.links[:] = [(kind, target, rectangle_aabb(None, *b.hit_area()) if id(b) in moved else rectangle, b)
+                     for kind, target, rectangle, b in page.links]
+    return True
+
+
+def _only_blocks(chain, cell, line) -> bool:
+    """Whether only block boxes lie between ``cell`` and ``line`` in ``chain``."""
+    from weasyprint.formatting_structure import boxes
+
+    between = chain[chain.index(cell) + 1: chain.index(line)]
+    return all(isinstance(b, boxes.BlockBox) for b in between)
+
+
 def write_page_references(document, pages: dict[str, int]) -> list[str]:
     """Write the real page numbers into this part's laid-out page references (``data-page``: written in
-    from a guess). Returns the link targets whose real number sets to another width than the guess: the part
-    must then be laid out again with the real numbers."""
+    from a guess). Returns the link targets whose real number sets to another width than the guess where
+    that width could change the layout (_absorb_width): the part must then be laid out again with the real
+    numbers."""
     refs: dict[int, tuple] = {}
     for page in document.pages:
-        stack = [page._page_box]
+        stack = [(page._page_box, [page._page_box])]
         while stack:
-            b = stack.pop()
+            b, chain = stack.pop()
             tag = getattr(b, "element_tag", None) or ""
             element = getattr(b, "element", None)
             if tag.endswith("::after") and element is not None and element.get("data-page"):
-                refs.setdefault(id(element), (element, []))[1].extend(_text_boxes(b))
+                for leaf in _leaves(b):
+                    if isinstance(getattr(leaf, "text", None), str):
+                        refs.setdefault(id(element), (element, []))[1].append((page, [*chain, *_path(b, leaf)[1:]]))
                 continue
-            stack.extend(reversed(getattr(b, "children", ())))
+            stack.extend((c, [*chain, c]) for c in reversed(getattr(b, "children", ())))
     wider = []
     for element, texts in refs.values():
         href = element.get("href") or ""
@@ -94,16 +189,28 @@ def write_page_references(document, pages: dict[str, int]) -> list[str]:
         new = str(pages[target])
         if new == old:
             continue
-        last = texts[-1] if texts else None
+        page, chain = texts[-1] if texts else (None, None)
+        last = chain[-1] if chain else None
         if last is None or not last.text.endswith(old):
             wider.append(target)
             continue
         text = last.text[: len(last.text) - len(old)] + new
-        if abs(_natural_width(text, last.style) - _natural_width(last.text, last.style)) > 1e-6:
+        if abs(_natural_width(text, last.style) - _natural_width(last.text, last.style)) <= 1e-6:
+            _set_text(last, text)
+        elif not _absorb_width(chain, text, page):
             wider.append(target)
-            continue
-        _set_text(last, text)
     return wider
+
+
+def _path(top, leaf) -> list:
+    """The boxes from ``top`` (inclusive) down to ``leaf``."""
+    stack = [(top, [top])]
+    while stack:
+        b, chain = stack.pop()
+        if b is leaf:
+            return chain
+        stack.extend((c, [*chain, c]) for c in getattr(b, "children", ()))
+    return [top, leaf]
 
 
 class MarginBoxes:
