@@ -269,3 +269,20 @@ def test_a_cut_the_layout_does_not_keep_falls_back_to_one_piece(tmp_path):
     messages: list[str] = []
     assert chunkrender.render(html, tmp_path, [], processes=2, log=messages.append, forced={"ch3"}) is None
     assert messages == ["briefing: rendering in one piece (a part does not start on a new page)"]
+
+
+@pytest.mark.slow
+def test_a_part_that_starts_below_another_parts_heading_nests_in_the_outline(tmp_path):
+    """Chapters 4–6 have no heading of their own level: their sections' bookmarks belong under chapter 3's
+    heading in one render, even when a part starts with one of them."""
+    from borderwar_report.documents import flow
+
+    html = sample_html(xrefs=False)
+    for i in (4, 5, 6):
+        html = html.replace(f"<h1>Chapter {i}</h1>", "")
+    cut_at = [p.first_chapter for p in chunks.plan(flow.apply(html, ()), 2) or []]
+    assert set(cut_at) & {"ch4", "ch5", "ch6"}, cut_at
+    one, parts, _ = _render_both(tmp_path, html)
+    a, b = pypdf.PdfReader(io.BytesIO(one)), pypdf.PdfReader(io.BytesIO(parts["pdf"]))
+    assert any(depth == 1 and title.startswith("Section 5") for depth, title, _ in _outline(a))
+    assert _outline(a) == _outline(b)

@@ -415,7 +415,8 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
         with _pool_fonts_hook(conn):
             drawn = pdf.draw(document, options)
         drawn = pdftags.finish(drawn, outline=False)
-        conn.send(("pdf", drawn, pdf.embedded_fonts(document), collector.messages, refused, relaid))
+        conn.send(("pdf", drawn, pdf.embedded_fonts(document), collector.messages, refused, relaid,
+                   [(list(page.bookmarks), page.height) for page in document.pages]))
     except _Abandon as exc:
         conn.send(("abandoned", repr(exc.args)))
     except BaseException:  # reported; the parent renders in one piece and shows the real error there
@@ -569,7 +570,8 @@ def _render_once(html, base_dir, allowed_roots, pdf_variant, attachments, previo
         drawn = [_receive(conn, "pdf") for conn in conns]
         if any(m is None for m in drawn):
             return give_up("a part failed to draw")
-        merged = pdfmerge.merge([m[1] for m in drawn], [sorted(set(p.foreign)) for p in parts])
+        merged = pdfmerge.merge([m[1] for m in drawn], [sorted(set(p.foreign)) for p in parts],
+                                [page for m in drawn for page in m[6]])
         return {"pdf": merged, "warnings": [w for m in drawn for w in m[3]],
                 "refused": [r for m in drawn for r in m[4]], "anchors": anchors, "fills": fills,
                 "run_on": run_on | shared, "used_fonts": sorted({f for m in drawn for f in m[2]}),

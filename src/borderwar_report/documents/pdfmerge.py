@@ -4,8 +4,8 @@ With pikepdf (qpdf). The parts' pages follow one another; then the pieces each p
 made one:
 - **the tag tree**: one Document element holding every part's elements, one parent tree numbered as
   WeasyPrint numbers it (page i is key i, the link annotations follow the last page);
-- **the bookmarks**: the parts' outlines in order, their destinations on the merged pages, then made
-  unique as pdftags.finish does;
+- **the bookmarks**: made again from every page's bookmarks by WeasyPrint's own rule (so a part that
+  starts below another part's heading nests as in one render), then made unique as pdftags.finish does;
 - **the named destinations** that the links point to: each anchor's from the part that holds it (a part
   holds an empty stand-in for every link target in another part, so that WeasyPrint writes those links);
 - **the fonts**: the parts embed the same subset of each font (they pool their glyphs before embedding), so
@@ -31,61 +31,55 @@ def _flat_nums(tree) -> list[tuple[int, object]]:
     return sorted(out, key=lambda item: item[0])
 
 
-def _outline_items(pdf, pages: dict) -> list[tuple]:
-    """(title, page index, destination tail, closed, children) for each bookmark, in order."""
-    import pikepdf
+def bookmark_tree(pages: list[tuple[list, float]]) -> list:
+    """The outline of the whole document from each page's bookmarks (``Page.bookmarks``: level, label, point,
+    state) and height, by WeasyPrint's own rule (``make_page_bookmark_tree``, as ``Document.make_bookmark_tree``
+    calls it): a part that starts below a heading of another part nests as it would in one render."""
+    from types import SimpleNamespace
 
-    outlines = pdf.Root.get("/Outlines")
-    if outlines is None or "/First" not in outlines:
-        return []
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
 
-    def read(first) -> list[tuple]:
-        items, item = [], first
-        while item is not None:
-            dest = item.get("/Dest")
-            if dest is None and "/A" in item:
-                dest = item.A.get("/D")
-            page = pages.get(dest[0].objgen) if isinstance(dest, pikepdf.Array) and len(dest) else None
-            tail = list(dest[1:]) if page is not None else []
-            closed = int(item.get("/Count", 0)) < 0
-            children = read(item.First) if "/First" in item else []
-            items.append((str(item.get("/Title", "")), page, tail, closed, children))
-            item = item.get("/Next")
-        return items
-
-    return read(outlines.First)
+    root: list = []
+    skipped: list = []
+    last_by_depth, previous = [root], 0
+    for number, (bookmarks, height) in enumerate(pages):
+        page = SimpleNamespace(bookmarks=bookmarks, height=height)
+        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number,
+                                           Matrix(a=0.75, d=-0.75, f=height * 0.75))
+    return root
 
 
-def _write_outline(pdf, items: list[tuple]) -> None:
+def _write_outline(pdf, tree: list) -> None:
+    """The outline as WeasyPrint writes it (pdf/anchors.add_outlines), from a bookmark tree."""
     import pikepdf
 
     if "/Outlines" in pdf.Root:
         del pdf.Root["/Outlines"]
-    if not items:
+    if not tree:
         return
     page_objects = [p.obj for p in pdf.pages]
 
     def write(entries, parent) -> tuple[list, int]:
         made, count = [], len(entries)
-        for title, page, tail, closed, children in entries:
-            node = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(title)))
-            if page is not None:
-                node.Dest = pikepdf.Array([page_objects[page], *tail])
+        for label, (page, x, y), children, state in entries:
+            node = pdf.make_indirect(pikepdf.Dictionary(
+                Title=pikepdf.String(label), Dest=pikepdf.Array([page_objects[page], pikepdf.Name.XYZ, x, y, 0])))
             kids, kid_count = write(children, node)
-            node.Count = -kid_count if closed else kid_count
-            if not closed:
+            node.Count = -kid_count if state == "closed" else kid_count
+            if state != "closed":
                 count += kid_count
-            if kids:
-                node.First, node.Last = kids[0], kids[-1]
             if made:
                 node.Prev = made[-1]
                 made[-1].Next = node
+            if kids:
+                node.First, node.Last = kids[0], kids[-1]
             node.Parent = parent
             made.append(node)
         return made, count
 
-    root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
-    tops, count = write(items, root)
+    root = pdf.make_indirect(pikepdf.Dictionary())
+    tops, count = write(tree, root)
     root.First, root.Last, root.Count = tops[0], tops[-1], count
     pdf.Root.Outlines = root
 
@@ -113,9 +107,9 @@ def _dests(pdf, pages: dict, skip: set[str]) -> list[tuple[str, int, list]]:
     return out
 
 
-def merge(parts: list[bytes], stand_ins: list[list[str]]) -> bytes:
+def merge(parts: list[bytes], stand_ins: list[list[str]], bookmarks: list[tuple[list, float]]) -> bytes:
     """The parts (PDF bytes, in order) as one PDF. ``stand_ins[i]``: the anchors part i holds only as a
-    stand-in for a link target in another part."""
+    stand-in for a link target in another part; ``bookmarks``: every page's bookmarks and height (bookmark_tree)."""
     import pikepdf
 
     from borderwar_report.documents.pdftags import save, unique_outline
@@ -124,10 +118,9 @@ def merge(parts: list[bytes], stand_ins: list[list[str]]) -> bytes:
     base = sources[0]
     counts = [len(src.pages) for src in sources]
     offsets = [sum(counts[:i]) for i in range(len(sources))]
-    outline, dests, trees = [], {}, []
+    dests, trees = {}, []
     for src, offset, skip in zip(sources, offsets, stand_ins, strict=True):
         local = {p.obj.objgen: offset + i for i, p in enumerate(src.pages)}
-        outline.extend(_outline_items(src, local))
         for name, page, tail in _dests(src, local, set(skip)):
             dests.setdefault(name, (page, tail))
     # (Read before the pages move: outline and destinations refer to the parts' own page objects.)
@@ -206,6 +199,6 @@ def merge(parts: list[bytes], stand_ins: list[list[str]]) -> bytes:
             base.Root.Names = pikepdf.Dictionary()
         base.Root.Names.Dests = base.make_indirect(pikepdf.Dictionary(Names=array))
 
-    _write_outline(base, outline)
+    _write_outline(base, bookmark_tree(bookmarks))
     unique_outline(base)
     return save(base, pack=True)
