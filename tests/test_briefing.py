@@ -281,23 +281,29 @@ def test_charts_are_vectors_when_the_charts_exist(shipped):
 
 
 @pytest.mark.slow
-def test_same_inputs_give_the_same_bytes(shipped, tmp_path):
+def test_same_inputs_give_the_same_bytes(shipped, tmp_path, monkeypatch):
     """The briefing typeset again with the last build's page map and chapter-end decisions (one layout, where
-    the session build, from scratch, needed several) is the same file. Two builds from scratch give the same
-    bytes: test_build, with the mini data; charts drawn twice: test_charts."""
+    the session build, from scratch, needed several) is the same file. Laid out in parts (the briefing step
+    alone has the second core), twice, it is the same file both times, with the same pages. Two builds from
+    scratch give the same bytes: test_build, with the mini data; charts drawn twice: test_charts."""
     from borderwar_report.documents import chunkrender
 
-    out, _, _, _, _ = shipped
+    out, reader, _, _, _ = shipped
+    monkeypatch.setenv("BORDERWAR_SERIAL", "1")  # one piece, as the session's full build on two cores
     again = tmp_path / "again"
     log = briefing_beside_charts_of(out, again, caches=True)
-    if chunkrender.workers() > 1:  # laid out in parts at once, every page number from the map
-        assert "pages laid out in" in log
-        assert "(0 laid out again" in log
-    else:
-        assert "; 1 layout(s)" in log
-        assert "page references from map\n" in log
+    assert "; 1 layout(s)" in log
+    assert "page references from map\n" in log
     assert (again / "briefing.pdf").read_bytes() == (out / "briefing.pdf").read_bytes()
     assert (again / "briefing.html").read_bytes() == (out / "briefing.html").read_bytes()
+    monkeypatch.delenv("BORDERWAR_SERIAL")
+    if chunkrender.workers() < 2:
+        return
+    first, second = tmp_path / "parts-1", tmp_path / "parts-2"
+    logs = [briefing_beside_charts_of(out, first, caches=True), briefing_beside_charts_of(out, second, caches=True)]
+    assert all("pages laid out in" in text and "(0 laid out again" in text for text in logs)
+    assert (first / "briefing.pdf").read_bytes() == (second / "briefing.pdf").read_bytes()
+    assert pdf_text(pypdf.PdfReader(first / "briefing.pdf")) == pdf_text(reader)
 
 
 def test_letter_and_archival_variant_carry_the_data(shipped_letter):

@@ -67,6 +67,7 @@ class BuildContext:
     charts: dict = field(default_factory=dict)  # filled by the charts step (or read back from charts/index.json)
     keys: dict = field(default_factory=dict)  # the plan's fingerprint ("chart_env": what charts are keyed on)
     previous_outputs: dict = field(default_factory=dict)  # the last manifest's outputs (sha256 of each file)
+    side_processes: int = 0  # processes running other steps beside the main chain (the briefing's cores are fewer)
 
 
 @dataclass
@@ -223,6 +224,8 @@ def _run_steps(ctx: BuildContext, todo: list[str]) -> None:
     helper = _start_side_steps(ctx, side) if side and main and _can_fork() else None
     if helper is None:
         main = [s for s in STEPS if s in todo]
+    else:
+        ctx.side_processes = 1
     try:
         for step in main:
             _check_not_interrupted()
