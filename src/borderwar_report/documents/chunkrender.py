@@ -355,11 +355,18 @@ class _Abandon(Exception):
 
 
 def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, base_dir, allowed_roots,
-                  pdf_variant, attachments) -> None:
+                  pdf_variant, attachments, longest: bool = True) -> None:
     """One part, in its own process: lay out, report, write the real page numbers, draw, pool the fonts,
-    send the PDF. Never returns (the process ends without tearing down its heap)."""
+    send the PDF. Never returns (the process ends without tearing down its heap). ``longest``: the part
+    that sets the wall time; the others yield the processor to it (there are more parts than cores)."""
+    import gc
     import logging
     import traceback
+
+    gc.disable()  # as render_pdf: layout allocates many short-lived boxes; the process ends without collecting
+    if not longest:
+        with contextlib.suppress(OSError):
+            os.nice(10)
 
     from borderwar_report.documents import pagerefs, pdf, pdftags, reflow
 
@@ -487,6 +494,7 @@ def _render_once(html, base_dir, allowed_roots, pdf_variant, attachments, previo
         return None
     guesses = guess_pages(html, previous_pages or {})
     context = multiprocessing.get_context("fork")
+    longest = max(parts, key=lambda p: len(p.html))
     procs, conns = [], []
 
     def say(message: str) -> None:
@@ -503,7 +511,7 @@ def _render_once(html, base_dir, allowed_roots, pdf_variant, attachments, previo
             mine, theirs = context.Pipe()
             proc = context.Process(target=_part_process, daemon=True, name=f"borderwar-briefing-part-{part.index}",
                                    args=(part, part.html, guesses, theirs, base_dir, allowed_roots, pdf_variant,
-                                         attachments if part.index == 0 else ()))
+                                         attachments if part.index == 0 else (), part is longest))
             proc.start()
             theirs.close()
             procs.append(proc)
