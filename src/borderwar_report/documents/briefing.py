@@ -7,7 +7,6 @@ staging folder.
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from borderwar_report.core.errors import RenderError
 from borderwar_report.core.files import write_atomic
 from borderwar_report.documents import flow
 from borderwar_report.documents.pagerefs import INTERNAL_LINK as _INTERNAL_LINK
-from borderwar_report.documents.pagerefs import stamp_page_numbers
+from borderwar_report.documents.pagerefs import link_targets, stamp_page_numbers
 
 TEMPLATE = "briefing.html.j2"
 STYLESHEET = "briefing.css"
@@ -204,7 +203,7 @@ def render_in_parts(html: str, saved, page_map: dict, ctx, allowed_roots, varian
         ctx.log.detail(f"briefing: rendering in one piece (parts failed: {type(exc).__name__}: {exc})")
         return None
     if parts is not None:
-        parts["targets"] = {htmllib.unescape(m.group(2)) for m in _INTERNAL_LINK.finditer(html)}
+        parts["targets"] = link_targets(html)
     return parts
 
 

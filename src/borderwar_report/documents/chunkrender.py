@@ -33,25 +33,14 @@ from dataclasses import dataclass
 from borderwar_report.documents import flow
 from borderwar_report.documents.chunks import FORCED, Part, css_of, forced_breaks, guess_pages, plan, workers
 from borderwar_report.documents.chunks import supported as chunks_supported
-from borderwar_report.documents.pagerefs import INTERNAL_LINK as _INTERNAL_LINK
 from borderwar_report.documents.pagerefs import PAGE_REF as _PAGE_REF
+from borderwar_report.documents.pagerefs import link_targets
 
 _ID = re.compile(r'\sid="([^"]+)"')
 MAX_ATTEMPTS = 3  # cuts tried before the briefing is rendered in one piece (a cut where a chapter runs on)
 
 
 # --- Page numbers written into laid-out boxes ------------------------------------------------------------
-
-
-def _text_boxes(box):
-    from weasyprint.formatting_structure import boxes
-
-    stack = [box]
-    while stack:
-        b = stack.pop()
-        if isinstance(b, boxes.TextBox):
-            yield b
-        stack.extend(reversed(getattr(b, "children", ())))
 
 
 def _natural_width(text: str, style) -> float:
@@ -462,7 +451,7 @@ def render(html: str, base_dir, allowed_roots, *, pdf_variant=None, attachments=
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     ids = {htmllib.unescape(x) for x in _ID.findall(html)}
-    targets = {htmllib.unescape(m.group(2)) for m in _INTERNAL_LINK.finditer(html)}
+    targets = link_targets(html)
     if not targets <= ids:
         return None  # a link to nowhere: only target-counter knows what (not) to print
     if forced is None and processes > 1 and chunks_supported(html):
