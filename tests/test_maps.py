@@ -635,3 +635,35 @@ def test_the_detail_tool_boxes_every_battlefield_view_with_a_margin():
     assert all(G.covers(bounds, v) for v in views if v[1] - v[0] < 1)
     assert not G.covers(bounds, views[2])
     assert tool._pieces(boxes[1]) == [(-180.0, -179.8, 64.95, 65.15), (179.8, 180.0, 64.95, 65.15)]
+
+
+def test_a_border_is_split_where_it_runs_along_a_river():
+    from borderwar_report.charts.locator import split_along
+
+    river = np.array([[0.0, 1.0], [1.0, 1.0], [2.0, 1.0], [3.0, 1.0]])
+    border = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0], [2.0, 2.0]])
+    free, along = split_along([border], [river], 0.1)
+    assert [p.tolist() for p in along] == [[[0.0, 1.0], [1.0, 1.0], [2.0, 1.0]]]
+    assert [p.tolist() for p in free] == [[[0.0, 0.0], [0.0, 1.0]], [[2.0, 1.0], [2.0, 2.0]]]
+    assert split_along([border], [], 0.1) == ([border], [])
+
+
+def test_a_river_that_is_a_border_keeps_the_keys_river_colour(tmp_path):
+    """The Tumen is the border on the Khasan map: the river is drawn in the key's colour over a wider
+    dashed border, not under the border's dashes (which grey it into neither symbol)."""
+    from borderwar_report.charts import render_details
+    from borderwar_report.charts.locator import BORDER, RIVER
+
+    shipped = load_dataset(ROOT / "data")
+    proj = Project(ROOT / "data", packaged("templates"), tmp_path)
+    svg = render_details(shipped, proj, "print", ("svg",),
+                         only={"detail-lake-khasan-1938"})["detail-lake-khasan-1938"]["data"]["svg"]
+    svg = svg.decode() if isinstance(svg, bytes) else svg
+    map_part = svg[:svg.index('id="legend')] if 'id="legend' in svg else svg
+    strokes = [(m.start(), float(m.group(2))) for m in
+               re.finditer(r"stroke: (#[0-9a-f]{6}); stroke-width: ([0-9.]+)", map_part)
+               if m.group(1) == BORDER.lower()]
+    rivers = [m.start() for m in re.finditer(rf"stroke: {RIVER.lower()}; stroke-width", map_part)]
+    assert rivers and strokes
+    wide = [at for at, width in strokes if width > 1.0]  # the border along the river, as a casing
+    assert wide and max(wide) < min(rivers)  # ... drawn before (under) the river

@@ -618,15 +618,48 @@ def _base_map(ax, base, preset, view, map_w, events=()):
     if river_polys:
         add_shape(ax, PathPatch(MPath.make_compound_path(*river_polys), facecolor=SEA, edgecolor=RIVER,
                                lw=0.3 * sc, zorder=2))
-    for lines, colour, lw, ls, z in ((rivers["minor"], RIVER, 0.35, "-", 2), (rivers["main"], RIVER, 0.7, "-", 2),
-                                     (layers["coast"], COAST, 0.4, "-", 3),
-                                     (layers["border"], BORDER, 0.6, (0, (4, 2)), 3)):
+    # Borders often run along rivers (the same vertices in both layers): a dashed border over a river
+    # greys it into neither symbol. There the river goes on top, keeping the key's colour, over a wider
+    # dash whose ends show at its sides, as atlases draw it; elsewhere borders cross lakes over their fill.
+    free_border, along_main = split_along(layers["border"], rivers["main"], 2 * tol)
+    free_border, along_minor = split_along(free_border, rivers["minor"], 2 * tol)
+    for lines, colour, lw, ls, z in ((along_main, BORDER, 0.7 + 0.8, (0, (2.5, 1.5)), 2.4),
+                                     (along_minor, BORDER, 0.35 + 0.7, (0, (3, 2)), 2.4),
+                                     (free_border, BORDER, 0.6, (0, (4, 2)), 2.4),
+                                     (rivers["minor"], RIVER, 0.35, "-", 2.6), (rivers["main"], RIVER, 0.7, "-", 2.6),
+                                     (layers["coast"], COAST, 0.4, "-", 3)):
         kept = [t for t in (thin(line, tol) for line in lines) if len(t) > 1 and _visible(t, tol)]
         patch = _polyline_patch([[tuple(p) for p in line] for line in kept], colour, lw * sc, ls, z)
         if patch is not None:
             add_shape(ax, patch)
     layers["drawn"] = {"lake": drawn_lakes, "river": drawn_rivers}  # what the map shows (names go on these)
     return layers
+
+
+def split_along(lines, others, tol: float) -> tuple[list, list]:
+    """``lines`` cut into the stretches away from ``others`` and those running along them (both ends of a
+    segment within about ``tol`` of a vertex of ``others``), as two lists of (n, 2) arrays."""
+    import numpy as np
+
+    if not others or tol <= 0:
+        return list(lines), []
+    cells = set()
+    for other in others:
+        for cx, cy in np.floor(np.asarray(other, dtype=float) / tol).astype(np.int64).tolist():
+            cells.update((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+    free, along = [], []
+    for line in lines:
+        line = np.asarray(line, dtype=float)
+        if len(line) < 2:
+            continue
+        near = np.array([(cx, cy) in cells for cx, cy in np.floor(line / tol).astype(np.int64).tolist()])
+        seg_along = near[:-1] & near[1:]
+        start = 0
+        for i in range(1, len(seg_along) + 1):  # runs of segments of one kind, sharing their end vertices
+            if i == len(seg_along) or seg_along[i] != seg_along[start]:
+                (along if seg_along[start] else free).append(line[start:i + 1])
+                start = i
+    return free, along
 
 
 def thin(line, tol: float):
