@@ -350,6 +350,7 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
     that sets the wall time; the others yield the processor to it (there are more parts than cores)."""
     import gc
     import logging
+    import time
     import traceback
 
     gc.disable()  # as render_pdf: layout allocates many short-lived boxes; the process ends without collecting
@@ -384,8 +385,10 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
                             part.first_chapter is None or _first_chapter_forced(document, part.first_chapter))
             return document, report
 
+        clock = [("start", time.perf_counter())]
         margins = MarginBoxes()
         document, report = lay_out({})
+        clock.append(("laid out", time.perf_counter()))
         conn.send(("layout", report))
         reply = conn.recv()
         if reply[0] != "numbers":
@@ -407,10 +410,16 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
         reply = conn.recv()
         if reply[0] != "strings":
             raise _Abandon(reply)
+        clock.append(("numbered", time.perf_counter()))
         margins.remake(document, offset, total, reply[1])
         with _pool_fonts_hook(conn):
             drawn = pdf.draw(document, options)
+        clock.append(("drawn", time.perf_counter()))
         drawn = pdftags.finish(drawn, outline=False)
+        clock.append(("tagged", time.perf_counter()))
+        if os.environ.get("BORDERWAR_DEBUG_PARTS"):  # where a part's time goes (seconds from its start)
+            print(f"part {part.index} ({report.pages} pages):",
+                  ", ".join(f"{name} {t - clock[0][1]:.2f}" for name, t in clock[1:]), flush=True)
         conn.send(("pdf", drawn, pdf.embedded_fonts(document), collector.messages, refused, relaid,
                    [(list(page.bookmarks), page.height) for page in document.pages]))
     except _Abandon as exc:
@@ -421,6 +430,19 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
     finally:
         conn.close()
         os._exit(0)
+
+
+def _debug_clock():
+    """With BORDERWAR_DEBUG_PARTS set, a function that prints the seconds since it was made beside a label."""
+    import time
+
+    start = time.perf_counter()
+
+    def mark(label: str) -> None:
+        if os.environ.get("BORDERWAR_DEBUG_PARTS"):
+            print(f"parent: {label} {time.perf_counter() - start:.2f}", flush=True)
+
+    return mark
 
 
 def _send(conn, message) -> None:
@@ -495,6 +517,7 @@ def _render_once(html, base_dir, allowed_roots, pdf_variant, attachments, previo
         for conn in conns:
             _send(conn, ("abandon",))
 
+    debug = _debug_clock()
     try:
         for part in parts:
             mine, theirs = context.Pipe()
@@ -505,7 +528,9 @@ def _render_once(html, base_dir, allowed_roots, pdf_variant, attachments, previo
             theirs.close()
             procs.append(proc)
             conns.append(mine)
+        debug("forked")
         layouts = [_receive(conn, "layout") for conn in conns]
+        debug("laid out")
         problem = None
         if any(m is None for m in layouts):
             problem = "a part failed to lay out"
@@ -564,11 +589,14 @@ def _render_once(html, base_dir, allowed_roots, pdf_variant, attachments, previo
                 pooled[1].update(widths)
         for conn, (_, mine) in zip(conns, fonts, strict=False):
             conn.send(("fonts", {key: union[key] for key in mine}))
+        debug("fonts pooled")
         drawn = [_receive(conn, "pdf") for conn in conns]
         if any(m is None for m in drawn):
             return give_up("a part failed to draw")
+        debug("drawn")
         merged = pdfmerge.merge([m[1] for m in drawn], [sorted(set(p.foreign)) for p in parts],
                                 [page for m in drawn for page in m[6]])
+        debug("merged")
         return {"pdf": merged, "warnings": [w for m in drawn for w in m[3]],
                 "refused": [r for m in drawn for r in m[4]], "anchors": anchors, "fills": fills,
                 "run_on": run_on | shared, "used_fonts": sorted({f for m in drawn for f in m[2]}),
