@@ -20,6 +20,9 @@ parent at three meeting points:
 
 When any check fails, or a process fails, ``render`` returns None and the caller renders the briefing in one
 piece: the parts can only change how fast it is made. Tests compare the merged file with one render.
+
+Why this file is long: the parent's side and the parts' side of the three meeting points are one protocol,
+each message sent on one side and received on the other; split in two files, neither half reads alone.
 """
 
 from __future__ import annotations
@@ -377,7 +380,7 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
                 raise _Abandon(("stamp",))
             taken: set[str] = set()
             with margins:
-                document = pdf.lay_out(stamped, base_dir, fetcher, options, taken)
+                document = pdf.lay_out(stamped, base_dir, fetcher, options, taken, final=part.last)
             boxes = [p._page_box for p in document.pages]
             anchors = {a: n for a, n in pdf.anchors_of(document).items() if a not in placeholders}
             report = Layout(len(document.pages), anchors, flow.page_fills(document), reflow.page_spans(boxes, chapters),
