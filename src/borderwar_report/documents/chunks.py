@@ -48,6 +48,7 @@ class Part:
     footnotes_before: int  # footnotes in the parts before this one, by the HTML
     footnotes: int  # footnotes in this part, by the HTML
     foreign: list[str] = field(default_factory=list)  # link targets in other parts
+    last: bool = True  # the part that ends the document
 
 
 def workers() -> int:
@@ -197,6 +198,8 @@ def plan(html: str, processes: int, run_on=(), forced: set[str] | None = None) -
         out.append(Part(i, head + opening + siblings + html[start:b] + holder + tail, firsts[i], before, notes,
                         foreign))
         before += notes
+    for part in out[:-1]:
+        part.last = False
     return out
 
 

@@ -6,13 +6,14 @@ is, so the briefing is laid out, measured, and the rule applied:
 
 - **run-on**: when a chapter of more than one page ends with a tail filling under :data:`SHORT_TAIL` of its
   last page's text area, the next chapter starts below the tail (class ``run-on``) instead of on a new page.
+  The last chapter, which nothing follows, runs on itself below the chapter before it when its own last
+  page is such a tail.
 
 reflow.py applies it inside the same WeasyPrint layout; where it cannot, the document is laid out again
 with the class. Each pass only adds decisions further down the document (a run-on changes nothing above
 it), so at most :data:`MAX_PASSES` layouts settle it. The decisions are kept with the HTML's digest: a
-rebuild of the same HTML reuses them without measuring again. (The last chapter, which nothing can follow,
-is not set tighter to pull a short tail back: that cost a whole second layout; the bibliography is set
-compact from the start instead.)
+rebuild of the same HTML reuses them without measuring again. (The last chapter is not set tighter to pull
+a short tail back: that cost a whole second layout; the bibliography is set compact from the start instead.)
 """
 
 from __future__ import annotations
@@ -90,13 +91,15 @@ def running_heads(html: str) -> dict[str, tuple[str, str]]:
             for m, heading, title, previous in _chapter_headings(html) if heading is not None and previous}
 
 
-def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=(), shared=()) -> set[str]:
+def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_on=(), shared=(),
+           final: bool = True) -> set[str]:
     """The chapters to run on after one layout: the given ones with those this layout calls for.
 
     ``starts``: chapter id → page (1 = first) where it starts; ``fills``: per page, the share of the text
     area down to the lowest thing printed in it (footnotes not counted); ``shared``: the chapters that
     already start on the page where the one before them ends (the stylesheet runs them on: the phases of
-    the narrative), which take the joined running head as well (reflow.sharing)."""
+    the narrative), which take the joined running head as well (reflow.sharing). ``final``: the pages end
+    the document (not so for a part of it: chunks.py), so its last chapter may run on to pull its tail back."""
     run_on = set(run_on) | (set(shared) & set(chapters))
     placed = [c for c in chapters if c in starts]
     for chapter, following in zip(placed, placed[1:], strict=False):
@@ -105,6 +108,12 @@ def decide(chapters: list[str], starts: dict[str, int], fills: list[float], run_
             continue  # already runs on, or the chapter has one page (it may end anywhere)
         if fills[last - 1] < SHORT_TAIL:
             run_on.add(following)
+    # Nothing follows the last chapter to run on below its short tail: it runs on itself, below the tail of
+    # the chapter before, which pulls its own tail back by the room that page had left.
+    if final and len(placed) > 1 and fills:
+        final = placed[-1]
+        if final not in run_on and starts[final] < len(fills) and fills[-1] < SHORT_TAIL:
+            run_on.add(final)
     return run_on
 
 

@@ -293,14 +293,14 @@ def render_options(fetcher, pdf_variant: str | None = None, attachments=()) -> d
             "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
 
 
-def lay_out(html: str, base_dir: Path, fetcher, options: dict, run_on: set | None = None):
+def lay_out(html: str, base_dir: Path, fetcher, options: dict, run_on: set | None = None, final: bool = True):
     """The WeasyPrint document of ``html``, laid out (with the project's layout hooks), not yet drawn."""
     import weasyprint
 
     from borderwar_report.documents import reflow
 
     source = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/", url_fetcher=fetcher)
-    run_ons = reflow.inline_run_on(html, run_on) if run_on is not None else contextlib.nullcontext()
+    run_ons = reflow.inline_run_on(html, run_on, final) if run_on is not None else contextlib.nullcontext()
     with run_ons, footnote_carry_hook():
         return source.render(**options)
 

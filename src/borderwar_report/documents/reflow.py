@@ -4,12 +4,14 @@ flow.py decides from laid-out pages, and laying the whole briefing out a second 
 cost about a third of a cold briefing. WeasyPrint 70 already lays out again only what changes when a
 ``target-counter`` number moves: ``layout_document`` loops over ``make_all_pages``, which keeps every page
 whose starting state is unchanged and remakes a page marked ``content_changed`` and those after it. This
-hook uses that loop: when the first pass ends, and again whenever a layout has settled (nothing left to
-remake), it measures the pages
-(``flow.decide``), gives each chapter that should run on the style its ``run-on`` class gives it (WeasyPrint's
-own cascade over the document's stylesheets, for that element) and marks the page holding the short tail for
-remaking, and its heading the joined running head flow.py would write. The pages above the tail are kept;
-WeasyPrint lays out the tail page and what follows, and settles the page references as usual.
+hook uses that loop. As soon as a page is made that a chapter opens below the short tail of the one before,
+it gives that chapter the style its ``run-on`` class gives it (WeasyPrint's own cascade over the document's
+stylesheets, for that element), and its heading the joined running head flow.py would write, marks the tail's
+page for remaking and starts the pass again: the pages above the tail are kept, and WeasyPrint lays out the
+tail page and what follows, and settles the page references as usual (deciding at the end of a pass laid
+every page below the first decision out again for each later one: 98 page layouts for a cold 48-page
+briefing, 85 now). When the first pass ends, and whenever a layout has settled (nothing left to remake), the
+pages are measured as a whole as well (``flow.decide``: the last chapter's own tail).
 
 It acts only where that is the same document as the HTML with the class laid out afresh: the class may
 change only the chapter box's own break, margin and padding properties (no inherited property, no display, no
@@ -243,7 +245,7 @@ def resolve_references(context, pages, moved: set[str], known: dict) -> None:
 
 
 @contextlib.contextmanager
-def inline_run_on(html: str, taken: set[str]):
+def inline_run_on(html: str, taken: set[str], final: bool = True):
     """While WeasyPrint renders ``html`` inside this block, chapters that flow.py's rule says should run on are
     run on in the same layout (see the module); their ids are added to ``taken``. Does nothing when the
     stylesheets use ``.run-on`` other than on a chapter's own box."""
@@ -270,11 +272,82 @@ def inline_run_on(html: str, taken: set[str]):
             state["elements"] = {e.get("id"): e for e in html.etree_element.iter() if e.get("id") in wanted}
         return state["elements"]
 
+    def run_on(chapter, context, root_box, html, tail: int) -> bool:
+        """Give ``chapter`` the run-on class in place and mark its predecessor's tail page (index) for
+        remaking; False (state off: flow.lay_out lays out again) where that cannot be done in place."""
+        by_id = elements(html)
+        restyler = state["restyler"] = state["restyler"] or _Restyler(html, context, root_box)
+        join = (lambda: None) if chapter not in heads else None  # no heading: no head to join
+        if chapter in by_id and chapter in heads:
+            section = restyler._box(by_id[chapter])
+            join = section and _heading_strings(section, *heads[chapter])
+        if join is None or not restyler.add_class(by_id[chapter], RUN_ON):
+            state["off"] = True
+            return False
+        join()
+        taken.add(chapter)
+        context.page_maker[tail][-1]["content_changed"] = True
+        return True
+
+    def deciding(context, root_box, html, pages):
+        """make_all_pages, deciding each chapter end as soon as the page after it is made: a chapter that
+        opens that page below a short tail gets its run-on class there and then, and the pass starts again
+        (WeasyPrint keeps the pages above the tail, as between two passes)."""
+        by_id = elements(html)
+        source = list(pages)
+        waiting = list(context.footnotes)  # as layout_document does before each pass
+        deferred: dict[int, tuple[bool, bool]] = {}
+        while True:
+            context.footnotes = list(waiting)
+            made: list = []
+            first: dict[str, int] = {}  # chapter -> index of its first page in this pass
+            restart = False
+            generator = make_all_pages(context, root_box, html, source)
+            for page in generator:
+                index = len(made)
+                made.append(page)
+                here = page_spans([page], chapters)
+                for chapter in chapters:
+                    if chapter in here and chapter not in first:
+                        first[chapter] = index
+                if state["off"] or index < 2:
+                    continue
+                placed = sorted(first, key=first.get)
+                for before, chapter in zip(placed, placed[1:], strict=False):
+                    if first[chapter] != index or before in here:
+                        continue  # not opening this page, or sharing it with the chapter before
+                    if chapter not in by_id or RUN_ON in (by_id[chapter].get("class") or "").split():
+                        continue  # runs on already
+                    tail = index - 1
+                    if tail <= first[before] or flow.box_fills([made[tail]])[0] >= flow.SHORT_TAIL:
+                        continue
+                    if run_on(chapter, context, root_box, html, tail):
+                        restart = True
+                    break
+                if restart:
+                    break
+            if not restart:
+                for index, (changed, wanted) in deferred.items():
+                    remake = context.page_maker[index][-1]
+                    remake["content_changed"] |= changed
+                    remake["pages_wanted"] |= wanted
+                return made
+            generator.close()
+            source = made + source[len(made):]
+            # Pages above the tail waiting to be remade for a page reference are remade once, in the next
+            # pass, not on every restart (the references move again with each run-on further down).
+            for index in range(tail):
+                remake = context.page_maker[index][-1]
+                if remake["content_changed"] or remake["pages_wanted"]:
+                    was = deferred.get(index, (False, False))
+                    deferred[index] = (was[0] or remake["content_changed"], was[1] or remake["pages_wanted"])
+                    remake["content_changed"] = remake["pages_wanted"] = False
+
     def make_pages(context, root_box, html, pages):
         previous = len(pages)
         ignore_page_total(context, previous)
         before = target_pages(context)
-        made = list(make_all_pages(context, root_box, html, pages))
+        made = deciding(context, root_box, html, pages)
         now = target_pages(context)
         moved = {name for name, index in now.items() if before.get(name) != index}
         if moved and context.target_collector.counter_lookup_items:
@@ -286,24 +359,15 @@ def inline_run_on(html: str, taken: set[str]):
             now = {c for c, e in by_id.items() if RUN_ON in (e.get("class") or "").split()}
             spans = page_spans(made, chapters)
             starts = {ident: first for ident, (first, _last) in spans.items()}
-            wanted = flow.decide(chapters, starts, flow.box_fills(made), now, sharing(spans, chapters))
+            wanted = flow.decide(chapters, starts, flow.box_fills(made), now, sharing(spans, chapters), final)
             new = [c for c in chapters if c in wanted - now]
             if new and state["rounds"] >= flow.MAX_PASSES:
                 state["off"] = True
             elif new:
                 state["rounds"] += 1
-                restyler = state["restyler"] = state["restyler"] or _Restyler(html, context, root_box)
-                for chapter in new:
-                    join = (lambda: None) if chapter not in heads else None  # no heading: no head to join
-                    if chapter in by_id and chapter in heads:
-                        section = restyler._box(by_id[chapter])
-                        join = section and _heading_strings(section, *heads[chapter])
-                    if join is None or not restyler.add_class(by_id[chapter], RUN_ON):
-                        state["off"] = True  # flow.lay_out lays out again with the class
+                for chapter in new:  # the tail's page: the one before the chapter's first
+                    if not run_on(chapter, context, root_box, html, starts[chapter] - 2):
                         break
-                    join()
-                    taken.add(chapter)
-                    context.page_maker[starts[chapter] - 2][-1]["content_changed"] = True  # the tail's page
         yield from made
 
     def lay_out_document(html, root_box, context, max_loops=8):
