@@ -353,7 +353,6 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
     that sets the wall time; the others yield the processor to it (there are more parts than cores)."""
     import gc
     import logging
-    import time
     import traceback
 
     gc.disable()  # as render_pdf: layout allocates many short-lived boxes; the process ends without collecting
@@ -388,10 +387,10 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
                             part.first_chapter is None or _first_chapter_forced(document, part.first_chapter))
             return document, report
 
-        clock = [("start", time.perf_counter())]
+        debug = _debug_clock(f"part {part.index}")
         margins = MarginBoxes()
         document, report = lay_out({})
-        clock.append(("laid out", time.perf_counter()))
+        debug("laid out")
         conn.send(("layout", report))
         reply = conn.recv()
         if reply[0] != "numbers":
@@ -413,16 +412,13 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
         reply = conn.recv()
         if reply[0] != "strings":
             raise _Abandon(reply)
-        clock.append(("numbered", time.perf_counter()))
+        debug("numbered")
         margins.remake(document, offset, total, reply[1])
         with _pool_fonts_hook(conn):
             drawn = pdf.draw(document, options)
-        clock.append(("drawn", time.perf_counter()))
+        debug("drawn")
         drawn = pdftags.finish(drawn, outline=False)
-        clock.append(("tagged", time.perf_counter()))
-        if os.environ.get("BORDERWAR_DEBUG_PARTS"):  # where a part's time goes (seconds from its start)
-            print(f"part {part.index} ({report.pages} pages):",
-                  ", ".join(f"{name} {t - clock[0][1]:.2f}" for name, t in clock[1:]), flush=True)
+        debug("tagged")
         conn.send(("pdf", drawn, pdf.embedded_fonts(document), collector.messages, refused, relaid,
                    [(list(page.bookmarks), page.height) for page in document.pages]))
     except _Abandon as exc:
@@ -435,15 +431,16 @@ def _part_process(part: Part, unstamped: str, guesses: dict[str, int], conn, bas
         os._exit(0)
 
 
-def _debug_clock():
-    """With BORDERWAR_DEBUG_PARTS set, a function that prints the seconds since it was made beside a label."""
+def _debug_clock(who: str = "parent"):
+    """With BORDERWAR_DEBUG_PARTS set, a function that prints the seconds since it was made beside a label
+    (where the time of a part, or of the parent between the meeting points, goes)."""
     import time
 
     start = time.perf_counter()
 
     def mark(label: str) -> None:
         if os.environ.get("BORDERWAR_DEBUG_PARTS"):
-            print(f"parent: {label} {time.perf_counter() - start:.2f}", flush=True)
+            print(f"{who}: {label} {time.perf_counter() - start:.2f}", flush=True)
 
     return mark
 
