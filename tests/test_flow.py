@@ -231,6 +231,40 @@ def test_a_run_on_is_decided_on_the_first_pass_with_the_page_references(tmp_path
     _check_page_numbers(result)
 
 
+def test_a_chapter_that_already_flows_takes_the_run_on_class_without_a_page_laid_out_again(tmp_path, monkeypatch):
+    """A chapter a more specific rule already runs on (the phases of a narrative) shares the page where the one
+    before it ends: it takes the run-on class and the joined running head, but the class changes nothing its
+    box lays out by, so no page is made a second time for it (in the shipped briefing: 4 page layouts less)."""
+    import io
+
+    import pypdf
+    import weasyprint.layout.page as wpage
+
+    css = (".x.chapter + .y.chapter { break-before: auto; margin-top: 8mm; }"
+           "h1 { font-size: 10pt; margin: 0; string-set: head content(text); }"
+           "h1[data-head] { string-set: head attr(data-head); } .head-mark { string-set: head attr(data-head); }"
+           "@page { @top-center { content: string(head, first); } }")
+    html = _flow_html(tail_lines=5, extra_css=css)
+    for chapter, title in (("a", "X"), ("b", "Y"), ("c", "Z")):
+        html = html.replace(f'id="{chapter}">', f'id="{chapter}"><h1>{title}</h1>', 1)
+    made = []
+    remake = wpage.remake_page
+    monkeypatch.setattr(wpage, "remake_page", lambda index, *a: made.append(index) or remake(index, *a))
+    result, run_on, passes = _lay_out(html, tmp_path, inline=True)
+    assert (run_on, passes) == ({"b"}, 1)
+    # the second pass remakes the pages whose page references moved (the contents; the page after the
+    # shared one), not the shared page's predecessor for the class (before: [0, 1, 2, 3, 4, 5, 0, 2, 3])
+    assert made == [0, 1, 2, 3, 4, 5, 0, 3], made
+    text = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(result)).pages]
+    shared = next(i for i, t in enumerate(text) if "B0 is a line" in t)
+    assert "A54 is a line" in text[shared]  # b starts on the page where a ends
+    assert "X · Y" in text[shared].splitlines()
+    from borderwar_report.documents.pdf import render_pdf
+
+    monkeypatch.setattr(wpage, "remake_page", remake)  # the HTML with the class from the start, laid out afresh
+    assert result == render_pdf(flow.apply(html, {"b"}), tmp_path, [], anchor_pages={}, page_fills=[])[0]
+
+
 def _footnote_html(note_line: int, page_text: str) -> str:
     """60 lines on A6 (three pages); a long footnote on line ``note_line`` that is carried to the next page,
     and references on the first and third pages only, as ``page_text`` prints them."""

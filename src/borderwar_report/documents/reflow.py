@@ -111,9 +111,10 @@ class _Restyler:
                 stack.extend((child, depth + 1) for child in getattr(box, "children", ()))
         return found[0] if len(found) == 1 and found[0].element_tag == element.tag else None
 
-    def add_class(self, element, name: str) -> bool:
-        """Restyle ``element``'s box as if it had class ``name``; False (and nothing changed) if that would
-        change more than the box's own break, margin and padding."""
+    def add_class(self, element, name: str) -> set[str] | None:
+        """Restyle ``element``'s box as if it had class ``name``: the properties that changed (empty where a
+        more specific rule already sets them), or None (and nothing changed) if that would change more than
+        the box's own break, margin and padding."""
         from math import inf
 
         from weasyprint.css import declaration_precedence, find_style_attributes, preprocess_declarations
@@ -131,7 +132,7 @@ class _Restyler:
             element.set("class", old_class)
             wrapper.__dict__.pop("classes", None)  # cssselect2 caches an element's classes
             style_for._computed_styles[(element, None)] = old_style
-            return False
+            return None
 
         element.set("class", f"{old_class} {name}".strip())
         wrapper.__dict__.pop("classes", None)
@@ -170,7 +171,7 @@ class _Restyler:
         if changed - _MAY_CHANGE:
             return undo()
         box.style = new_style
-        return True
+        return changed
 
 
 def _heading_strings(section_box, own: str, joined: str):
@@ -272,20 +273,24 @@ def inline_run_on(html: str, taken: set[str], final: bool = True):
             state["elements"] = {e.get("id"): e for e in html.etree_element.iter() if e.get("id") in wanted}
         return state["elements"]
 
-    def run_on(chapter, context, root_box, html, tail: int) -> bool:
+    def run_on(chapter, context, root_box, html, tail: int) -> bool | None:
         """Give ``chapter`` the run-on class in place and mark its predecessor's tail page (index) for
-        remaking; False (state off: flow.lay_out lays out again) where that cannot be done in place."""
+        remaking: True, or False where the class changes nothing the layout uses (no page to remake); None
+        (state off: flow.lay_out lays out again) where that cannot be done in place."""
         by_id = elements(html)
         restyler = state["restyler"] = state["restyler"] or _Restyler(html, context, root_box)
         join = (lambda: None) if chapter not in heads else None  # no heading: no head to join
         if chapter in by_id and chapter in heads:
             section = restyler._box(by_id[chapter])
             join = section and _heading_strings(section, *heads[chapter])
-        if join is None or not restyler.add_class(by_id[chapter], RUN_ON):
+        changed = None if join is None else restyler.add_class(by_id[chapter], RUN_ON)
+        if changed is None:
             state["off"] = True
-            return False
+            return None
         join()
         taken.add(chapter)
+        if not changed:  # the box lays out as before (a phase already flows); the joined head reaches its
+            return False  # page without a remake
         context.page_maker[tail][-1]["content_changed"] = True
         return True
 
@@ -366,7 +371,7 @@ def inline_run_on(html: str, taken: set[str], final: bool = True):
             elif new:
                 state["rounds"] += 1
                 for chapter in new:  # the tail's page: the one before the chapter's first
-                    if not run_on(chapter, context, root_box, html, starts[chapter] - 2):
+                    if run_on(chapter, context, root_box, html, starts[chapter] - 2) is None:
                         break
         yield from made
 
