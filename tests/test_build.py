@@ -196,6 +196,19 @@ def test_the_briefing_in_parts_is_the_briefing_in_one_piece(workspace, tmp_path,
     log, again = rebuild(out)
     assert again == parts
     assert "(0 laid out again" not in log
+    # In a fresh process the parts are forked from a process started as the step begins (early_render.py);
+    # here WeasyPrint is imported already, so that is asked for.
+    from borderwar_report.documents import early_render
+
+    started = []
+    monkeypatch.setattr(early_render, "weasyprint_imported", lambda: False)
+    real = early_render.EarlyRenderer
+    monkeypatch.setattr(early_render, "EarlyRenderer", lambda: started.append(1) or real())
+    (out / PAGE_MAP).write_text(json.dumps(pages))
+    log, early = rebuild(out)
+    assert started == [1]
+    assert "pages laid out in" in log, log
+    assert early == parts
 
 
 @pytest.mark.slow

@@ -286,3 +286,54 @@ def test_a_part_that_starts_below_another_parts_heading_nests_in_the_outline(tmp
     a, b = pypdf.PdfReader(io.BytesIO(one)), pypdf.PdfReader(io.BytesIO(parts["pdf"]))
     assert any(depth == 1 and title.startswith("Section 5") for depth, title, _ in _outline(a))
     assert _outline(a) == _outline(b)
+
+
+def test_the_early_render_process_gives_what_rendering_here_gives(tmp_path):
+    """early_render.py: the process forked as the briefing step begins runs chunkrender.render on the HTML it
+    is sent, and its result (the merged PDF, the page map, what it logged) is the one rendering here gives."""
+    from borderwar_report.documents import chunkrender, early_render, flow
+
+    html = flow.apply(sample_html(), ())
+    here_said: list[str] = []
+    here = chunkrender.render(html, tmp_path, [], processes=2, log=here_said.append)
+    early = early_render.EarlyRenderer()
+    try:
+        there_said: list[str] = []
+        there = early.render(html, tmp_path, [], processes=2, log=there_said.append)
+    finally:
+        early.close()
+    assert there is not None
+    assert here is not None
+    assert there["pdf"] == here["pdf"]
+    assert {k: v for k, v in there.items() if k != "pdf"} == {k: v for k, v in here.items() if k != "pdf"}
+    assert there_said == here_said
+    # cut wrongly (see above): the early process says so as rendering here does, and the step renders in one piece
+    early = early_render.EarlyRenderer()
+    try:
+        said: list[str] = []
+        assert early.render(html, tmp_path, [], processes=2, log=said.append, forced={"ch3"}) is None
+    finally:
+        early.close()
+    assert said == ["briefing: rendering in one piece (a part does not start on a new page)"]
+
+
+def test_an_early_render_process_that_fails_or_is_not_needed_ends(tmp_path):
+    """A failure in the early process reaches the step as a RuntimeError naming it (the step then renders in
+    one piece), and a process the step never sends work (the PDF kept from the last build) ends when closed."""
+    import time
+
+    from borderwar_report.documents import early_render
+
+    early = early_render.EarlyRenderer()
+    try:
+        with pytest.raises(RuntimeError, match="unexpected keyword"):
+            early.render("<html></html>", tmp_path, [], no_such_option=1)
+    finally:
+        early.close()
+    assert not early._proc.is_alive()
+    idle = early_render.EarlyRenderer()
+    started = time.monotonic()
+    idle.close()
+    assert not idle._proc.is_alive()
+    assert time.monotonic() - started < 5
+    assert early_render.start(1) is None  # one core for the briefing: rendered in one piece, nothing to fork

@@ -184,21 +184,31 @@ def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[t
     return result, {t: found[t] for t in sorted(targets) if t in found}, "target-counter"
 
 
-def render_in_parts(html: str, saved, page_map: dict, ctx, allowed_roots, variant, files) -> dict | None:
+def part_processes(ctx) -> int:
+    """The processes the briefing may be laid out in (< 2: in one piece). On two cores a full build already
+    runs the slides, poster and handout beside the briefing: parts there would only compete with them and hold
+    more memory (at 10,000 events 47 s and 1.98 GB summed, against 36 s and 1.05 GB)."""
+    from borderwar_report.documents.chunks import workers
+
+    return workers() - getattr(ctx, "side_processes", 0)
+
+
+def render_in_parts(html: str, saved, page_map: dict, ctx, allowed_roots, variant, files,
+                    early=None) -> dict | None:
     """The briefing rendered in parallel parts (chunkrender.py) when the machine has cores that no other step
-    uses and the document allows it, else None (then it is rendered in one piece). On two cores a full build
-    already runs the slides, poster and handout beside the briefing: parts there would only compete with them
-    and hold more memory (at 10,000 events 47 s and 1.98 GB summed, against 36 s and 1.05 GB)."""
+    uses and the document allows it, else None (then it is rendered in one piece). ``early``: the
+    early_render process to run it in, if one was started."""
     from borderwar_report.documents import chunkrender
 
-    processes = chunkrender.workers() - getattr(ctx, "side_processes", 0)
+    processes = part_processes(ctx)
     if processes < 2:
         return None
 
     flowed = flow.apply(html, saved or ())  # the head marks every chapter carries, as flow.lay_out renders it
+    render = chunkrender.render if early is None else early.render
     try:
-        parts = chunkrender.render(flowed, ctx.stage, allowed_roots, pdf_variant=variant, attachments=files,
-                              previous_pages=page_map, log=ctx.log.detail, processes=processes)
+        parts = render(flowed, ctx.stage, allowed_roots, pdf_variant=variant, attachments=files,
+                       previous_pages=page_map, log=ctx.log.detail, processes=processes)
     except Exception as exc:  # the parts can only make it faster: one piece gives the real error, if any
         ctx.log.detail(f"briefing: rendering in one piece (parts failed: {type(exc).__name__}: {exc})")
         return None
@@ -208,6 +218,17 @@ def render_in_parts(html: str, saved, page_map: dict, ctx, allowed_roots, varian
 
 
 def build_briefing(ctx) -> None:
+    from borderwar_report.documents import early_render
+
+    early = early_render.start(part_processes(ctx))  # imports WeasyPrint while the HTML is made
+    try:
+        _build_briefing(ctx, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _build_briefing(ctx, early) -> None:
     from borderwar_report.core import fonts
     from borderwar_report.documents.context import build_context
     from borderwar_report.documents.pdf import render_pdf
@@ -267,7 +288,7 @@ def build_briefing(ctx) -> None:
         reuse.carry_over(ctx, PAGE_MAP, flow.FLOW_FILE)
     else:
         saved = flow.read_decisions(out_dir / flow.FLOW_FILE, html)
-        parts = render_in_parts(html, saved, page_map, ctx, [templates_dir], variant, files)
+        parts = render_in_parts(html, saved, page_map, ctx, [templates_dir], variant, files, early)
         if parts is not None:
             pdf, warnings, refused = parts["pdf"], parts["warnings"], parts["refused"]
             run_on = set(saved or ()) | parts["run_on"]
