@@ -155,32 +155,53 @@ def _read_page_map(path: Path) -> dict[str, int]:
 
 
 def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[tuple, dict[str, int], str]:
-    """Render the briefing with its page references written in from the last build's page map, not computed
-    by ``target-counter``: WeasyPrint lays out again every page whose forward reference changes (86 page
-    layouts for 44 pages), and a known number needs no second pass. After rendering, every link target's
-    page is checked against the number printed; one mismatch and the page numbers are stamped again from
-    this layout (once), else the briefing is rendered the ordinary way. So the numbers are always the
-    layout's own. ``render(html, anchor_pages)`` renders and fills ``anchor_pages``.
+    """Render the briefing with its page references written in as numbers, not computed by ``target-counter``:
+    WeasyPrint lays out again every page whose forward reference changes (86 page layouts for 44 pages), and a
+    number known beforehand needs no second pass. The numbers come from the last build's page map, and for a
+    target it lacks (a cold build: every target) from a guess by the target's place in the HTML
+    (chunks.guess_pages). Once laid out, before drawing, every reference is given its target's page in this
+    layout in place, where a number of other digits cannot move anything (chunkrender.write_page_references:
+    after a contents leader, in an aligned cell of a fixed-layout table); where it could, the briefing is laid
+    out again with this layout's numbers (once, and they must hold), else the ordinary way. So the numbers are
+    always the layout's own.
 
-    Returns (render's result, the page map for the next build, how it went: "map", "map, corrected",
-    "target-counter")."""
-    import html as htmllib
+    ``render(html, anchor_pages, settle)`` renders, fills ``anchor_pages`` and calls ``settle(document)``
+    between layout and drawing (render_pdf). Returns (render's result, the page map for the next build, how it
+    went: "map", "map, set in place", "guesses, set in place", the same with "corrected" for a second layout,
+    or "target-counter")."""
+    from borderwar_report.documents.chunkrender import write_page_references
+    from borderwar_report.documents.chunks import guess_pages
+    from borderwar_report.documents.pdf import LayoutDeclined, anchors_of
 
-    targets = {htmllib.unescape(m.group(2)) for m in _INTERNAL_LINK.finditer(html)}
-    pages = previous
-    for attempt in ("map", "map, corrected"):
+    targets = link_targets(html)
+    pages = guess_pages(html, previous)
+    origin = "map" if targets <= previous.keys() else "guesses"
+    for attempt in ("", "corrected"):
         stamped = stamp_page_numbers(html, pages)
         if stamped is None:
             break
+        laid_out: dict[str, int] = {}
+
+        def settle(document, laid_out=laid_out, pages=pages):
+            laid_out.update(anchors_of(document))
+            if not targets <= laid_out.keys():
+                return False  # a link to nowhere: only target-counter knows what to print
+            return all(laid_out[t] == pages[t] for t in targets) or not write_page_references(document, laid_out)
+
         found: dict[str, int] = {}
-        result = render(stamped, found)
-        if all(found.get(t) == pages[t] for t in targets):
-            return result, {t: found[t] for t in sorted(targets)}, attempt
-        if not targets <= found.keys():
-            break  # a link to nowhere: only target-counter knows what to print
-        pages = found
+        try:
+            result = render(stamped, found, settle)
+        except LayoutDeclined:
+            if not targets <= laid_out.keys():
+                break
+            pages = {t: laid_out[t] for t in targets}
+            continue
+        same = all(found.get(t) == pages[t] for t in targets)
+        how = origin if same and origin == "map" and not attempt else ", ".join(
+            [origin, *(["set in place"] if not same else []), *([attempt] if attempt else [])])
+        return result, {t: found[t] for t in sorted(targets)}, how
     found = {}
-    result = render(html, found)
+    result = render(html, found, None)
     return result, {t: found[t] for t in sorted(targets) if t in found}, "target-counter"
 
 
@@ -257,7 +278,7 @@ def _build_briefing(ctx, early) -> None:
     anchors: dict[str, int] = {}
     run_on: set[str] = set()
 
-    def render(page_html, anchor_pages):
+    def render(page_html, anchor_pages, settle=None):
         used_fonts.clear()
         fills.clear()
         run_on.clear()
@@ -265,7 +286,7 @@ def _build_briefing(ctx, early) -> None:
         anchors = anchor_pages
         return render_pdf(page_html, ctx.stage, [templates_dir], pdf_variant=variant, attachments=files,
                           label="briefing", used_fonts=used_fonts, anchor_pages=anchor_pages,
-                          page_fills=fills, run_on=run_on)
+                          page_fills=fills, run_on=run_on, settle=settle)
 
     out_dir = Path(ctx.project.out_dir)
     page_map = _read_page_map(out_dir / PAGE_MAP)

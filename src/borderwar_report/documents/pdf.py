@@ -316,10 +316,14 @@ def embedded_fonts(document) -> list[str]:
     return sorted({font.name.decode("latin-1").lstrip("/").split("+")[-1] for font in document.fonts.values()})
 
 
+class LayoutDeclined(Exception):
+    """render_pdf's ``settle`` declined the layout: nothing was drawn."""
+
+
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
                attachments=(), label: str = "document", used_fonts: list | None = None,
                anchor_pages: dict | None = None, page_fills: list | None = None,
-               run_on: set | None = None) -> tuple[bytes, list[str], list[str]]:
+               run_on: set | None = None, settle=None) -> tuple[bytes, list[str], list[str]]:
     """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
 
     Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
@@ -328,6 +332,8 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
     ``anchor_pages``, if given, receives {anchor id: page number} for every anchor (1 = the first page).
     ``page_fills``, if given, receives per page the share of its text area that is filled (flow.page_fills).
     ``run_on``, if given, receives the chapters run on below a short tail inside this layout (reflow.py).
+    ``settle``, if given, is called with the laid-out document before it is drawn (to change it in place); if
+    it returns False nothing is drawn and LayoutDeclined is raised.
     """
     import gc
 
@@ -343,6 +349,8 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         # dictionary shared by every page, SVG text included).
         options = render_options(fetcher, pdf_variant, attachments)
         document = lay_out(html, base_dir, fetcher, options, run_on)
+        if settle is not None and not settle(document):
+            raise LayoutDeclined()
         pdf = draw(document, options)
         if used_fonts is not None:
             used_fonts.extend(embedded_fonts(document))
@@ -355,6 +363,8 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         from borderwar_report.documents.pdftags import finish
 
         pdf = finish(pdf)  # page furniture as pagination artifacts
+    except LayoutDeclined:
+        raise
     except Exception as exc:  # WeasyPrint raises many kinds; the user needs to know which output failed
         raise RenderError(f"{label}: PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     finally:
