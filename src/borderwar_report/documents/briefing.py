@@ -15,7 +15,6 @@ from markupsafe import Markup
 from borderwar_report.core.errors import RenderError
 from borderwar_report.core.files import write_atomic
 from borderwar_report.documents import flow
-from borderwar_report.documents.pagerefs import INTERNAL_LINK as _INTERNAL_LINK
 from borderwar_report.documents.pagerefs import link_targets, stamp_page_numbers
 
 TEMPLATE = "briefing.html.j2"
@@ -159,14 +158,17 @@ def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[t
     WeasyPrint lays out again every page whose forward reference changes (86 page layouts for 44 pages), and a
     number known beforehand needs no second pass. The numbers come from the last build's page map, and for a
     target it lacks (a cold build: every target) from a guess by the target's place in the HTML
-    (chunks.guess_pages). Once laid out, before drawing, every reference is given its target's page in this
-    layout in place, where a number of other digits cannot move anything (chunkrender.write_page_references:
-    after a contents leader, in an aligned cell of a fixed-layout table); where it could, the briefing is laid
-    out again with this layout's numbers (once, and they must hold), else the ordinary way. So the numbers are
-    always the layout's own.
+    (chunks.guess_pages). A wrong number that could move something where it is printed (in running text, a
+    number of another width) is put right inside the layout, and only its page laid out again, as
+    target-counter would (chunkrender.references_settled_in_layout); once laid out, before drawing, every other
+    reference is given its target's page in place (chunkrender.write_page_references: after a contents leader,
+    in an aligned cell of a fixed-layout table). Should one still be wrong, the briefing is laid out again with
+    this layout's numbers (once, and they must hold), else the ordinary way. So the numbers are always the
+    layout's own.
 
-    ``render(html, anchor_pages, settle)`` renders, fills ``anchor_pages`` and calls ``settle(document)``
-    between layout and drawing (render_pdf). Returns (render's result, the page map for the next build, how it
+    ``render(html, anchor_pages, settle, references)`` renders (render_pdf), fills ``anchor_pages``, calls
+    ``settle(document)`` between layout and drawing and puts ``references`` right inside the layout where
+    they could not be in place (pdf.lay_out). Returns (render's result, the page map for the next build, how it
     went: "map", "map, set in place", "guesses, set in place", the same with "corrected" for a second layout,
     or "target-counter")."""
     from borderwar_report.documents.chunkrender import write_page_references
@@ -190,7 +192,7 @@ def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[t
 
         found: dict[str, int] = {}
         try:
-            result = render(stamped, found, settle)
+            result = render(stamped, found, settle, targets)
         except LayoutDeclined:
             if not targets <= laid_out.keys():
                 break
@@ -201,7 +203,7 @@ def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[t
             [origin, *(["set in place"] if not same else []), *([attempt] if attempt else [])])
         return result, {t: found[t] for t in sorted(targets)}, how
     found = {}
-    result = render(html, found, None)
+    result = render(html, found, None, None)
     return result, {t: found[t] for t in sorted(targets) if t in found}, "target-counter"
 
 
@@ -251,6 +253,7 @@ def build_briefing(ctx) -> None:
 
 def _build_briefing(ctx, early) -> None:
     from borderwar_report.core import fonts
+    from borderwar_report.documents.chunkrender import references_settled_in_layout
     from borderwar_report.documents.context import build_context
     from borderwar_report.documents.pdf import render_pdf
     from borderwar_report.documents.web import copy_fonts, web_edition
@@ -278,7 +281,7 @@ def _build_briefing(ctx, early) -> None:
     anchors: dict[str, int] = {}
     run_on: set[str] = set()
 
-    def render(page_html, anchor_pages, settle=None):
+    def render(page_html, anchor_pages, settle=None, references=None):
         used_fonts.clear()
         fills.clear()
         run_on.clear()
@@ -286,7 +289,8 @@ def _build_briefing(ctx, early) -> None:
         anchors = anchor_pages
         return render_pdf(page_html, ctx.stage, [templates_dir], pdf_variant=variant, attachments=files,
                           label="briefing", used_fonts=used_fonts, anchor_pages=anchor_pages,
-                          page_fills=fills, run_on=run_on, settle=settle)
+                          page_fills=fills, run_on=run_on, settle=settle,
+                          layout_hooks=() if references is None else (references_settled_in_layout(references),))
 
     out_dir = Path(ctx.project.out_dir)
     page_map = _read_page_map(out_dir / PAGE_MAP)

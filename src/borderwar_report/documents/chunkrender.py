@@ -90,7 +90,7 @@ def _regrow_leader(line, leader, delta: float) -> None:
     leader.children = tuple(children)
 
 
-def _absorb_width(chain: list, text: str, page) -> bool:
+def _absorb_width(chain: list, text: str, page, apply: bool = True) -> bool:
     """Give the last text box of ``chain`` (its ancestors from the page box down) the text ``text`` of another
     width where the result is what laying the page out again gives, and say whether it did: after a leader
     (the contents: the leader gives up or takes the room), or alone at the end of its line in a table cell of a
@@ -113,6 +113,8 @@ def _absorb_width(chain: list, text: str, page) -> bool:
         if box not in leaves or leaves.index(box) < leaves.index(leader.children[-1] if leader.children else leader) \
                 or leader.width - delta < 0:
             return False
+        if not apply:
+            return True
         # The leader gives up (or takes) the room the text takes (or gives up): the boxes holding both keep
         # their width, the text keeps its right edge.
         _regrow_leader(line, leader, delta)
@@ -134,6 +136,8 @@ def _absorb_width(chain: list, text: str, page) -> bool:
         shift = {"right": 1.0, "end": 1.0, "center": 0.5, "left": 0.0, "start": 0.0}.get(cell.style["text_align_all"])
         if shift is None:
             return False
+        if not apply:
+            return True
         for b in inline:
             b.position_x -= delta * shift
             b.width += delta
@@ -192,6 +196,88 @@ def write_page_references(document, pages: dict[str, int]) -> list[str]:
         elif not _absorb_width(chain, text, page):
             wider.append(target)
     return wider
+
+
+def _references(page_box) -> list[tuple]:
+    """(element, chain from the page box down to the text box that ends with its number) for every page
+    reference written in from ``data-page`` on this laid-out page."""
+    found, stack = [], [(page_box, [page_box])]
+    while stack:
+        b, chain = stack.pop()
+        tag = getattr(b, "element_tag", None) or ""
+        element = getattr(b, "element", None)
+        if tag.endswith("::after") and element is not None and element.get("data-page"):
+            leaves = [leaf for leaf in _leaves(b) if isinstance(getattr(leaf, "text", None), str)]
+            if leaves:
+                found.append((element, [*chain, *_path(b, leaves[-1])[1:]]))
+            continue
+        stack.extend((c, [*chain, c]) for c in reversed(getattr(b, "children", ())))
+    return found
+
+
+@contextlib.contextmanager
+def references_settled_in_layout(targets: set[str]):
+    """While WeasyPrint lays out a document whose page references were written in as numbers (``data-page``:
+    the last build's, or guesses), end each of its passes by giving every reference whose number is not its
+    target's page in this pass, and whose new number could move something where it is printed (in running
+    text, a number of other width), the right number in the box tree and its page for laying out again: what
+    ``target-counter`` does, for those references alone. The others are left to write_page_references after
+    the layout, in place. Wraps ``weasyprint.layout.make_all_pages`` (pinned to 70.x), inside reflow's hook."""
+    import weasyprint.layout as wlayout
+
+    make_all_pages = wlayout.make_all_pages
+
+    def make_pages(context, root_box, html, pages):
+        made = list(make_all_pages(context, root_box, html, pages))
+        anchors: dict[str, int] = {}
+        for index, page in enumerate(made):
+            stack = [page]
+            while stack:
+                b = stack.pop()
+                element = getattr(b, "element", None)
+                ident = element.get("id") if element is not None else None
+                if ident in targets:
+                    anchors.setdefault(ident, index + 1)
+                stack.extend(getattr(b, "children", ()))
+        fixes: dict[int, str] = {}
+        remake: set[int] = set()
+        for index, page in enumerate(made):
+            for element, chain in _references(page):
+                href = element.get("href") or ""
+                target = htmllib.unescape(href[1:]) if href.startswith("#") else None
+                old, last = element.get("data-page"), chain[-1]
+                if target not in anchors or str(anchors[target]) == old or not last.text.endswith(old):
+                    continue
+                new = str(anchors[target])
+                text = last.text[: len(last.text) - len(old)] + new
+                if abs(_natural_width(text, last.style) - _natural_width(last.text, last.style)) <= 1e-6 \
+                        or _absorb_width(chain, text, page, apply=False):
+                    continue  # set in place after the layout
+                fixes[id(element)] = new
+                remake.add(index)
+        if fixes:
+            stack = [root_box]  # the boxes the pages are made from: the number goes into their text
+            while stack:
+                b = stack.pop()
+                tag = getattr(b, "element_tag", None) or ""
+                element = getattr(b, "element", None)
+                if tag.endswith("::after") and element is not None and id(element) in fixes:
+                    old, new = element.get("data-page"), fixes[id(element)]
+                    leaves = [leaf for leaf in _leaves(b) if isinstance(getattr(leaf, "text", None), str)]
+                    if leaves and leaves[-1].text.endswith(old):
+                        leaves[-1].text = leaves[-1].text[: len(leaves[-1].text) - len(old)] + new
+                        element.set("data-page", new)
+                    continue
+                stack.extend(getattr(b, "children", ()))
+            for index in remake:
+                context.page_maker[index][-1]["content_changed"] = True
+        yield from made
+
+    wlayout.make_all_pages = make_pages
+    try:
+        yield
+    finally:
+        wlayout.make_all_pages = make_all_pages
 
 
 def _path(top, leaf) -> list:

@@ -293,15 +293,20 @@ def render_options(fetcher, pdf_variant: str | None = None, attachments=()) -> d
             "pdf_variant": pdf_variant, "attachments": files or None, "uncompressed_pdf": False}
 
 
-def lay_out(html: str, base_dir: Path, fetcher, options: dict, run_on: set | None = None, final: bool = True):
-    """The WeasyPrint document of ``html``, laid out (with the project's layout hooks), not yet drawn."""
+def lay_out(html: str, base_dir: Path, fetcher, options: dict, run_on: set | None = None, final: bool = True,
+            hooks=()):
+    """The WeasyPrint document of ``html``, laid out (with the project's layout hooks), not yet drawn.
+    ``hooks``: more context managers to lay out inside, entered after the project's own (so a wrapper of
+    WeasyPrint's layout functions they install wraps reflow's)."""
     import weasyprint
 
     from borderwar_report.documents import reflow
 
     source = weasyprint.HTML(string=html, base_url=str(Path(base_dir).resolve()) + "/", url_fetcher=fetcher)
     run_ons = reflow.inline_run_on(html, run_on, final) if run_on is not None else contextlib.nullcontext()
-    with run_ons, footnote_carry_hook():
+    with run_ons, footnote_carry_hook(), contextlib.ExitStack() as stack:
+        for hook in hooks:
+            stack.enter_context(hook)
         return source.render(**options)
 
 
@@ -323,7 +328,7 @@ class LayoutDeclined(Exception):
 def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | None = None,
                attachments=(), label: str = "document", used_fonts: list | None = None,
                anchor_pages: dict | None = None, page_fills: list | None = None,
-               run_on: set | None = None, settle=None) -> tuple[bytes, list[str], list[str]]:
+               run_on: set | None = None, settle=None, layout_hooks=()) -> tuple[bytes, list[str], list[str]]:
     """Render HTML (whose relative URLs resolve against ``base_dir``) to PDF bytes.
 
     Returns (pdf bytes, WeasyPrint warnings, refused URLs). ``attachments`` are (name, bytes, description).
@@ -333,7 +338,7 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
     ``page_fills``, if given, receives per page the share of its text area that is filled (flow.page_fills).
     ``run_on``, if given, receives the chapters run on below a short tail inside this layout (reflow.py).
     ``settle``, if given, is called with the laid-out document before it is drawn (to change it in place); if
-    it returns False nothing is drawn and LayoutDeclined is raised.
+    it returns False nothing is drawn and LayoutDeclined is raised. ``layout_hooks``: see lay_out's ``hooks``.
     """
     import gc
 
@@ -348,7 +353,7 @@ def render_pdf(html: str, base_dir: Path, allowed_roots, *, pdf_variant: str | N
         # What HTML.write_pdf does, keeping the Document: its font table is the PDF's (one resource
         # dictionary shared by every page, SVG text included).
         options = render_options(fetcher, pdf_variant, attachments)
-        document = lay_out(html, base_dir, fetcher, options, run_on)
+        document = lay_out(html, base_dir, fetcher, options, run_on, hooks=layout_hooks)
         if settle is not None and not settle(document):
             raise LayoutDeclined()
         pdf = draw(document, options)
