@@ -199,8 +199,7 @@ def render_with_page_map(html: str, previous: dict[str, int], render) -> tuple[t
             pages = {t: laid_out[t] for t in targets}
             continue
         same = all(found.get(t) == pages[t] for t in targets)
-        how = origin if same and origin == "map" and not attempt else ", ".join(
-            [origin, *(["set in place"] if not same else []), *([attempt] if attempt else [])])
+        how = ", ".join([origin, *([] if same else ["set in place"]), *([attempt] if attempt else [])])
         return result, {t: found[t] for t in sorted(targets)}, how
     found = {}
     result = render(html, found, None, None)

@@ -156,48 +156,6 @@ def _only_blocks(chain, cell, line) -> bool:
     return all(isinstance(b, boxes.BlockBox) for b in between)
 
 
-def write_page_references(document, pages: dict[str, int]) -> list[str]:
-    """Write the real page numbers into this part's laid-out page references (``data-page``: written in
-    from a guess). Returns the link targets whose real number sets to another width than the guess where
-    that width could change the layout (_absorb_width): the part must then be laid out again with the real
-    numbers."""
-    refs: dict[int, tuple] = {}
-    for page in document.pages:
-        stack = [(page._page_box, [page._page_box])]
-        while stack:
-            b, chain = stack.pop()
-            tag = getattr(b, "element_tag", None) or ""
-            element = getattr(b, "element", None)
-            if tag.endswith("::after") and element is not None and element.get("data-page"):
-                for leaf in _leaves(b):
-                    if isinstance(getattr(leaf, "text", None), str):
-                        refs.setdefault(id(element), (element, []))[1].append((page, [*chain, *_path(b, leaf)[1:]]))
-                continue
-            stack.extend((c, [*chain, c]) for c in reversed(getattr(b, "children", ())))
-    wider = []
-    for element, texts in refs.values():
-        href = element.get("href") or ""
-        target = htmllib.unescape(href[1:]) if href.startswith("#") else None
-        old = element.get("data-page")
-        if target not in pages:
-            wider.append(target or href)
-            continue
-        new = str(pages[target])
-        if new == old:
-            continue
-        page, chain = texts[-1] if texts else (None, None)
-        last = chain[-1] if chain else None
-        if last is None or not last.text.endswith(old):
-            wider.append(target)
-            continue
-        text = last.text[: len(last.text) - len(old)] + new
-        if abs(_natural_width(text, last.style) - _natural_width(last.text, last.style)) <= 1e-6:
-            _set_text(last, text)
-        elif not _absorb_width(chain, text, page):
-            wider.append(target)
-    return wider
-
-
 def _references(page_box) -> list[tuple]:
     """(element, chain from the page box down to the text box that ends with its number) for every page
     reference written in from ``data-page`` on this laid-out page."""
@@ -213,6 +171,47 @@ def _references(page_box) -> list[tuple]:
             continue
         stack.extend((c, [*chain, c]) for c in reversed(getattr(b, "children", ())))
     return found
+
+
+def _target_of(element) -> str | None:
+    href = element.get("href") or ""
+    return htmllib.unescape(href[1:]) if href.startswith("#") else None
+
+
+def _same_width(text: str, box) -> bool:
+    return abs(_natural_width(text, box.style) - _natural_width(box.text, box.style)) <= 1e-6
+
+
+def write_page_references(document, pages: dict[str, int]) -> list[str]:
+    """Write the real page numbers into this part's laid-out page references (``data-page``: written in
+    from a guess). Returns the link targets whose real number sets to another width than the guess where
+    that width could change the layout (_absorb_width): the part must then be laid out again with the real
+    numbers."""
+    refs: dict[int, tuple] = {}
+    for page in document.pages:
+        for element, chain in _references(page._page_box):
+            refs.setdefault(id(element), (element, []))[1].append((page, chain))
+    wider = []
+    for element, texts in refs.values():
+        target = _target_of(element)
+        old = element.get("data-page")
+        if target not in pages:
+            wider.append(target or element.get("href") or "")
+            continue
+        new = str(pages[target])
+        if new == old:
+            continue
+        page, chain = texts[-1] if texts else (None, None)
+        last = chain[-1] if chain else None
+        if last is None or not last.text.endswith(old):
+            wider.append(target)
+            continue
+        text = last.text[: len(last.text) - len(old)] + new
+        if _same_width(text, last):
+            _set_text(last, text)
+        elif not _absorb_width(chain, text, page):
+            wider.append(target)
+    return wider
 
 
 @contextlib.contextmanager
@@ -243,15 +242,13 @@ def references_settled_in_layout(targets: set[str]):
         remake: set[int] = set()
         for index, page in enumerate(made):
             for element, chain in _references(page):
-                href = element.get("href") or ""
-                target = htmllib.unescape(href[1:]) if href.startswith("#") else None
+                target = _target_of(element)
                 old, last = element.get("data-page"), chain[-1]
                 if target not in anchors or str(anchors[target]) == old or not last.text.endswith(old):
                     continue
                 new = str(anchors[target])
                 text = last.text[: len(last.text) - len(old)] + new
-                if abs(_natural_width(text, last.style) - _natural_width(last.text, last.style)) <= 1e-6 \
-                        or _absorb_width(chain, text, page, apply=False):
+                if _same_width(text, last) or _absorb_width(chain, text, page, apply=False):
                     continue  # set in place after the layout
                 fixes[id(element)] = new
                 remake.add(index)
